@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// The CLI entry: the bundle is built by `npm run build` (esbuild.mjs).
+require('../dist/cli.js');

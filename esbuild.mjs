@@ -1,0 +1,62 @@
+// One build for every bundle: the extension host, the trainer child process, the CLI and the webview.
+// `--watch` rebuilds on change, `--production` minifies and drops source maps.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+// Native or very large packages stay in node_modules and are loaded at run time:
+// tfjs backends probe for them, and bundling the TypeScript compiler would double the bundle for nothing.
+const nodeExternals = [
+  'vscode',
+  'typescript',
+  '@tensorflow/tfjs',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-layers',
+  '@tensorflow/tfjs-backend-cpu',
+  '@tensorflow/tfjs-backend-webgpu',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  'webgpu',
+  'sharp',
+];
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+};
+
+const nodeBundle = (entry, outfile) => ({
+  ...common,
+  entryPoints: [entry],
+  outfile,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: nodeExternals,
+});
+
+const configs = [
+  nodeBundle('src/extension/main.ts', 'dist/extension.js'),
+  nodeBundle('src/trainer/main.ts', 'dist/trainer.js'),
+  nodeBundle('src/cli.ts', 'dist/cli.js'),
+  {
+    ...common,
+    entryPoints: ['webview/src/main.ts'],
+    outfile: 'dist/webview/main.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    loader: { '.css': 'css', '.ttf': 'file' },
+  },
+];
+
+if (watch) {
+  const contexts = await Promise.all(configs.map((config) => esbuild.context(config)));
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log('[esbuild] watching extension, trainer, cli and webview');
+} else {
+  await Promise.all(configs.map((config) => esbuild.build(config)));
+}

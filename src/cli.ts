@@ -1,0 +1,32 @@
+// `cnnlab` command line: one module per subcommand under src/cli/.
+const usage = `Usage: cnnlab <command> [options]
+
+Commands:
+  summary FILE [--json]   print the Keras-format summary of a model file
+  train FILE [options]    train a model file (see \`cnnlab train --help\`)
+  doctor                  show which Node and backends are available
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`cnnlab: unknown command '${command}'.\n\n${usage}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`cnnlab: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,152 @@
+// The intermediate representation (IR) every front end produces and every later stage consumes.
+// Pure data: no vscode, no tfjs. Shapes include the batch axis first; `null` is Keras's `None`.
+
+/** One axis of a tensor shape: a size, or `null` for an unknown size (Keras prints `None`). */
+export type Dim = number | null;
+/** A full shape including the batch axis, e.g. `[null, 26, 26, 64]`. */
+export type Shape = Dim[];
+
+/** Zero-based position in a source file (same convention as the LSP and vscode.Position). */
+export interface SourcePosition {
+  line: number;
+  character: number;
+}
+
+export interface SourceRange {
+  start: SourcePosition;
+  end: SourcePosition;
+}
+
+export type ModelFormat = 'json' | 'keras' | 'typescript';
+
+/** One layer as written by the user. Option names are tf.layers args (camelCase, e.g. `kernelSize`). */
+export interface LayerSpec {
+  /** Unique layer name (generated Keras-style, e.g. `conv2d_1`, when the file gives none). */
+  name: string;
+  /** Keras class name, e.g. `Conv2D`, `MaxPooling2D`, `InputLayer`. */
+  className: string;
+  /** Options with tf.layers names; values exactly as written (numbers, arrays, strings, booleans). */
+  config: Record<string, unknown>;
+  /** Names of the layers feeding this one; for a Sequential model, the previous layer (empty for the first). */
+  inbound: string[];
+  /** Range of the whole layer declaration in the source, when the front end knows it. */
+  range?: SourceRange;
+  /** Range of each option's value (key: option name), for diagnostics on the exact token. */
+  optionRanges?: Record<string, SourceRange>;
+}
+
+export type OptimizerName = 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
+export type LossName =
+  | 'categoricalCrossentropy'
+  | 'sparseCategoricalCrossentropy'
+  | 'binaryCrossentropy'
+  | 'meanSquaredError';
+
+/** The optional `training` block of a model file: dataset and hyperparameters (tfjs names, Keras names accepted on input). */
+export interface TrainingConfig {
+  /** `shapes`, `mnist`, `fashion-mnist`, `cifar10` or `folder:PATH`. */
+  dataset?: string;
+  epochs?: number;
+  batchSize?: number;
+  optimizer?: OptimizerName | { name: OptimizerName; learningRate?: number; momentum?: number; nesterov?: boolean };
+  learningRate?: number;
+  loss?: LossName;
+  /** Loss computed on logits rather than probabilities (Keras `from_logits=True`). */
+  fromLogits?: boolean;
+  metrics?: string[];
+  validationSplit?: number;
+  shuffle?: boolean;
+  seed?: number;
+  /** Grayscale images for `folder:` datasets; image size comes from the model's input shape. */
+  grayscale?: boolean;
+  earlyStopping?: { monitor?: string; patience?: number; minDelta?: number; restoreBestWeights?: boolean };
+  reduceLROnPlateau?: { monitor?: string; factor?: number; patience?: number; minLR?: number };
+  checkpoint?: { monitor?: string; saveBestOnly?: boolean };
+  augmentation?: { horizontalFlip?: boolean; rotationRange?: number; widthShiftRange?: number; heightShiftRange?: number; zoomRange?: number };
+  backend?: 'auto' | 'tensorflow' | 'webgpu' | 'cpu';
+}
+
+export interface ModelIR {
+  name: string;
+  format: ModelFormat;
+  /** `sequential`: each layer feeds the next; `functional`: `inbound` gives the graph. */
+  topology: 'sequential' | 'functional';
+  /** In topological order. An `InputLayer` is explicit for functional models and for Sequential models that declare one. */
+  layers: LayerSpec[];
+  /** Names of the model's input layers and output layers. */
+  inputs: string[];
+  outputs: string[];
+  training?: TrainingConfig;
+  /** Range of the model declaration (where the model-level CodeLens goes). */
+  range?: SourceRange;
+}
+
+export type DiagnosticSeverity = 'error' | 'warning' | 'info';
+
+export type DiagnosticCode =
+  | 'parse-error'
+  | 'non-positive-dimension'
+  | 'wrong-rank'
+  | 'shape-mismatch'
+  | 'unknown-layer'
+  | 'unknown-option'
+  | 'bad-option-value'
+  | 'missing-input-shape'
+  | 'not-a-model'
+  | 'unresolved-expression';
+
+/** A machine-applicable fix the editor can offer as a quick fix. */
+export interface QuickFix {
+  title: string;
+  edits: { range: SourceRange; newText: string }[];
+}
+
+export interface ModelDiagnostic {
+  severity: DiagnosticSeverity;
+  code: DiagnosticCode;
+  /** Keras-style wording: what is wrong, what was expected, "Received: …". */
+  message: string;
+  range: SourceRange;
+  layer?: string;
+  fixes?: QuickFix[];
+}
+
+export interface LayerSummary {
+  name: string;
+  className: string;
+  /** Output shape with the batch axis, e.g. `[null, 26, 26, 64]`. */
+  outputShape: Shape;
+  params: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  /** Multiply-adds counted as 2 FLOPs, for one example (batch size 1). */
+  flops: number;
+  /** Number of elements in one example's output activation. */
+  activationSize: number;
+  inbound: string[];
+  range?: SourceRange;
+  /** Lines explaining the arithmetic in the user's numbers, e.g. `(28 + 2·0 − 3) / 1 + 1 = 26`. */
+  explanation: string[];
+}
+
+export interface ModelSummary {
+  name: string;
+  topology: 'sequential' | 'functional';
+  /** Every layer up to the first error; layers after an error are absent. */
+  layers: LayerSummary[];
+  totalParams: number;
+  trainableParams: number;
+  nonTrainableParams: number;
+  flops: number;
+  /** Bytes for the weights as float32. */
+  weightBytes: number;
+  diagnostics: ModelDiagnostic[];
+}
+
+/** What the editor and CLI need from one file: the IR when it could be read, the summary, every diagnostic. */
+export interface ModelAnalysis {
+  format?: ModelFormat;
+  ir?: ModelIR;
+  summary?: ModelSummary;
+  diagnostics: ModelDiagnostic[];
+}

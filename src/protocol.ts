@@ -1,0 +1,115 @@
+// Every message that crosses a process or webview boundary, and the on-disk run format.
+// Imported by the extension host, the trainer child process, the CLI and the webview alike.
+// Discriminated on `type`; each message names its sender → receiver.
+
+import type { ModelIR, ModelSummary, TrainingConfig } from './model/types';
+
+// ---------------------------------------------------------------------------------------------
+// Backends
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'cpu';
+/** What the user asks for: `auto` walks tensorflow-gpu → tensorflow → webgpu → cpu. */
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'cpu';
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Human-readable device, e.g. `NVIDIA GeForce RTX 4070 (CUDA)`, `llvmpipe (Vulkan)`, `CPU (pure JS)`. */
+  device: string;
+  /** Why each backend tried before this one was passed over. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs on disk: .cnnlab/runs/<run-id>/run.json and metrics.jsonl
+
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+
+/** Keras-style logs: `loss`, `acc`, `val_loss`, `val_acc`, `lr`… */
+export type Logs = Record<string, number>;
+
+export interface EvaluationResult {
+  loss: number;
+  accuracy: number;
+  classNames: string[];
+  /** confusion[trueClass][predictedClass] = count */
+  confusion: number[][];
+  perClassAccuracy: number[];
+  /** Misclassified test examples saved as PNG inside the run folder. */
+  misclassified: { file: string; trueClass: number; predictedClass: number; confidence: number }[];
+}
+
+export interface RunRecord {
+  id: string;
+  /** User-given label (rename/tag in the sidebar); absent means "show the id". */
+  label?: string;
+  tags?: string[];
+  /** Model file path, relative to the workspace (or the CLI's current folder) when inside it. */
+  modelFile: string;
+  /** Snapshot of the model file's text when the run started. */
+  modelSource: string;
+  ir: ModelIR;
+  summary: ModelSummary;
+  dataset: string;
+  training: TrainingConfig;
+  backend?: BackendInfo;
+  status: RunStatus;
+  /** ISO-8601 times. */
+  startedAt: string;
+  endedAt?: string;
+  /** Process id of the trainer while `running`, to detect a dead process. */
+  pid?: number;
+  epochsCompleted: number;
+  epochsPlanned: number;
+  finalMetrics?: Logs;
+  bestMetrics?: Logs & { epoch: number };
+  evaluation?: EvaluationResult;
+  /** For `failed`: what went wrong and what to do. */
+  error?: { message: string; hint?: string };
+  /** Run this one resumed from. */
+  resumedFrom?: string;
+}
+
+/** One line of metrics.jsonl: appended and flushed as written. */
+export type MetricsLine =
+  | { kind: 'batch'; epoch: number; batch: number; step: number; logs: Logs; time: number }
+  | { kind: 'epoch'; epoch: number; logs: Logs; time: number };
+
+// ---------------------------------------------------------------------------------------------
+// Trainer ↔ host (child process IPC; also the CLI's in-process event stream)
+
+export type TrainerEvent =
+  /** trainer → host: backend chosen, model built; the run folder exists. */
+  | { type: 'started'; runId: string; runDir: string; backend: BackendInfo; summary: ModelSummary; epochs: number; stepsPerEpoch: number; examples: { train: number; validation: number; test: number } }
+  /** trainer → host: dataset download or decode progress. */
+  | { type: 'progress'; message: string; fraction?: number }
+  /** trainer → host: a throttled group of batch results. */
+  | { type: 'batches'; epoch: number; items: { batch: number; step: number; logs: Logs }[]; imagesPerSecond: number }
+  /** trainer → host: an epoch finished, with every log Keras would print. */
+  | { type: 'epoch'; epoch: number; logs: Logs; seconds: number }
+  /** trainer → host: a model was saved (`best` or `last`). */
+  | { type: 'checkpoint'; epoch: number; which: 'best' | 'last'; path: string }
+  /** trainer → host: test evaluation after training. */
+  | { type: 'evaluation'; result: EvaluationResult }
+  /** trainer → host: the run ended; the process exits after this. */
+  | { type: 'finished'; status: 'completed' | 'stopped'; record: RunRecord }
+  /** trainer → host: the run failed; `hint` says what to do. */
+  | { type: 'failed'; message: string; hint?: string; record?: RunRecord };
+
+export type TrainerCommand =
+  /** host → trainer: stop after the current batch, save, and exit. */
+  | { type: 'stop' };
+
+// ---------------------------------------------------------------------------------------------
+// Host ↔ webview (training panel)
+
+export type HostToWebview =
+  /** host → webview: everything needed to draw a run from scratch (after `ready`, on reopen). */
+  | { type: 'load'; record: RunRecord; metrics: MetricsLine[] }
+  /** host → webview: a live trainer event for the run on screen. */
+  | { type: 'event'; event: TrainerEvent };
+
+export type WebviewToHost =
+  /** webview → host: the page has loaded and listens; the host posts nothing before this. */
+  | { type: 'ready' }
+  /** webview → host: the Stop button. */
+  | { type: 'stop'; runId: string };

@@ -1,0 +1,2 @@
+// Trainer child process entry (see src/protocol.ts for the messages it sends).
+export {};

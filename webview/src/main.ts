@@ -1,0 +1,2 @@
+// Training panel script.
+export {};
