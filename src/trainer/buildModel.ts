@@ -1,0 +1,214 @@
+// IR → tfjs LayersModel. Every model is built functionally (tf.input … apply … tf.model), which
+// covers Sequential and functional IRs alike and keeps the user's layer names.
+import * as tf from '@tensorflow/tfjs';
+import type { LayerSpec, ModelIR } from '../model/types';
+
+type Layer = tf.layers.Layer;
+type LayerFactory = (args: Record<string, unknown>) => Layer;
+
+function factory<Args>(create: (args: Args) => Layer): LayerFactory {
+  // The IR's options carry tf.layers argument names (see src/model/types.ts); tfjs checks the values.
+  return (args) => create(args as unknown as Args);
+}
+
+/** Keras's SpatialDropout2D, which tfjs lacks: drops whole feature maps while training. */
+export class SpatialDropout2D extends tf.layers.Layer {
+  static readonly className = 'SpatialDropout2D';
+  private readonly rate: number;
+
+  constructor(args: { rate: number; name?: string; trainable?: boolean }) {
+    super(args);
+    this.rate = args.rate;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    const input = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (kwargs.training !== true || this.rate === 0) return input;
+    return tf.tidy(() => {
+      const [batch, , , channels] = input.shape;
+      return tf.dropout(input, this.rate, [batch ?? 1, 1, 1, channels ?? 1]);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate };
+  }
+}
+tf.serialization.registerClass(SpatialDropout2D);
+
+const layerFactories: Record<string, LayerFactory> = {
+  Conv2D: factory(tf.layers.conv2d),
+  DepthwiseConv2D: factory(tf.layers.depthwiseConv2d),
+  SeparableConv2D: factory(tf.layers.separableConv2d),
+  Conv2DTranspose: factory(tf.layers.conv2dTranspose),
+  MaxPooling2D: factory(tf.layers.maxPooling2d),
+  AveragePooling2D: factory(tf.layers.averagePooling2d),
+  GlobalAveragePooling2D: factory(tf.layers.globalAveragePooling2d),
+  GlobalMaxPooling2D: factory(tf.layers.globalMaxPooling2d),
+  ZeroPadding2D: factory(tf.layers.zeroPadding2d),
+  Cropping2D: factory(tf.layers.cropping2D),
+  UpSampling2D: factory(tf.layers.upSampling2d),
+  Dropout: factory(tf.layers.dropout),
+  SpatialDropout2D: factory((args: { rate: number; name?: string }) => new SpatialDropout2D(args)),
+  Flatten: factory(tf.layers.flatten),
+  Reshape: factory(tf.layers.reshape),
+  Dense: factory(tf.layers.dense),
+  BatchNormalization: factory(tf.layers.batchNormalization),
+  LayerNormalization: factory(tf.layers.layerNormalization),
+  Activation: factory(tf.layers.activation),
+  ReLU: factory(tf.layers.reLU),
+  LeakyReLU: factory(tf.layers.leakyReLU),
+  Softmax: factory(tf.layers.softmax),
+  Rescaling: factory(tf.layers.rescaling),
+  Add: factory(tf.layers.add),
+  Concatenate: factory(tf.layers.concatenate),
+  Multiply: factory(tf.layers.multiply),
+  Average: factory(tf.layers.average),
+};
+
+/** Layer kinds this trainer can build (InputLayer besides). */
+export const buildableLayerKinds: readonly string[] = ['InputLayer', ...Object.keys(layerFactories)];
+
+function camelCase(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+/** Keras spells initializers `lecun_normal` / `LecunNormal`; tfjs spells them `leCunNormal` / `LeCunNormal`. */
+function tfjsInitializerName(name: string): string {
+  return camelCase(name).replace(/^([lL])ecun/, (_match, first: string) => `${first}eCun`);
+}
+
+const initializerOptions = new Set([
+  'kernelInitializer',
+  'biasInitializer',
+  'depthwiseInitializer',
+  'pointwiseInitializer',
+  'gammaInitializer',
+  'betaInitializer',
+  'movingMeanInitializer',
+  'movingVarianceInitializer',
+  'embeddingsInitializer',
+]);
+const activationOptions = new Set(['activation']);
+/** Options describing the model input, which the builder turns into tf.input, not layer args. */
+const inputOptions = new Set(['inputShape', 'batchInputShape', 'batchSize', 'batchShape', 'shape', 'inputDim', 'sparse', 'ragged']);
+/** Keras option names whose tfjs counterparts differ by more than case. */
+const renamedOptions: Record<string, Record<string, string>> = {
+  LeakyReLU: { negativeSlope: 'alpha' },
+};
+
+function normalizeInitializer(value: unknown): unknown {
+  if (typeof value === 'string') return tfjsInitializerName(value);
+  if (value !== null && typeof value === 'object' && 'className' in value) {
+    const { className, config } = value as { className: unknown; config?: unknown };
+    if (typeof className === 'string') {
+      const tfjsName = tfjsInitializerName(className);
+      return { className: tfjsName.charAt(0).toUpperCase() + tfjsName.slice(1), config: config ?? {} };
+    }
+  }
+  return value;
+}
+
+/** tf.layers args for one IR layer: Keras spellings accepted, input-shape options and nulls removed. */
+export function layerArgs(spec: LayerSpec): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  const renames = renamedOptions[spec.className] ?? {};
+  for (const [rawKey, value] of Object.entries(spec.config)) {
+    const camel = camelCase(rawKey);
+    const key = renames[camel] ?? camel;
+    if (value === null || value === undefined || inputOptions.has(key) || key === 'name') continue;
+    if (initializerOptions.has(key)) args[key] = normalizeInitializer(value);
+    else if (activationOptions.has(key) && typeof value === 'string') args[key] = camelCase(value);
+    else args[key] = value;
+  }
+  args.name = spec.name;
+  return args;
+}
+
+/** The per-example input shape a layer declares (`inputShape`, `batchInputShape`, Keras `batch_shape`…), if any. */
+export function declaredInputShape(spec: LayerSpec): number[] | undefined {
+  const config = spec.config;
+  const pick = (key: string): unknown => config[key] ?? config[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
+  const perExample = pick('inputShape') ?? pick('shape');
+  const withBatch = pick('batchInputShape') ?? pick('batchShape');
+  const shape = Array.isArray(perExample) ? perExample : Array.isArray(withBatch) ? withBatch.slice(1) : undefined;
+  if (shape === undefined) return undefined;
+  if (!shape.every((dim): dim is number => typeof dim === 'number' && Number.isInteger(dim) && dim > 0)) {
+    throw new Error(`Layer '${spec.name}' (${spec.className}): input shape ${JSON.stringify(shape)} must list positive whole numbers (batch axis excluded).`);
+  }
+  return shape;
+}
+
+function createLayer(spec: LayerSpec): Layer {
+  const create = layerFactories[spec.className];
+  if (!create) {
+    throw new Error(
+      `Layer '${spec.name}': the trainer cannot build '${spec.className}'. Supported layers: ${buildableLayerKinds.join(', ')}.`,
+    );
+  }
+  try {
+    return create(layerArgs(spec));
+  } catch (error) {
+    throw new Error(`Layer '${spec.name}' (${spec.className}): ${(error as Error).message}`);
+  }
+}
+
+/** Builds the tfjs model for an IR; throws with the layer's name when tfjs refuses a layer. */
+export function buildModel(ir: ModelIR): tf.LayersModel {
+  const tensors = new Map<string, tf.SymbolicTensor>();
+  const inputs: tf.SymbolicTensor[] = [];
+
+  const addInput = (spec: LayerSpec, shape: number[]): tf.SymbolicTensor => {
+    const input = tf.input({ shape, name: spec.className === 'InputLayer' ? spec.name : `${spec.name}_input` });
+    inputs.push(input);
+    return input;
+  };
+
+  let previous: tf.SymbolicTensor | undefined;
+  for (const spec of ir.layers) {
+    if (spec.className === 'InputLayer') {
+      const shape = declaredInputShape(spec);
+      if (!shape) throw new Error(`Input layer '${spec.name}' has no shape: give it "shape" (e.g. [28, 28, 1]).`);
+      previous = addInput(spec, shape);
+      tensors.set(spec.name, previous);
+      continue;
+    }
+    let feeds: tf.SymbolicTensor[];
+    if (ir.topology === 'functional' || spec.inbound.length > 1) {
+      feeds = spec.inbound.map((name) => {
+        const tensor = tensors.get(name);
+        if (!tensor) throw new Error(`Layer '${spec.name}' takes input from '${name}', which is not defined before it.`);
+        return tensor;
+      });
+    } else if (previous) {
+      feeds = [previous];
+    } else {
+      const shape = declaredInputShape(spec);
+      if (!shape) {
+        throw new Error(
+          `The first layer '${spec.name}' (${spec.className}) has no input shape: add "inputShape" (e.g. [28, 28, 1]) or an InputLayer.`,
+        );
+      }
+      feeds = [addInput(spec, shape)];
+    }
+    if (feeds.length === 0) throw new Error(`Layer '${spec.name}' has no inputs.`);
+    const layer = createLayer(spec);
+    let output: tf.SymbolicTensor;
+    try {
+      output = layer.apply(feeds.length === 1 ? feeds[0] : feeds) as tf.SymbolicTensor;
+    } catch (error) {
+      throw new Error(`Layer '${spec.name}' (${spec.className}): ${(error as Error).message}`);
+    }
+    tensors.set(spec.name, output);
+    previous = output;
+  }
+
+  if (inputs.length === 0 || !previous) throw new Error(`Model '${ir.name}' has no layers to build.`);
+  const outputNames = ir.outputs.length > 0 ? ir.outputs : [ir.layers[ir.layers.length - 1].name];
+  const outputs = outputNames.map((name) => {
+    const tensor = tensors.get(name);
+    if (!tensor) throw new Error(`Model output '${name}' is not a layer of the model.`);
+    return tensor;
+  });
+  return tf.model({ inputs, outputs: outputs.length === 1 ? outputs[0] : outputs, name: ir.name.replace(/[^A-Za-z0-9_.-]+/g, '_') });
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import type { LayerSpec, ModelIR } from '../../src/model/types';
+import { buildModel, buildableLayerKinds } from '../../src/trainer/buildModel';
+
+interface SeedReference {
+  name: string;
+  input_shape: number[];
+  layers: { type: string; config: Record<string, unknown> }[];
+  expected: { output_shape: number[]; params: number }[];
+  total_params: number;
+  trainable_params: number;
+}
+
+const seeds = JSON.parse(readFileSync('/work/shared/reference/seed-summaries.json', 'utf8')) as SeedReference[];
+
+/** A Sequential IR as the Keras front end gives it: Keras class names, the options as written. */
+function seedIR(seed: SeedReference): ModelIR {
+  const layers: LayerSpec[] = seed.layers.map((layer, index) => ({
+    name: typeof layer.config.name === 'string' ? layer.config.name : `${layer.type.toLowerCase()}_${index}`,
+    className: layer.type,
+    config: index === 0 ? { ...layer.config, input_shape: seed.input_shape } : layer.config,
+    inbound: [],
+  }));
+  layers.forEach((layer, index) => {
+    if (index > 0) layer.inbound = [layers[index - 1].name];
+  });
+  return { name: seed.name, format: 'keras', topology: 'sequential', layers, inputs: [], outputs: [layers[layers.length - 1].name] };
+}
+
+function layerShape(model: tf.LayersModel, name: string): (number | null)[] {
+  return model.getLayer(name).outputShape as (number | null)[];
+}
+
+function layerParams(model: tf.LayersModel, name: string): number {
+  return model.getLayer(name).countParams();
+}
+
+/** Every layer kind in one functional graph, with the shapes and params Keras gives for it. */
+function everyKindIR(): { ir: ModelIR; expected: Record<string, { shape: (number | null)[]; params: number }> } {
+  const rows: [string, string, Record<string, unknown>, string[], (number | null)[], number][] = [
+    ['image', 'InputLayer', { shape: [16, 16, 3] }, [], [null, 16, 16, 3], 0],
+    ['scale', 'Rescaling', { scale: 1 / 255 }, ['image'], [null, 16, 16, 3], 0],
+    ['conv', 'Conv2D', { filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernel_initializer: 'he_normal' }, ['scale'], [null, 16, 16, 8], 224],
+    ['bn', 'BatchNormalization', {}, ['conv'], [null, 16, 16, 8], 32],
+    ['dw', 'DepthwiseConv2D', { kernelSize: 3, padding: 'same' }, ['bn'], [null, 16, 16, 8], 80],
+    ['sep', 'SeparableConv2D', { filters: 8, kernelSize: 3, padding: 'same' }, ['bn'], [null, 16, 16, 8], 144],
+    ['sum', 'Add', {}, ['dw', 'sep'], [null, 16, 16, 8], 0],
+    ['product', 'Multiply', {}, ['sum', 'conv'], [null, 16, 16, 8], 0],
+    ['mean', 'Average', {}, ['product', 'conv'], [null, 16, 16, 8], 0],
+    ['joined', 'Concatenate', { axis: -1 }, ['mean', 'dw'], [null, 16, 16, 16], 0],
+    ['pad', 'ZeroPadding2D', { padding: 1 }, ['joined'], [null, 18, 18, 16], 0],
+    ['crop', 'Cropping2D', { cropping: 1 }, ['pad'], [null, 16, 16, 16], 0],
+    ['channel_drop', 'SpatialDropout2D', { rate: 0.1 }, ['crop'], [null, 16, 16, 16], 0],
+    ['max_pool', 'MaxPooling2D', { poolSize: 2 }, ['channel_drop'], [null, 8, 8, 16], 0],
+    ['up', 'UpSampling2D', { size: [2, 2] }, ['max_pool'], [null, 16, 16, 16], 0],
+    ['avg_pool', 'AveragePooling2D', { poolSize: 2 }, ['up'], [null, 8, 8, 16], 0],
+    ['deconv', 'Conv2DTranspose', { filters: 4, kernelSize: 3, strides: 2, padding: 'same' }, ['avg_pool'], [null, 16, 16, 4], 580],
+    ['relu', 'ReLU', {}, ['deconv'], [null, 16, 16, 4], 0],
+    ['leaky', 'LeakyReLU', { negative_slope: 0.1 }, ['relu'], [null, 16, 16, 4], 0],
+    ['selu', 'Activation', { activation: 'selu' }, ['leaky'], [null, 16, 16, 4], 0],
+    ['norm', 'LayerNormalization', {}, ['selu'], [null, 16, 16, 4], 8],
+    ['gap', 'GlobalAveragePooling2D', {}, ['norm'], [null, 4], 0],
+    ['gmp', 'GlobalMaxPooling2D', {}, ['selu'], [null, 4], 0],
+    ['pooled', 'Concatenate', {}, ['gap', 'gmp'], [null, 8], 0],
+    ['grid', 'Reshape', { targetShape: [2, 4] }, ['pooled'], [null, 2, 4], 0],
+    ['flat', 'Flatten', {}, ['grid'], [null, 8], 0],
+    ['hidden', 'Dense', { units: 16, activation: 'selu', kernelInitializer: 'lecun_normal' }, ['flat'], [null, 16], 144],
+    ['drop', 'Dropout', { rate: 0.2 }, ['hidden'], [null, 16], 0],
+    ['logits', 'Dense', { units: 3 }, ['drop'], [null, 3], 51],
+    ['probs', 'Softmax', {}, ['logits'], [null, 3], 0],
+  ];
+  const layers: LayerSpec[] = rows.map(([name, className, config, inbound]) => ({ name, className, config, inbound }));
+  const expected = Object.fromEntries(rows.map(([name, , , , shape, params]) => [name, { shape, params }]));
+  return { ir: { name: 'every-kind', format: 'json', topology: 'functional', layers, inputs: ['image'], outputs: ['probs'] }, expected };
+}
+
+describe('buildModel', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const seed of seeds) {
+    it(`builds ${seed.name} with Keras's shapes and params`, () => {
+      const ir = seedIR(seed);
+      const model = buildModel(ir);
+      ir.layers.forEach((layer, index) => {
+        assert.deepEqual(layerShape(model, layer.name), [null, ...seed.expected[index].output_shape], `${layer.name} shape`);
+        assert.equal(layerParams(model, layer.name), seed.expected[index].params, `${layer.name} params`);
+      });
+      assert.equal(model.countParams(), seed.total_params);
+      model.dispose();
+    });
+  }
+
+  it('builds every layer kind in a functional graph, with Keras shapes and params', () => {
+    const { ir, expected } = everyKindIR();
+    const kinds = new Set(ir.layers.map((layer) => layer.className));
+    assert.deepEqual([...buildableLayerKinds].sort(), [...kinds].sort(), 'the graph covers every buildable kind');
+    const model = buildModel(ir);
+    for (const [name, { shape, params }] of Object.entries(expected)) {
+      assert.deepEqual(layerShape(model, name), shape, `${name} shape`);
+      assert.equal(layerParams(model, name), params, `${name} params`);
+    }
+    model.dispose();
+  });
+
+  it('trains a step through every layer kind and the loss falls', async () => {
+    const model = buildModel(everyKindIR().ir);
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const x = tf.randomUniform([8, 16, 16, 3], 0, 255, 'float32', 1);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
+    const history = await model.fit(x, y, { epochs: 3, batchSize: 8, verbose: 0 });
+    const losses = history.history.loss as number[];
+    assert.ok(losses.every(Number.isFinite));
+    assert.ok(losses[2] < losses[0], `loss ${losses[0]} → ${losses[2]}`);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  it('names the layer when it cannot be built', () => {
+    const ir: ModelIR = {
+      name: 'bad',
+      format: 'json',
+      topology: 'sequential',
+      layers: [
+        { name: 'conv', className: 'Conv2D', config: { filters: 4, kernelSize: 3, inputShape: [8, 8, 1] }, inbound: [] },
+        { name: 'lstm', className: 'LSTM', config: { units: 4 }, inbound: ['conv'] },
+      ],
+      inputs: [],
+      outputs: ['lstm'],
+    };
+    assert.throws(() => buildModel(ir), /Layer 'lstm': the trainer cannot build 'LSTM'/);
+    const noShape: ModelIR = { ...ir, layers: [{ name: 'dense', className: 'Dense', config: { units: 2 }, inbound: [] }], outputs: [] };
+    assert.throws(() => buildModel(noShape), /first layer 'dense' \(Dense\) has no input shape/);
+  });
+});
