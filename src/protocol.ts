@@ -95,7 +95,31 @@ export type TrainerEvent =
   /** trainer → host: the run failed; `hint` says what to do. */
   | { type: 'failed'; message: string; hint?: string; record?: RunRecord };
 
+/** What to train: everything the trainer needs, sent by the host (`start`) or built by the CLI. */
+export interface TrainJob {
+  /** Absolute path of the model file (`.model.json`, Keras JSON or `.model.ts`). */
+  modelFile: string;
+  /** Where run folders go: `<workspace>/.cnnlab/runs` (see `runsDirFor` in src/runs/store.ts). */
+  runsDir: string;
+  /** Folder that run.json's `modelFile` is made relative to (the workspace, the CLI's current folder). */
+  baseDir?: string;
+  /** Settings that win over the model file's `training` block (CLI flags, the panel's form). */
+  overrides?: TrainingConfig;
+  /** Folder holding the built-in datasets' files already (setting / `CNNLAB_DATA_DIR`). */
+  dataDir?: string;
+  /** Download cache for built-in datasets (default `CNNLAB_CACHE_DIR` or ~/.cache/cnnlab). */
+  cacheDir?: string;
+  /** Train on the first N training examples only (quick experiments). */
+  trainExamples?: number;
+  /** Evaluate on the first N test examples only. */
+  testExamples?: number;
+  /** Run folder or id of a stopped/interrupted run to continue from its last saved model. */
+  resumeFrom?: string;
+}
+
 export type TrainerCommand =
+  /** host → trainer: train this job (sent once, right after the child starts). */
+  | { type: 'start'; job: TrainJob }
   /** host → trainer: stop after the current batch, save, and exit. */
   | { type: 'stop' };
 
