@@ -1,0 +1,18 @@
+import * as codeLens from './codeLens';
+import type { Ctx } from './ctx';
+import * as diagnostics from './diagnostics';
+import * as hover from './hover';
+import { ModelDocuments } from './modelDocuments';
+import * as quickFixes from './quickFixes';
+import * as summaryView from './summaryView';
+
+/** Inline hints in model files: every feature reads the one shared, debounced analysis cache. */
+export function register(ctx: Ctx): void {
+  const models = ctx.own(new ModelDocuments(ctx));
+  diagnostics.register(ctx, models);
+  codeLens.register(ctx, models);
+  hover.register(ctx, models);
+  quickFixes.register(ctx, models);
+  summaryView.register(ctx, models);
+  models.analyzeOpenDocuments();
+}

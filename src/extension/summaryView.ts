@@ -1,0 +1,60 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { summaryDocumentText } from '../model/presentation';
+import type { Ctx } from './ctx';
+import type { ModelDocuments } from './modelDocuments';
+
+export const showSummaryCommand = 'cnnLab.showSummary';
+const summaryScheme = 'cnnlab-summary';
+
+/** The summary of a model file lives at `cnnlab-summary:/<file name> (summary)?<model file uri>`. */
+function summaryUriFor(modelUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.from({ scheme: summaryScheme, path: `/${path.basename(modelUri.path)} (summary)`, query: modelUri.toString() });
+}
+
+async function modelDocumentFor(summaryUri: vscode.Uri): Promise<vscode.TextDocument> {
+  const modelUri = vscode.Uri.parse(summaryUri.query, true);
+  const open = vscode.workspace.textDocuments.find((document) => document.uri.toString() === modelUri.toString());
+  return open ?? vscode.workspace.openTextDocument(modelUri);
+}
+
+/** `CNN Lab: Show Model Summary`: Keras's `model.summary()` text in a read-only tab that follows edits. */
+export function register(ctx: Ctx, models: ModelDocuments): void {
+  const summaryChanged = new vscode.EventEmitter<vscode.Uri>();
+  ctx.own(
+    summaryChanged,
+    vscode.workspace.registerTextDocumentContentProvider(summaryScheme, {
+      onDidChange: summaryChanged.event,
+      async provideTextDocumentContent(summaryUri) {
+        try {
+          const document = await modelDocumentFor(summaryUri);
+          const fileName = path.basename(document.fileName);
+          const analysis = models.analysisOf(document);
+          return analysis ? summaryDocumentText(analysis, fileName) : `${fileName} is not a CNN Lab model file.\n`;
+        } catch (error) {
+          ctx.output.appendLine(`summary for ${summaryUri.query} failed: ${String(error)}`);
+          return `The summary could not be produced: ${String(error)}\n`;
+        }
+      },
+    }),
+    models.onDidChange(({ uri }) => {
+      const summaryUri = summaryUriFor(uri);
+      const shown = vscode.workspace.textDocuments.some((document) => document.uri.toString() === summaryUri.toString());
+      if (shown) summaryChanged.fire(summaryUri);
+    }),
+    vscode.commands.registerCommand(showSummaryCommand, async (modelUri?: vscode.Uri) => {
+      try {
+        const target = modelUri instanceof vscode.Uri ? modelUri : vscode.window.activeTextEditor?.document.uri;
+        if (!target) {
+          void vscode.window.showInformationMessage('CNN Lab: open a model file (*.model.json, *.model.ts or Keras JSON) to see its summary.');
+          return;
+        }
+        const summary = await vscode.workspace.openTextDocument(summaryUriFor(target));
+        await vscode.window.showTextDocument(summary, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+      } catch (error) {
+        ctx.output.appendLine(`show summary failed: ${String(error)}`);
+        void vscode.window.showErrorMessage(`CNN Lab: could not show the summary: ${String(error)}`);
+      }
+    }),
+  );
+}

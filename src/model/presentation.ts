@@ -1,0 +1,292 @@
+// What the editor shows for a model, as plain strings and data: lens titles, hover markdown,
+// number formatting, which documents count as model files, and the debounce the editor uses.
+// No `vscode` import, so all of it is unit-tested with plain mocha; src/extension/ stays thin glue.
+
+import { detectFormat, formatSummary } from './index';
+import { formatShape, withThousands } from './shape';
+import type {
+  LayerSpec,
+  LayerSummary,
+  ModelAnalysis,
+  ModelFormat,
+  QuickFix,
+  SourcePosition,
+  SourceRange,
+} from './types';
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+const byteUnits = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+
+/**
+ * Memory size the way Keras's summary prints it (`636.93 KB`): powers of 1024, two decimals.
+ * Integer arithmetic reproduces Python's `{:.2f}`, which rounds exact ties to even
+ * (1,152 bytes is `1.12 KB` there, where JavaScript's `toFixed` would say `1.13`).
+ */
+export function formatBytes(bytes: number): string {
+  const whole = BigInt(Math.max(0, Math.round(bytes)));
+  let unitIndex = 0;
+  let divisor = 1n;
+  while (unitIndex < byteUnits.length - 1 && whole >= divisor * 1024n) {
+    divisor *= 1024n;
+    unitIndex += 1;
+  }
+  const scaled = whole * 100n;
+  let hundredths = scaled / divisor;
+  const twiceRemainder = (scaled % divisor) * 2n;
+  if (twiceRemainder > divisor || (twiceRemainder === divisor && hundredths % 2n === 1n)) {
+    hundredths += 1n;
+  }
+  const integerPart = hundredths / 100n;
+  const fraction = String(hundredths % 100n).padStart(2, '0');
+  return `${integerPart}.${fraction} ${byteUnits[unitIndex]}`;
+}
+
+const flopPrefixes = ['', 'k', 'M', 'G', 'T', 'P'];
+
+/** FLOPs with an SI prefix and one decimal (`2.1 MFLOPs`); exact below a thousand (`640 FLOPs`). */
+export function formatFlops(flops: number): string {
+  if (flops < 1000) return `${withThousands(flops)} FLOPs`;
+  let prefixIndex = 0;
+  let value = flops;
+  // Compare the rounded value, so 999,960 reads `1.0 MFLOPs` rather than `1000.0 kFLOPs`.
+  while (prefixIndex < flopPrefixes.length - 1 && Number(value.toFixed(1)) >= 1000) {
+    value /= 1000;
+    prefixIndex += 1;
+  }
+  return `${value.toFixed(1)} ${flopPrefixes[prefixIndex]}FLOPs`;
+}
+
+function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${withThousands(count)} ${count === 1 ? singular : pluralForm}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CodeLens titles
+
+/** `→ (None, 26, 26, 64) · 640 params` */
+export function layerLensTitle(layer: LayerSummary): string {
+  return `→ ${formatShape(layer.outputShape)} · ${plural(layer.params, 'param')}`;
+}
+
+/** `Total 163,055 params (636.93 KB) · trainable 163,055 · non-trainable 0 · 2.1 MFLOPs`, or the error count. */
+export function modelLensTitle(analysis: ModelAnalysis): string | undefined {
+  const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  if (errors > 0) return `✖ ${plural(errors, 'error')} · show summary`;
+  const summary = analysis.summary;
+  if (!summary) return undefined;
+  return (
+    `Total ${plural(summary.totalParams, 'param')} (${formatBytes(summary.weightBytes)})` +
+    ` · trainable ${withThousands(summary.trainableParams)}` +
+    ` · non-trainable ${withThousands(summary.nonTrainableParams)}` +
+    ` · ${formatFlops(summary.flops)}`
+  );
+}
+
+export interface LensItem {
+  range: SourceRange;
+  title: string;
+}
+
+const fileStart: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** One lens on the model declaration (first), then one above every layer whose shape is known. */
+export function lensItems(analysis: ModelAnalysis): LensItem[] {
+  const items: LensItem[] = [];
+  const modelTitle = modelLensTitle(analysis);
+  if (modelTitle !== undefined) {
+    const modelRange = analysis.ir?.range ?? analysis.ir?.layers[0]?.range ?? fileStart;
+    items.push({ range: modelRange, title: modelTitle });
+  }
+  for (const layer of analysis.summary?.layers ?? []) {
+    if (layer.range) items.push({ range: layer.range, title: layerLensTitle(layer) });
+  }
+  return items;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hover
+
+export function containsPosition(range: SourceRange, position: SourcePosition): boolean {
+  return comparePositions(range.start, position) <= 0 && comparePositions(position, range.end) <= 0;
+}
+
+function comparePositions(a: SourcePosition, b: SourcePosition): number {
+  return a.line === b.line ? a.character - b.character : a.line - b.line;
+}
+
+function rangeSize(range: SourceRange): [number, number] {
+  return [range.end.line - range.start.line, range.end.character - range.start.character];
+}
+
+function smallerRange(a: SourceRange, b: SourceRange): boolean {
+  const [aLines, aCharacters] = rangeSize(a);
+  const [bLines, bCharacters] = rangeSize(b);
+  return aLines === bLines ? aCharacters < bCharacters : aLines < bLines;
+}
+
+/** The innermost layer declaration under the cursor (a nested `.apply` call wins over its caller). */
+export function layerAt(analysis: ModelAnalysis, position: SourcePosition): LayerSpec | undefined {
+  let best: LayerSpec | undefined;
+  for (const layer of analysis.ir?.layers ?? []) {
+    if (!layer.range || !containsPosition(layer.range, position)) continue;
+    if (!best?.range || smallerRange(layer.range, best.range)) best = layer;
+  }
+  return best;
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (character) => `\\${character}`);
+}
+
+/** A fence longer than any backtick run in the text, so user numbers can never close it early. */
+function codeBlock(lines: string[]): string {
+  const longestRun = Math.max(0, ...lines.map((line) => Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length))));
+  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+  return [`${fence}text`, ...lines, fence].join('\n');
+}
+
+/** Markdown for a layer: name and class, shape, params, FLOPs, and the arithmetic in the user's numbers. */
+export function layerHoverMarkdown(analysis: ModelAnalysis, layer: LayerSpec): string {
+  const heading = `**${escapeMarkdown(layer.name)}** (${escapeMarkdown(layer.className)})`;
+  const summary = analysis.summary?.layers.find((candidate) => candidate.name === layer.name);
+  if (!summary) {
+    return `${heading}\n\nShape not computed: an error in this layer or an earlier one stops the summary here.`;
+  }
+  const facts = [
+    `- Output shape: \`${formatShape(summary.outputShape)}\``,
+    `- Params: ${withThousands(summary.params)} (trainable ${withThousands(summary.trainableParams)}, non-trainable ${withThousands(summary.nonTrainableParams)})`,
+    `- FLOPs: ${withThousands(summary.flops)} (${formatFlops(summary.flops)}) per example`,
+    `- Output values: ${withThousands(summary.activationSize)} per example (${formatBytes(summary.activationSize * 4)} as float32)`,
+  ];
+  const parts = [heading, facts.join('\n')];
+  if (summary.explanation.length > 0) parts.push(codeBlock(summary.explanation));
+  return parts.join('\n\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Diagnostics and quick fixes
+
+/** What identifies a diagnostic once it has travelled through the editor and back. */
+export interface DiagnosticIdentity {
+  range: SourceRange;
+  code: string | number | undefined;
+  message: string;
+}
+
+function sameRange(a: SourceRange, b: SourceRange): boolean {
+  return comparePositions(a.start, b.start) === 0 && comparePositions(a.end, b.end) === 0;
+}
+
+export interface OfferedFix {
+  fix: QuickFix;
+  /** Index, in the list handed in, of the diagnostic this fix resolves. */
+  shownIndex: number;
+  /** The diagnostic has this one fix only, so the editor may apply it with the "auto fix" keybinding. */
+  preferred: boolean;
+}
+
+/** The quick fixes for the diagnostics the editor hands back (it passes copies, not our objects). */
+export function fixesFor(analysis: ModelAnalysis, shown: DiagnosticIdentity[]): OfferedFix[] {
+  const offered: OfferedFix[] = [];
+  shown.forEach((candidate, shownIndex) => {
+    const source = analysis.diagnostics.find(
+      (diagnostic) =>
+        candidate.code === diagnostic.code && candidate.message === diagnostic.message && sameRange(candidate.range, diagnostic.range),
+    );
+    const fixes = source?.fixes ?? [];
+    for (const fix of fixes) offered.push({ fix, shownIndex, preferred: fixes.length === 1 });
+  });
+  return offered;
+}
+
+export const diagnosticSource = 'CNN Lab';
+
+// ---------------------------------------------------------------------------------------------
+// Summary document
+
+/** The text of the read-only summary view: Keras's `model.summary()`, then any problems. */
+export function summaryDocumentText(analysis: ModelAnalysis, fileName: string): string {
+  const problems = analysis.diagnostics.map(
+    (diagnostic) => `  ${fileName}:${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1} ${diagnostic.severity}: ${diagnostic.message}`,
+  );
+  const sections: string[] = [];
+  if (analysis.summary) sections.push(formatSummary(analysis.summary));
+  else sections.push(`No summary for ${fileName}: it could not be read as a model.`);
+  if (problems.length > 0) sections.push(['Problems:', ...problems].join('\n'));
+  return `${sections.join('\n\n')}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which documents are models
+
+/** Keras `to_json()` output above this size is not sniffed: nobody hand-edits such a file, and it keeps big JSON cheap. */
+export const maxSniffedJsonLength = 5 * 1024 * 1024;
+
+/** Our own model files, recognised by name whatever their content (a broken one still deserves its diagnostics). */
+export function formatFromFileName(fileName: string): ModelFormat | undefined {
+  if (fileName.endsWith('.model.json')) return 'json';
+  if (fileName.endsWith('.model.ts')) return 'typescript';
+  return undefined;
+}
+
+/** Whether a document is worth a look at all; everything else is ignored without reading it. */
+export function mayBeModelDocument(fileName: string, languageId: string): boolean {
+  return formatFromFileName(fileName) !== undefined || languageId === 'json';
+}
+
+/** The model format of a document, or `undefined` for every other file; cheap for ordinary JSON. */
+export function modelFormatOf(fileName: string, languageId: string, text: string): ModelFormat | undefined {
+  const byName = formatFromFileName(fileName);
+  if (byName) return detectFormat(text, fileName) ?? byName;
+  if (languageId !== 'json' || text.length > maxSniffedJsonLength) return undefined;
+  // Every Keras `to_json()` document names its classes; a substring test spares parsing package.json and friends.
+  if (!text.includes('"class_name"')) return undefined;
+  return detectFormat(text, fileName);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Debounce
+
+/** The two timer functions the debouncer needs, injectable so tests run on a fake clock. */
+export interface Timers {
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realTimers: Timers = {
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** Runs the last task scheduled for a key once that key has been quiet for the delay. */
+export class KeyedDebouncer<Key> {
+  private readonly pending = new Map<Key, unknown>();
+
+  constructor(private readonly timers: Timers = realTimers) {}
+
+  schedule(key: Key, delayMs: number, task: () => void): void {
+    this.cancel(key);
+    const handle = this.timers.setTimeout(() => {
+      this.pending.delete(key);
+      task();
+    }, Math.max(0, delayMs));
+    this.pending.set(key, handle);
+  }
+
+  cancel(key: Key): void {
+    const handle = this.pending.get(key);
+    if (handle === undefined) return;
+    this.timers.clearTimeout(handle);
+    this.pending.delete(key);
+  }
+
+  isPending(key: Key): boolean {
+    return this.pending.has(key);
+  }
+
+  dispose(): void {
+    for (const key of [...this.pending.keys()]) this.cancel(key);
+  }
+}
