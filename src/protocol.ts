@@ -130,10 +130,28 @@ export type HostToWebview =
   /** host → webview: everything needed to draw a run from scratch (after `ready`, on reopen). */
   | { type: 'load'; record: RunRecord; metrics: MetricsLine[] }
   /** host → webview: a live trainer event for the run on screen. */
-  | { type: 'event'; event: TrainerEvent };
+  | { type: 'event'; event: TrainerEvent }
+  /** host → webview: a run was asked for and is being prepared; trainer events follow. */
+  | { type: 'starting'; modelFile: string; dataset: string; epochs: number }
+  /** host → webview: whether this window's trainer session for the run on screen can be stopped. */
+  | { type: 'live'; canStop: boolean }
+  /** host → webview: misclassified test examples of the run on screen as data: URIs (PNG files read by the host). */
+  | { type: 'images'; runId: string; images: { file: string; dataUri: string }[] }
+  /** host → webview: several runs to overlay and tabulate (Compare Runs). */
+  | { type: 'compare'; runs: { record: RunRecord; metrics: MetricsLine[] }[] };
+
+/** A run action offered on the page as well as in the sidebar. */
+export type PanelRunAction = 'exportModel' | 'exportCsv' | 'exportTensorBoard' | 'revealFolder' | 'rerun';
+
+/** What a panel keeps across hide/show and window reload (webview `setState`, read back by the serializer). */
+export type PanelPersistedState =
+  | { kind: 'run'; runId: string }
+  | { kind: 'compare'; runIds: string[] };
 
 export type WebviewToHost =
   /** webview → host: the page has loaded and listens; the host posts nothing before this. */
   | { type: 'ready' }
   /** webview → host: the Stop button. */
-  | { type: 'stop'; runId: string };
+  | { type: 'stop'; runId: string }
+  /** webview → host: an action button for the run on screen (export, reveal, re-run). */
+  | { type: 'runAction'; runId: string; action: PanelRunAction };

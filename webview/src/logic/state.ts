@@ -1,0 +1,254 @@
+// The panel's view state and the reducer that applies host messages to it. The DOM layer only
+// renders what is here, so everything the page shows can be tested without a browser.
+//
+// Series arrays are appended in place: copying a 100k-point run on every message would make a
+// long run quadratic. `version` counts changes, so the renderer can skip frames with none.
+// Applying the same data twice is harmless (batches at or before the last step and epochs
+// already seen are dropped), which lets the host replay a live session's events after loading
+// the same run from disk.
+
+import type {
+  BackendInfo,
+  EvaluationResult,
+  HostToWebview,
+  MetricsLine,
+  RunRecord,
+  RunStatus,
+  TrainerEvent,
+} from '../../../src/protocol';
+import type { ModelSummary } from '../../../src/model/types';
+import type { Point } from './decimate';
+
+export interface RunView {
+  runId?: string;
+  record?: RunRecord;
+  modelFile?: string;
+  dataset?: string;
+  status: RunStatus | 'starting';
+  summary?: ModelSummary;
+  backend?: BackendInfo;
+  epochsPlanned: number;
+  stepsPerEpoch?: number;
+  /** Epoch and batch (as the trainer numbers them, from 0) of the latest batch seen. */
+  currentEpoch?: number;
+  currentBatch?: number;
+  lastStep: number;
+  /** Per-batch logs by name, x = global step. */
+  batchSeries: Record<string, Point[]>;
+  /** Per-epoch logs by name, x = epoch number counted from 1 (as Keras prints `Epoch 1/10`). */
+  epochSeries: Record<string, Point[]>;
+  /** Last global step of each finished epoch (key: epoch from 1), to place epoch values on the step axis. */
+  epochEndStep: Record<number, number>;
+  epochsCompleted: number;
+  imagesPerSecond?: number;
+  startedAtMs?: number;
+  endedAtMs?: number;
+  progressMessage?: string;
+  progressFraction?: number;
+  evaluation?: EvaluationResult;
+  error?: { message: string; hint?: string };
+  /** Misclassified example images (key: file path relative to the run folder) as data: URIs. */
+  images: Record<string, string>;
+  canStop: boolean;
+}
+
+export type ViewState =
+  | { mode: 'empty'; version: number }
+  | { mode: 'run'; version: number; run: RunView }
+  | { mode: 'compare'; version: number; runs: RunView[] };
+
+export function initialState(): ViewState {
+  return { mode: 'empty', version: 0 };
+}
+
+export function emptyRun(): RunView {
+  return {
+    status: 'starting',
+    epochsPlanned: 0,
+    lastStep: -1,
+    batchSeries: {},
+    epochSeries: {},
+    epochEndStep: {},
+    epochsCompleted: 0,
+    images: {},
+    canStop: false,
+  };
+}
+
+export function runFromDisk(record: RunRecord, metrics: readonly MetricsLine[]): RunView {
+  const run = emptyRun();
+  applyRecord(run, record);
+  for (const line of metrics) applyMetricsLine(run, line);
+  // The record is authoritative for the count (a resumed run's metrics may start mid-way).
+  run.epochsCompleted = Math.max(run.epochsCompleted, record.epochsCompleted);
+  return run;
+}
+
+function applyRecord(run: RunView, record: RunRecord): void {
+  run.record = record;
+  run.runId = record.id;
+  run.modelFile = record.modelFile;
+  run.dataset = record.dataset;
+  run.status = record.status;
+  run.summary = record.summary;
+  run.backend = record.backend ?? run.backend;
+  run.epochsPlanned = record.epochsPlanned;
+  run.evaluation = record.evaluation ?? run.evaluation;
+  run.error = record.error ?? run.error;
+  const started = Date.parse(record.startedAt);
+  if (!Number.isNaN(started)) run.startedAtMs = started;
+  const ended = record.endedAt ? Date.parse(record.endedAt) : NaN;
+  if (!Number.isNaN(ended)) run.endedAtMs = ended;
+}
+
+export function applyMetricsLine(run: RunView, line: MetricsLine): void {
+  if (line.kind === 'batch') addBatch(run, line.epoch, line.batch, line.step, line.logs);
+  else addEpoch(run, line.epoch, line.logs);
+}
+
+function addBatch(run: RunView, epoch: number, batch: number, step: number, logs: Record<string, number>): void {
+  if (step <= run.lastStep) return;
+  run.lastStep = step;
+  run.currentEpoch = epoch;
+  run.currentBatch = batch;
+  for (const [name, value] of Object.entries(logs)) {
+    (run.batchSeries[name] ??= []).push({ x: step, y: value });
+  }
+}
+
+function addEpoch(run: RunView, epoch: number, logs: Record<string, number>): void {
+  const epochNumber = epoch + 1;
+  if (run.epochEndStep[epochNumber] !== undefined) return;
+  run.epochEndStep[epochNumber] = run.lastStep >= 0 ? run.lastStep : epochNumber * (run.stepsPerEpoch ?? 1);
+  run.epochsCompleted += 1;
+  for (const [name, value] of Object.entries(logs)) {
+    (run.epochSeries[name] ??= []).push({ x: epochNumber, y: value });
+  }
+}
+
+export function applyTrainerEvent(run: RunView, event: TrainerEvent, now: number): void {
+  switch (event.type) {
+    case 'started':
+      run.runId = event.runId;
+      run.backend = event.backend;
+      run.summary = event.summary;
+      run.epochsPlanned = event.epochs;
+      run.stepsPerEpoch = event.stepsPerEpoch;
+      run.status = 'running';
+      run.startedAtMs ??= now;
+      run.progressMessage = undefined;
+      run.progressFraction = undefined;
+      return;
+    case 'progress':
+      run.progressMessage = event.message;
+      run.progressFraction = event.fraction;
+      return;
+    case 'batches':
+      for (const item of event.items) addBatch(run, event.epoch, item.batch, item.step, item.logs);
+      run.imagesPerSecond = event.imagesPerSecond;
+      run.progressMessage = undefined;
+      return;
+    case 'epoch':
+      addEpoch(run, event.epoch, event.logs);
+      return;
+    case 'checkpoint':
+      // Saved models are listed from disk when the run ends; nothing on the page changes.
+      return;
+    case 'evaluation':
+      run.evaluation = event.result;
+      return;
+    case 'finished':
+      applyRecord(run, event.record);
+      run.status = event.status;
+      run.endedAtMs ??= now;
+      run.canStop = false;
+      return;
+    case 'failed':
+      if (event.record) applyRecord(run, event.record);
+      run.status = 'failed';
+      run.error = { message: event.message, hint: event.hint };
+      run.endedAtMs ??= now;
+      run.canStop = false;
+      return;
+  }
+}
+
+/** Applies one host message. Returns the same object when it was changed in place, a new one when the mode changed. */
+export function reduce(state: ViewState, message: HostToWebview, now: number): ViewState {
+  switch (message.type) {
+    case 'load': {
+      const run = runFromDisk(message.record, message.metrics);
+      if (state.mode === 'run' && state.run.runId === message.record.id) {
+        run.images = state.run.images;
+        run.canStop = state.run.canStop && run.status === 'running';
+      }
+      return { mode: 'run', version: state.version + 1, run };
+    }
+    case 'starting': {
+      const run = emptyRun();
+      run.modelFile = message.modelFile;
+      run.dataset = message.dataset;
+      run.epochsPlanned = message.epochs;
+      run.startedAtMs = now;
+      run.canStop = true;
+      return { mode: 'run', version: state.version + 1, run };
+    }
+    case 'event':
+      if (state.mode !== 'run') return state;
+      applyTrainerEvent(state.run, message.event, now);
+      state.version += 1;
+      return state;
+    case 'live':
+      if (state.mode !== 'run') return state;
+      state.run.canStop = message.canStop && (state.run.status === 'running' || state.run.status === 'starting');
+      state.version += 1;
+      return state;
+    case 'images':
+      if (state.mode !== 'run' || state.run.runId !== message.runId) return state;
+      for (const image of message.images) state.run.images[image.file] = image.dataUri;
+      state.version += 1;
+      return state;
+    case 'compare':
+      return {
+        mode: 'compare',
+        version: state.version + 1,
+        runs: message.runs.map(({ record, metrics }) => runFromDisk(record, metrics)),
+      };
+  }
+}
+
+export interface Progress {
+  /** 0…1 of the planned epochs. */
+  fraction: number;
+  elapsedSeconds?: number;
+  etaSeconds?: number;
+}
+
+export function progressOf(run: RunView, now: number): Progress {
+  const planned = run.epochsPlanned;
+  let done = run.epochsCompleted;
+  const inEpoch = run.currentEpoch !== undefined && run.epochEndStep[run.currentEpoch + 1] === undefined;
+  if (inEpoch && run.stepsPerEpoch && run.currentBatch !== undefined) {
+    done += Math.min(1, (run.currentBatch + 1) / run.stepsPerEpoch);
+  }
+  const finished = run.status === 'completed';
+  const fraction = finished ? 1 : planned > 0 ? Math.min(1, done / planned) : 0;
+  const end = run.endedAtMs ?? now;
+  const elapsedSeconds = run.startedAtMs !== undefined ? Math.max(0, (end - run.startedAtMs) / 1000) : undefined;
+  const live = run.status === 'running';
+  const etaSeconds =
+    live && elapsedSeconds !== undefined && fraction > 0 && fraction < 1
+      ? (elapsedSeconds * (1 - fraction)) / fraction
+      : undefined;
+  return { fraction, elapsedSeconds, etaSeconds };
+}
+
+/** `1:05:09`, `4:07`, `0:42`, for elapsed time and ETA. */
+export function formatClock(seconds: number): string {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const mm = h > 0 ? String(m).padStart(2, '0') : String(m);
+  return `${h > 0 ? `${h}:` : ''}${mm}:${String(s).padStart(2, '0')}`;
+}
