@@ -1,4 +1,6 @@
 // `cnnlab` command line: one module per subcommand under src/cli/.
+import { doctorCommand } from './cli/doctor';
+
 const usage = `Usage: cnnlab <command> [options]
 
 Commands:
@@ -15,6 +17,8 @@ async function main(argv: string[]): Promise<number> {
     case '--help':
       process.stdout.write(usage);
       return command === undefined ? 2 : 0;
+    case 'doctor':
+      return doctorCommand(rest);
     default:
       process.stderr.write(`cnnlab: unknown command '${command}'.\n\n${usage}`);
       return 2;

@@ -222,19 +222,33 @@ async function usePureJsCpu(): Promise<string> {
   return pureJsDevice;
 }
 
-const candidates: { name: BackendName; use: () => Promise<string> }[] = [
-  { name: 'tensorflow-gpu', use: useTensorflowGpu },
-  { name: 'tensorflow', use: useTensorflowCpu },
-  { name: 'webgpu', use: useWebGpu },
-  { name: 'cpu', use: usePureJsCpu },
-];
+const activators: Record<BackendName, () => Promise<string>> = {
+  'tensorflow-gpu': useTensorflowGpu,
+  tensorflow: useTensorflowCpu,
+  webgpu: useWebGpu,
+  cpu: usePureJsCpu,
+};
 
-const candidatesFor: Record<BackendChoice, BackendName[]> = {
-  auto: ['tensorflow-gpu', 'tensorflow', 'webgpu', 'cpu'],
+/** `auto` order: fastest first, the one that always works last. */
+export const backendOrder: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'cpu'];
+
+const candidatesFor: Record<BackendChoice, readonly BackendName[]> = {
+  auto: backendOrder,
   tensorflow: ['tensorflow-gpu', 'tensorflow'],
   webgpu: ['webgpu'],
   cpu: ['cpu'],
 };
+
+export type BackendProbe = { name: BackendName; device: string } | { name: BackendName; reason: string };
+
+/** Tries to load and activate one backend on the process-wide tfjs engine; never throws. */
+export async function probeBackend(name: BackendName): Promise<BackendProbe> {
+  try {
+    return { name, device: await activators[name]() };
+  } catch (error) {
+    return { name, reason: error instanceof Unavailable ? error.message : firstLine(error) };
+  }
+}
 
 /**
  * Activates the first backend of `choice` that loads and trains, on the process-wide tfjs engine.
@@ -243,14 +257,9 @@ const candidatesFor: Record<BackendChoice, BackendName[]> = {
 export async function selectBackend(choice: BackendChoice): Promise<BackendInfo> {
   const skipped: BackendInfo['skipped'] = [];
   for (const name of candidatesFor[choice]) {
-    const candidate = candidates.find((entry) => entry.name === name);
-    if (!candidate) continue;
-    try {
-      const device = await candidate.use();
-      return { name, device, skipped };
-    } catch (error) {
-      skipped.push({ name, reason: error instanceof Unavailable ? error.message : firstLine(error) });
-    }
+    const probe = await probeBackend(name);
+    if ('device' in probe) return { name, device: probe.device, skipped };
+    skipped.push(probe);
   }
   const hint = choice === 'auto' ? installHints.cpu : installHints[choice];
   throw new BackendUnavailableError(choice, skipped, hint);

@@ -1,0 +1,161 @@
+// "What can train here, and what is missing": loads every backend in this process (so run it in
+// the trainer's Node, never the extension host) and reads the machine's GPU, CUDA and Vulkan state.
+import { dirname } from 'node:path';
+import type { BackendName } from '../protocol';
+import { backendOrder, installHints, probeBackend, pureJsImagesPerSecond, type BackendProbe } from './backends';
+import type { NodeSearch } from './nodeDiscovery';
+import {
+  findSharedLibraries,
+  nativeGpuApi,
+  nvidiaGpuNames,
+  requiredCudaLibraries,
+  runningInsideElectron,
+  vulkanDriverManifests,
+  type LibraryLocation,
+} from './systemProbe';
+
+export interface DoctorReport {
+  node: { version: string; execPath: string; insideElectron: boolean; platform: string; arch: string };
+  /** Where the extension's node_modules are: optional backends get installed there. */
+  installRoot: string;
+  backends: BackendProbe[];
+  /** What `auto` would train on. */
+  autoChoice?: BackendName;
+  nvidiaGpus: string[];
+  cudaLibraries: LibraryLocation[];
+  vulkanDrivers: string[];
+  /** What to install or change, most useful first. */
+  advice: string[];
+}
+
+function installRootOf(): string {
+  // …/node_modules/@tensorflow/tfjs/package.json → the folder holding node_modules.
+  return dirname(dirname(dirname(dirname(require.resolve('@tensorflow/tfjs/package.json')))));
+}
+
+function reasonOf(backends: BackendProbe[], name: BackendName): string | undefined {
+  const probe = backends.find((entry) => entry.name === name);
+  return probe && 'reason' in probe ? probe.reason : undefined;
+}
+
+function adviceFor(report: Omit<DoctorReport, 'advice'>): string[] {
+  const advice: string[] = [];
+  const { backends, installRoot, nvidiaGpus, cudaLibraries, vulkanDrivers } = report;
+  if (report.node.insideElectron) {
+    advice.push(
+      `This is VS Code's own runtime (Electron): only the pure-JS CPU backend can run in it (about ${pureJsImagesPerSecond} images/s ` +
+        'on the seed-003 CNN). Install Node 18 or later, or set cnnLab.nodePath to one, to use TensorFlow or WebGPU.',
+    );
+  }
+  const gpuReason = reasonOf(backends, 'tensorflow-gpu');
+  if (gpuReason !== undefined && nvidiaGpus.length > 0) {
+    const missing = cudaLibraries.filter((library) => library.path === undefined).map((library) => library.name);
+    advice.push(
+      `An NVIDIA GPU is present (${nvidiaGpus.join(', ')}). For CUDA training: \`cd ${installRoot} && npm install @tensorflow/tfjs-node-gpu\`, ` +
+        `with CUDA 11.2 and cuDNN 8.1 installed (other versions are not picked up)` +
+        (missing.length > 0 ? `; missing now: ${missing.join(', ')}.` : '.'),
+    );
+  }
+  if (gpuReason !== undefined && nvidiaGpus.length === 0) {
+    advice.push(
+      'CUDA training (@tensorflow/tfjs-node-gpu) needs an NVIDIA GPU with CUDA 11.2 and cuDNN 8.1; no NVIDIA GPU was found, ' +
+        'so there is nothing to gain from installing it here.',
+    );
+  }
+  if (reasonOf(backends, 'tensorflow') !== undefined && !report.node.insideElectron) {
+    advice.push(
+      `For native CPU speed: \`cd ${installRoot} && npm install @tensorflow/tfjs-node\` (its install step downloads libtensorflow ` +
+        'from storage.googleapis.com, which must be reachable).',
+    );
+  }
+  const webgpuReason = reasonOf(backends, 'webgpu');
+  if (webgpuReason !== undefined && !report.node.insideElectron) {
+    if (process.platform === 'linux' && vulkanDrivers.length === 0) {
+      advice.push(
+        'No Vulkan driver is installed, so WebGPU has no device. Install your GPU\'s Vulkan driver, or on a machine without a GPU ' +
+          'Mesa\'s lavapipe: `sudo apt install mesa-vulkan-drivers` (Debian 12: `-t bookworm-backports`, as 22.x is too old for Dawn).',
+      );
+    } else {
+      advice.push(`WebGPU: ${installHints.webgpu}`);
+    }
+  }
+  if (report.autoChoice === 'cpu') {
+    advice.push(
+      `Training would use the pure-JS CPU backend, about ${pureJsImagesPerSecond} images/s on the seed-003 CNN: fine for the ` +
+        '`shapes` dataset, slow for MNIST and CIFAR-10.',
+    );
+  }
+  return advice;
+}
+
+export async function collectDoctorReport(): Promise<DoctorReport> {
+  const backends: BackendProbe[] = [];
+  for (const name of backendOrder) backends.push(await probeBackend(name));
+  const partial: Omit<DoctorReport, 'advice'> = {
+    node: {
+      version: process.version,
+      execPath: process.execPath,
+      insideElectron: runningInsideElectron(),
+      platform: process.platform,
+      arch: process.arch,
+    },
+    installRoot: installRootOf(),
+    backends,
+    autoChoice: backends.find((probe) => 'device' in probe)?.name,
+    nvidiaGpus: nvidiaGpuNames(),
+    cudaLibraries: findSharedLibraries(requiredCudaLibraries),
+    vulkanDrivers: vulkanDriverManifests(),
+  };
+  return { ...partial, advice: adviceFor(partial) };
+}
+
+const ok = '✓';
+const no = '✗';
+
+/** How the extension found (or did not find) the Node it trains with. */
+export function formatNodeSearch(search: NodeSearch, fallbackExecPath: string): string {
+  const lines = ['## Node for training', ''];
+  if (search.found) {
+    lines.push(`${ok} ${search.found.version} at ${search.found.path} (found via ${search.found.source})`);
+  } else {
+    lines.push(
+      `${no} No system Node ≥ 18 found. Training falls back to VS Code's own runtime (${fallbackExecPath}), which runs only the ` +
+        `pure-JS CPU backend (about ${pureJsImagesPerSecond} images/s on the seed-003 CNN). Install Node, or set cnnLab.nodePath.`,
+    );
+  }
+  for (const rejected of search.rejected) lines.push(`- passed over ${rejected.path} (${rejected.source}): ${rejected.problem}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatDoctorReport(report: DoctorReport): string {
+  const lines = ['# CNN Lab doctor', '', '## Node running the trainer', ''];
+  const { node } = report;
+  lines.push(
+    `${node.insideElectron ? no : ok} ${node.version} at ${node.execPath} (${node.platform}-${node.arch}` +
+      `${node.insideElectron ? ", VS Code's own runtime: pure-JS CPU only" : ''})`,
+  );
+  lines.push('', `## Backends (auto picks: ${report.autoChoice ?? 'none'})`, '');
+  for (const probe of report.backends) {
+    lines.push('device' in probe ? `${ok} ${probe.name}: ${probe.device}` : `${no} ${probe.name}: ${probe.reason}`);
+  }
+  lines.push('', '## GPU, CUDA and Vulkan', '');
+  lines.push(`NVIDIA GPUs: ${report.nvidiaGpus.length > 0 ? report.nvidiaGpus.join(', ') : 'none found (nvidia-smi)'}`);
+  for (const library of report.cudaLibraries) {
+    const role = library.name.startsWith('libcudnn') ? 'cuDNN 8.1' : 'CUDA 11.2 runtime';
+    lines.push(`${role} (${library.name}): ${library.path ?? 'not found (ldconfig -p, LD_LIBRARY_PATH)'}`);
+  }
+  lines.push(
+    `${nativeGpuApi()} drivers for WebGPU: ` +
+      (nativeGpuApi() !== 'Vulkan'
+        ? 'provided by the operating system'
+        : report.vulkanDrivers.length > 0
+          ? report.vulkanDrivers
+              .map((manifest) => (manifest.endsWith('/lvp_icd.json') ? `${manifest} (Mesa lavapipe, software)` : manifest))
+              .join(', ')
+          : 'none found'),
+  );
+  lines.push('', '## What to do', '');
+  if (report.advice.length === 0) lines.push('Nothing: the fastest backend this machine supports is working.');
+  for (const advice of report.advice) lines.push(`- ${advice}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,72 @@
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { DoctorReport } from '../../src/trainer/doctor';
+import { formatNodeSearch } from '../../src/trainer/doctor';
+
+const cli = join(__dirname, '..', '..', 'src', 'cli.ts');
+
+async function doctor(...args: string[]): Promise<string> {
+  // A fresh process: the doctor activates every backend on its tfjs engine.
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'doctor', ...args], {
+    timeout: 90_000,
+  });
+  return stdout;
+}
+
+function isInstalled(packageName: string): boolean {
+  try {
+    require.resolve(packageName);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('cnnlab doctor', function () {
+  this.timeout(100_000);
+
+  it('reports this Node, each backend with its device or reason, and CUDA/Vulkan state', async () => {
+    const text = await doctor();
+    assert.ok(text.includes(`✓ ${process.version} at ${process.execPath}`), text);
+    assert.match(text, /^✓ cpu: CPU \(pure JS, slow: about \d+ images\/s on the seed-003 CNN\)$/m);
+    assert.match(text, /^CUDA 11\.2 runtime \(libcudart\.so\.11\.0\): /m);
+    assert.match(text, /^cuDNN 8\.1 \(libcudnn\.so\.8\): /m);
+    if (!isInstalled('@tensorflow/tfjs-node')) {
+      assert.match(text, /^✗ tensorflow: @tensorflow\/tfjs-node is not installed$/m);
+      assert.match(text, /npm install @tensorflow\/tfjs-node` \(its install step downloads libtensorflow from storage\.googleapis\.com/);
+    }
+    if (!isInstalled('@tensorflow/tfjs-node-gpu')) {
+      assert.match(text, /^✗ tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed$/m);
+      assert.match(text, /CUDA 11\.2 and cuDNN 8\.1/);
+    }
+    // This machine and CI have Mesa's lavapipe (scripts/install-system-deps.sh), so WebGPU works.
+    assert.match(text, /lvp_icd\.json \(Mesa lavapipe, software\)/);
+    assert.match(text, /^✓ webgpu: .*llvmpipe.* via Vulkan$/m);
+    assert.match(text, /^## Backends \(auto picks: webgpu\)$/m);
+  });
+
+  it('prints the same report as JSON with --json', async () => {
+    const report = JSON.parse(await doctor('--json')) as DoctorReport;
+    assert.equal(report.node.version, process.version);
+    assert.equal(report.node.insideElectron, false);
+    assert.deepEqual(
+      report.backends.map((probe) => probe.name),
+      ['tensorflow-gpu', 'tensorflow', 'webgpu', 'cpu'],
+    );
+    assert.equal(report.autoChoice, 'webgpu');
+    assert.ok(report.advice.length > 0);
+  });
+
+  it("says what falling back to VS Code's runtime costs when no system Node is found", () => {
+    const text = formatNodeSearch(
+      { rejected: [{ path: '/usr/bin/node', source: 'PATH', problem: 'is v16.20.2; Node 18 or later is needed' }] },
+      '/opt/vscode/code',
+    );
+    assert.match(text, /No system Node ≥ 18 found\. Training falls back to VS Code's own runtime \(\/opt\/vscode\/code\)/);
+    assert.match(text, /pure-JS CPU backend \(about \d+ images\/s/);
+    assert.match(text, /cnnLab\.nodePath/);
+    assert.match(text, /passed over \/usr\/bin\/node \(PATH\): is v16\.20\.2/);
+  });
+});
