@@ -1,0 +1,69 @@
+// MNIST and Fashion-MNIST: IDX files (gzip), the format Yann LeCun's MNIST page defines.
+import { gunzipSync } from 'node:zlib';
+import { datasetFile, type DatasetSource, type FileLocationOptions } from './files';
+import { DatasetError, type Dataset, type ImageSplit } from './types';
+
+const IDX_UNSIGNED_BYTE = 0x08;
+
+function corrupt(path: string, problem: string): DatasetError {
+  return new DatasetError(
+    `${path} is not a valid IDX file: ${problem}.`,
+    `Replace it with the original file (or delete it from the cache to download it again).`,
+  );
+}
+
+/** Decodes an IDX file of unsigned bytes (gzip or plain) into its dimensions and data. */
+export function parseIdx(bytes: Buffer, path: string): { dims: number[]; data: Uint8Array } {
+  let raw: Buffer;
+  try {
+    raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+  } catch (error) {
+    throw corrupt(path, `the gzip data cannot be read (${(error as Error).message})`);
+  }
+  if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0) throw corrupt(path, 'it does not start with the IDX magic number 0x0000');
+  if (raw[2] !== IDX_UNSIGNED_BYTE) throw corrupt(path, `its data type is 0x${raw[2].toString(16)}, expected 0x08 (unsigned byte)`);
+  const rank = raw[3];
+  const headerBytes = 4 + 4 * rank;
+  if (rank === 0 || raw.length < headerBytes) throw corrupt(path, 'its header is cut short');
+  const dims = Array.from({ length: rank }, (_, axis) => raw.readUInt32BE(4 + 4 * axis));
+  const expected = dims.reduce((product, dim) => product * dim, 1);
+  const available = raw.length - headerBytes;
+  if (available !== expected) throw corrupt(path, `its header promises ${expected} bytes of data (${dims.join('×')}) but it holds ${available}`);
+  return { dims, data: new Uint8Array(raw.buffer, raw.byteOffset + headerBytes, expected) };
+}
+
+const idxSources: Record<'mnist' | 'fashion-mnist', DatasetSource & { classNames: string[] }> = {
+  mnist: {
+    cacheName: 'mnist',
+    baseUrl: 'https://storage.googleapis.com/cvdf-datasets/mnist/',
+    systemDirs: ['/usr/share/datasets/mnist'],
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  },
+  'fashion-mnist': {
+    cacheName: 'fashion-mnist',
+    baseUrl: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
+    systemDirs: ['/usr/share/datasets/fashion-mnist'],
+    classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+  },
+};
+
+async function loadSplit(source: DatasetSource, prefix: 'train' | 't10k', options: FileLocationOptions): Promise<{ split: ImageSplit; height: number; width: number }> {
+  const imagesFile = await datasetFile(source, `${prefix}-images-idx3-ubyte.gz`, options);
+  const labelsFile = await datasetFile(source, `${prefix}-labels-idx1-ubyte.gz`, options);
+  const images = parseIdx(imagesFile.bytes, imagesFile.path);
+  const labels = parseIdx(labelsFile.bytes, labelsFile.path);
+  if (images.dims.length !== 3) throw corrupt(imagesFile.path, `it has ${images.dims.length} dimensions, expected 3 (count, rows, columns)`);
+  if (labels.dims.length !== 1) throw corrupt(labelsFile.path, `it has ${labels.dims.length} dimensions, expected 1`);
+  if (images.dims[0] !== labels.dims[0]) {
+    throw corrupt(labelsFile.path, `it holds ${labels.dims[0]} labels for ${images.dims[0]} images in ${imagesFile.path}`);
+  }
+  return { split: { images: images.data, labels: labels.data, count: images.dims[0] }, height: images.dims[1], width: images.dims[2] };
+}
+
+export async function loadIdxDataset(name: 'mnist' | 'fashion-mnist', options: FileLocationOptions): Promise<Dataset> {
+  const source = idxSources[name];
+  options.progress(`Loading ${name}`);
+  const train = await loadSplit(source, 'train', options);
+  const test = await loadSplit(source, 't10k', options);
+  return { name, classNames: source.classNames, height: train.height, width: train.width, channels: 1, train: train.split, test: test.split };
+}

@@ -1,0 +1,61 @@
+// One entry for every dataset a training block can name.
+import { loadCifar10 } from './cifar';
+import { loadFolderDataset } from './folder';
+import { loadIdxDataset } from './idx';
+import { generateShapes } from './shapes';
+import { DatasetError, firstExamples, type Dataset, type ProgressReporter } from './types';
+
+export { DatasetError, type Dataset, type ImageSplit } from './types';
+export const builtInDatasets = ['shapes', 'mnist', 'fashion-mnist', 'cifar10'] as const;
+
+export interface DatasetRequest {
+  /** `shapes`, `mnist`, `fashion-mnist`, `cifar10` or `folder:PATH`. */
+  name: string;
+  /** The model's per-example input shape: `shapes` and `folder:` are made to fit it. */
+  inputShape: number[];
+  /** Folder `folder:` paths are relative to (the model file's folder). */
+  baseDir: string;
+  dataDir?: string;
+  cacheDir?: string;
+  trainExamples?: number;
+  testExamples?: number;
+  seed?: number;
+  progress: ProgressReporter;
+}
+
+/** Image size for generated and folder datasets: [h, w] gives 1 channel, [h, w, c] gives c. */
+function imageSizeFor(inputShape: number[], dataset: string): { height: number; width: number; channels: number } {
+  const [height, width, channels = 1] = inputShape;
+  if (inputShape.length < 2 || inputShape.length > 3 || (channels !== 1 && channels !== 3)) {
+    throw new DatasetError(
+      `The model's input shape [${inputShape.join(', ')}] is not an image shape, so '${dataset}' cannot be fitted to it.`,
+      'Give the first layer an input shape of [height, width, 1] (grayscale) or [height, width, 3] (colour).',
+    );
+  }
+  return { height, width, channels };
+}
+
+export async function loadDataset(request: DatasetRequest): Promise<Dataset> {
+  const files = { dataDir: request.dataDir, cacheDir: request.cacheDir, progress: request.progress };
+  let dataset: Dataset;
+  if (request.name === 'shapes') {
+    dataset = generateShapes({ ...imageSizeFor(request.inputShape, 'shapes'), trainExamples: request.trainExamples, testExamples: request.testExamples, seed: request.seed });
+  } else if (request.name === 'mnist' || request.name === 'fashion-mnist') {
+    dataset = await loadIdxDataset(request.name, files);
+  } else if (request.name === 'cifar10' || request.name === 'cifar-10') {
+    dataset = await loadCifar10(files);
+  } else if (request.name.startsWith('folder:')) {
+    dataset = await loadFolderDataset(request.name, request.baseDir, imageSizeFor(request.inputShape, request.name), request.progress, request.seed);
+  } else {
+    throw new DatasetError(
+      `Unknown dataset '${request.name}'.`,
+      `Use one of ${builtInDatasets.join(', ')}, or folder:PATH for a folder with one subfolder of images per class.`,
+    );
+  }
+  const exampleBytes = dataset.height * dataset.width * dataset.channels;
+  return {
+    ...dataset,
+    train: firstExamples(dataset.train, request.trainExamples, exampleBytes),
+    test: firstExamples(dataset.test, request.testExamples, exampleBytes),
+  };
+}
