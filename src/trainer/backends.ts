@@ -13,15 +13,12 @@ import {
   firstLine,
   nativeGpuApi,
   nvidiaGpuNames,
+  pureJsImagesPerSecond,
   requiredCudaLibraries,
   runningInsideElectron,
 } from './systemProbe';
 
-/**
- * Measured with `npm run bench` on a 2-core x86-64 machine (seed-003 CNN, batch 32). Shown to the
- * user as the device name so that nobody mistakes the fallback for a usable GPU.
- */
-export const pureJsImagesPerSecond = 4;
+/** Shown as the device name so that nobody mistakes the fallback for a usable backend. */
 export const pureJsDevice = `CPU (pure JS, slow: about ${pureJsImagesPerSecond} images/s on the seed-003 CNN)`;
 
 export const installHints: Record<Exclude<BackendChoice, 'auto'>, string> = {

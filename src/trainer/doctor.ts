@@ -2,12 +2,12 @@
 // the trainer's Node, never the extension host) and reads the machine's GPU, CUDA and Vulkan state.
 import { dirname } from 'node:path';
 import type { BackendName } from '../protocol';
-import { backendOrder, installHints, probeBackend, pureJsImagesPerSecond, type BackendProbe } from './backends';
-import type { NodeSearch } from './nodeDiscovery';
+import { backendOrder, installHints, probeBackend, type BackendProbe } from './backends';
 import {
   findSharedLibraries,
   nativeGpuApi,
   nvidiaGpuNames,
+  pureJsImagesPerSecond,
   requiredCudaLibraries,
   runningInsideElectron,
   vulkanDriverManifests,
@@ -111,21 +111,6 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
 
 const ok = '✓';
 const no = '✗';
-
-/** How the extension found (or did not find) the Node it trains with. */
-export function formatNodeSearch(search: NodeSearch, fallbackExecPath: string): string {
-  const lines = ['## Node for training', ''];
-  if (search.found) {
-    lines.push(`${ok} ${search.found.version} at ${search.found.path} (found via ${search.found.source})`);
-  } else {
-    lines.push(
-      `${no} No system Node ≥ 18 found. Training falls back to VS Code's own runtime (${fallbackExecPath}), which runs only the ` +
-        `pure-JS CPU backend (about ${pureJsImagesPerSecond} images/s on the seed-003 CNN). Install Node, or set cnnLab.nodePath.`,
-    );
-  }
-  for (const rejected of search.rejected) lines.push(`- passed over ${rejected.path} (${rejected.source}): ${rejected.problem}`);
-  return `${lines.join('\n')}\n`;
-}
 
 export function formatDoctorReport(report: DoctorReport): string {
   const lines = ['# CNN Lab doctor', '', '## Node running the trainer', ''];

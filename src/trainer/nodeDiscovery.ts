@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { pureJsImagesPerSecond } from './systemProbe';
 
 export const minimumNodeMajor = 18;
 
@@ -151,4 +152,19 @@ export function nodeVersionOf(path: string): Promise<string | undefined> {
 /** The search as the running process sees its own environment. */
 export function findSystemNodeHere(configuredPath?: string): Promise<NodeSearch> {
   return findSystemNode({ configuredPath, env: process.env, home: homedir(), platform: process.platform, versionOf: nodeVersionOf });
+}
+
+/** How the extension found (or did not find) the Node it trains with. */
+export function formatNodeSearch(search: NodeSearch, fallbackExecPath: string): string {
+  const lines = ['## Node for training', ''];
+  if (search.found) {
+    lines.push(`✓ ${search.found.version} at ${search.found.path} (found via ${search.found.source})`);
+  } else {
+    lines.push(
+      `✗ No system Node ≥ 18 found. Training falls back to VS Code's own runtime (${fallbackExecPath}), which runs only the ` +
+        `pure-JS CPU backend (about ${pureJsImagesPerSecond} images/s on the seed-003 CNN). Install Node, or set cnnLab.nodePath.`,
+    );
+  }
+  for (const rejected of search.rejected) lines.push(`- passed over ${rejected.path} (${rejected.source}): ${rejected.problem}`);
+  return `${lines.join('\n')}\n`;
 }

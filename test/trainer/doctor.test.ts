@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DoctorReport } from '../../src/trainer/doctor';
-import { formatNodeSearch } from '../../src/trainer/doctor';
+import { formatNodeSearch } from '../../src/trainer/nodeDiscovery';
 
 const cli = join(__dirname, '..', '..', 'src', 'cli.ts');
 
