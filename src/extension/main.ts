@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import { Ctx } from './ctx';
+import { register as registerTrainer } from './trainerManager';
 
 let ctx: Ctx | undefined;
 
@@ -7,6 +8,8 @@ export function activate(extension: vscode.ExtensionContext): void {
   ctx = new Ctx(extension);
   extension.subscriptions.push(ctx);
   // One line per feature: each file registers its own commands, providers and views.
+  // The TrainerManager it returns is what the panel and the sidebar start and follow runs with.
+  registerTrainer(ctx);
 }
 
 export function deactivate(): void {

@@ -1,0 +1,359 @@
+// Starts and follows trainer child processes. The extension host never loads tfjs: each run is a
+// forked dist/trainer.js, so a crash, an out-of-memory kill or a CUDA error ends that child only.
+// Everything the child does arrives here as TrainerEvents; nothing it does can throw in the host.
+import { fork, type ChildProcess } from 'node:child_process';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { BackendChoice, RunRecord, TrainerCommand, TrainerEvent, TrainJob } from '../protocol';
+import type { TrainingConfig } from '../model/types';
+import { runsDirFor } from '../runs/store';
+import { formatNodeSearch } from '../trainer/nodeDiscovery';
+import type { Ctx } from './ctx';
+import { TrainerRuntimes, type TrainerRuntime } from './nodeRuntime';
+
+/** How long a trainer gets to save and exit after `stop` before it is killed. */
+export const stopGraceMilliseconds = 5000;
+
+export interface TrainingRequest {
+  /** Absolute path of the model file. */
+  modelFile: string;
+  workspaceFolder: string;
+  /** Win over the model file's `training` block. */
+  overrides?: TrainingConfig;
+  /** Continue a stopped or interrupted run from its last saved model. */
+  resumeRunId?: string;
+  /** Wins over the model file and the `cnnLab.backend` setting. */
+  backend?: BackendChoice;
+}
+
+const trainerEventTypes = new Set<string>(['started', 'progress', 'batches', 'epoch', 'checkpoint', 'evaluation', 'finished', 'failed']);
+
+function isTrainerEvent(message: unknown): message is TrainerEvent {
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && trainerEventTypes.has(type);
+}
+
+function accuracyOf(logs: Record<string, number>): number | undefined {
+  return logs.acc ?? logs.accuracy ?? logs.categoricalAccuracy;
+}
+
+/** One trainer child process and everything it has reported so far. */
+export class TrainingSession implements vscode.Disposable {
+  /** Known once the trainer reports `started`. */
+  runId?: string;
+  /** Every event so far, so that a panel opened late can catch up before following `onEvent`. */
+  readonly events: TrainerEvent[] = [];
+  /** Resolves when the child has exited: the final record, or undefined when it died without one. */
+  readonly done: Promise<RunRecord | undefined>;
+  private readonly emitter = new vscode.EventEmitter<TrainerEvent>();
+  readonly onEvent = this.emitter.event;
+  private record: RunRecord | undefined;
+  private ended = false;
+  private stopRequested = false;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly request: TrainingRequest,
+    private readonly child: ChildProcess,
+    private readonly log: (line: string) => void,
+  ) {
+    this.done = new Promise((resolve) => {
+      child.on('message', (message: unknown) => this.receive(message));
+      child.on('error', (error) => {
+        // Spawn failures (a bad nodePath) arrive here and may never be followed by 'exit'.
+        this.log(`Trainer process error: ${error.message}`);
+        if (child.pid === undefined) this.end(resolve, `The trainer could not be started: ${error.message}`);
+      });
+      child.on('exit', (code, signal) => {
+        const how = signal ? `signal ${signal}` : `exit code ${code}`;
+        this.log(`Trainer ${child.pid ?? ''} ended (${how}).`);
+        this.end(resolve, this.unexpectedExitMessage(code, signal));
+      });
+    });
+  }
+
+  get modelFile(): string {
+    return this.request.modelFile;
+  }
+
+  /** Asks the trainer to stop after the current batch and save; kills it if it has not exited in time. */
+  stop(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    if (!this.stopRequested) {
+      this.stopRequested = true;
+      this.send({ type: 'stop' });
+      this.killTimer = setTimeout(() => {
+        this.log(`Trainer did not stop within ${stopGraceMilliseconds / 1000} s; killing it.`);
+        this.child.kill('SIGKILL');
+      }, stopGraceMilliseconds);
+    }
+    return this.done.then(() => undefined);
+  }
+
+  send(command: TrainerCommand): void {
+    if (!this.child.connected) return;
+    this.child.send(command, (error) => {
+      if (error) this.log(`Could not send '${command.type}' to the trainer: ${error.message}`);
+    });
+  }
+
+  dispose(): void {
+    if (!this.ended) this.child.kill('SIGKILL');
+    this.emitter.dispose();
+  }
+
+  private receive(message: unknown): void {
+    if (!isTrainerEvent(message)) {
+      this.log(`Ignored a message from the trainer that is not a TrainerEvent: ${JSON.stringify(message)}`);
+      return;
+    }
+    if (message.type === 'started') this.runId = message.runId;
+    if (message.type === 'finished') this.record = message.record;
+    if (message.type === 'failed') {
+      this.record = message.record ?? this.record;
+      this.log(`Run failed: ${message.message}${message.hint ? ` — ${message.hint}` : ''}`);
+    }
+    this.publish(message);
+  }
+
+  private publish(event: TrainerEvent): void {
+    this.events.push(event);
+    try {
+      this.emitter.fire(event);
+    } catch (error) {
+      // A listener's bug must not take the session (or the host) down with it.
+      this.log(`A trainer event listener failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private unexpectedExitMessage(code: number | null, signal: NodeJS.Signals | null): string {
+    if (this.stopRequested) return `The trainer did not stop within ${stopGraceMilliseconds / 1000} s and was ended; the run keeps what it had saved.`;
+    if (signal === 'SIGKILL') return 'The trainer was killed (signal SIGKILL), most likely for running out of memory: try a smaller batch size or model.';
+    return `The trainer ended unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}); see the CNN Lab output for its messages.`;
+  }
+
+  private end(resolve: (record: RunRecord | undefined) => void, messageIfUnfinished: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.killTimer);
+    const reportedEnd = this.events.some((event) => event.type === 'finished' || event.type === 'failed');
+    if (!reportedEnd) this.publish({ type: 'failed', message: messageIfUnfinished, record: this.record });
+    resolve(this.record);
+  }
+}
+
+/** The latest progress line of a session, e.g. `epoch 3/10 · acc 0.91`. */
+export function progressText(events: readonly TrainerEvent[]): string {
+  const started = events.find((event): event is Extract<TrainerEvent, { type: 'started' }> => event.type === 'started');
+  if (!started) {
+    const progress = [...events].reverse().find((event) => event.type === 'progress');
+    return progress?.type === 'progress' ? progress.message : 'starting';
+  }
+  // Counting finished epochs keeps this independent of whether epoch numbers start at 0 or 1.
+  const epochsDone = events.filter((event) => event.type === 'epoch').length;
+  const current = Math.min(epochsDone + 1, started.epochs);
+  let accuracy: number | undefined;
+  for (const event of events) {
+    if (event.type === 'batches') accuracy = accuracyOf(event.items[event.items.length - 1]?.logs ?? {}) ?? accuracy;
+    if (event.type === 'epoch') accuracy = accuracyOf(event.logs) ?? accuracy;
+  }
+  return `epoch ${current}/${started.epochs}${accuracy === undefined ? '' : ` · acc ${accuracy.toFixed(2)}`}`;
+}
+
+/** Fraction of all planned steps done, from the latest batch group. */
+function stepFraction(events: readonly TrainerEvent[]): number {
+  const started = events.find((event) => event.type === 'started');
+  if (started?.type !== 'started') return 0;
+  const total = started.epochs * started.stepsPerEpoch;
+  const last = [...events].reverse().find((event) => event.type === 'batches');
+  const step = last?.type === 'batches' ? (last.items[last.items.length - 1]?.step ?? 0) : 0;
+  return total > 0 ? Math.min(1, step / total) : 0;
+}
+
+export class TrainerManager implements vscode.Disposable {
+  private readonly running = new Set<TrainingSession>();
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeSessions = this.changeEmitter.event;
+  private readonly statusItem = vscode.window.createStatusBarItem('cnnLab.training', vscode.StatusBarAlignment.Left, 10);
+  readonly runtimes: TrainerRuntimes;
+
+  constructor(private readonly ctx: Ctx) {
+    this.runtimes = new TrainerRuntimes(ctx);
+    this.statusItem.name = 'CNN Lab training';
+  }
+
+  /** Running sessions, oldest first. */
+  get sessions(): readonly TrainingSession[] {
+    return [...this.running];
+  }
+
+  /**
+   * Spawns a trainer for the request. Rejects (after telling the user why) when the workspace is
+   * not trusted or the trainer cannot be built; a failure after that arrives as a `failed` event.
+   */
+  async start(request: TrainingRequest): Promise<TrainingSession> {
+    if (!vscode.workspace.isTrusted) {
+      const message =
+        'CNN Lab trains only in trusted workspaces: training runs the model file (TypeScript models are executed) and ' +
+        'writes to the workspace. Trust this workspace to train.';
+      void vscode.window.showWarningMessage(message, 'Manage Workspace Trust').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      throw new Error(message);
+    }
+    const runtime = await this.runtimes.resolve();
+    const settings = vscode.workspace.getConfiguration('cnnLab', vscode.Uri.file(request.workspaceFolder));
+    const settingBackend = settings.get<BackendChoice>('backend', 'auto');
+    // The request wins, then a non-auto setting; `auto` leaves the model file's own choice in force.
+    const backend = request.backend ?? (settingBackend !== 'auto' ? settingBackend : undefined);
+    const dataDir = settings.get<string>('dataDir')?.trim() || undefined;
+    const job: TrainJob = {
+      modelFile: request.modelFile,
+      runsDir: runsDirFor(request.workspaceFolder),
+      baseDir: request.workspaceFolder,
+      overrides: backend ? { ...request.overrides, backend } : request.overrides,
+      dataDir,
+      resumeFrom: request.resumeRunId,
+    };
+    const child = this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'trainer.js'), [], runtime, request.workspaceFolder, dataDir);
+    const label = basename(request.modelFile);
+    const session = new TrainingSession(request, child, (line) => this.ctx.output.appendLine(`[${label}] ${line}`));
+    this.ctx.output.appendLine(`[${label}] Training with ${runtime.description}, backend ${backend ?? 'from the model file or auto'}.`);
+    this.track(session);
+    session.send({ type: 'start', job });
+    return session;
+  }
+
+  /** Runs `cnnlab doctor` in the trainer's runtime and shows the report with how that runtime was found. */
+  async showDoctor(): Promise<void> {
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'CNN Lab: checking Node and training backends…' },
+      async () => {
+        const runtime = await this.runtimes.resolve();
+        const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.ctx.extension.extensionPath;
+        const child = this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'cli.js'), ['doctor'], runtime, cwd, undefined);
+        const stdout = await collectStdout(child, 120_000);
+        return `${formatNodeSearch(runtime.search, process.execPath)}\n${stdout}`;
+      },
+    );
+    const document = await vscode.workspace.openTextDocument({ content: report, language: 'markdown' });
+    await vscode.window.showTextDocument(document, { preview: true });
+  }
+
+  dispose(): void {
+    for (const session of this.running) session.dispose();
+    this.running.clear();
+    this.statusItem.dispose();
+    this.changeEmitter.dispose();
+  }
+
+  private spawn(script: string, args: string[], runtime: TrainerRuntime, cwd: string, dataDir: string | undefined): ChildProcess {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...runtime.env };
+    // The extension host itself runs with ELECTRON_RUN_AS_NODE; a system Node has no use for it.
+    if (runtime.systemNode) delete env.ELECTRON_RUN_AS_NODE;
+    if (dataDir) env.CNNLAB_DATA_DIR = dataDir;
+    const child = fork(script, args, {
+      execPath: runtime.execPath,
+      // The host's own flags (inspector ports, Electron switches) mean nothing to, or break, a plain Node.
+      execArgv: [],
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    const prefix = basename(script, '.js');
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter((text) => text.trim().length > 0)) this.ctx.output.appendLine(`[${prefix} stderr] ${line}`);
+    });
+    return child;
+  }
+
+  private track(session: TrainingSession): void {
+    this.running.add(session);
+    this.changeEmitter.fire();
+    this.updateStatus();
+    const subscription = session.onEvent(() => this.updateStatus());
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `CNN Lab: training ${basename(session.modelFile)}`, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => void session.stop());
+        let reported = 0;
+        const report = () => {
+          const fraction = stepFraction(session.events);
+          progress.report({ message: progressText(session.events), increment: Math.max(0, (fraction - reported) * 100) });
+          reported = Math.max(reported, fraction);
+        };
+        const progressSubscription = session.onEvent(report);
+        return session.done.finally(() => progressSubscription.dispose());
+      },
+    );
+    void session.done.then(() => {
+      subscription.dispose();
+      this.running.delete(session);
+      this.changeEmitter.fire();
+      this.updateStatus();
+      this.announce(session);
+    });
+  }
+
+  private updateStatus(): void {
+    const sessions = this.sessions;
+    const latest = sessions[sessions.length - 1];
+    if (!latest) {
+      this.statusItem.hide();
+      return;
+    }
+    const others = sessions.length > 1 ? ` (+${sessions.length - 1} more)` : '';
+    this.statusItem.text = `$(sync~spin) CNN Lab: ${progressText(latest.events)}${others}`;
+    this.statusItem.tooltip = sessions.map((session) => `${basename(session.modelFile)}: ${progressText(session.events)}`).join('\n');
+    this.statusItem.show();
+  }
+
+  private announce(session: TrainingSession): void {
+    const last = session.events[session.events.length - 1];
+    if (last?.type === 'failed') {
+      void vscode.window.showErrorMessage(`CNN Lab: training ${basename(session.modelFile)} failed: ${last.message}${last.hint ? ` ${last.hint}` : ''}`);
+    } else if (last?.type === 'finished') {
+      const metrics = last.record.finalMetrics ?? {};
+      const accuracy = metrics.val_acc ?? accuracyOf(metrics);
+      void vscode.window.showInformationMessage(
+        `CNN Lab: ${basename(session.modelFile)} ${last.status}${accuracy === undefined ? '' : ` · acc ${accuracy.toFixed(3)}`}.`,
+      );
+    }
+  }
+}
+
+function collectStdout(child: ChildProcess, timeoutMilliseconds: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMilliseconds);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`the doctor ended with ${signal ? `signal ${signal}` : `exit code ${code}`}; see the CNN Lab output`));
+    });
+  });
+}
+
+export function register(ctx: Ctx): TrainerManager {
+  const manager = ctx.own(new TrainerManager(ctx));
+  ctx.own(
+    vscode.commands.registerCommand('cnnLab.doctor', async () => {
+      try {
+        await manager.showDoctor();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        ctx.output.appendLine(`Doctor failed: ${message}`);
+        void vscode.window.showErrorMessage(`CNN Lab: the doctor could not run: ${message}`);
+      }
+    }),
+  );
+  return manager;
+}
