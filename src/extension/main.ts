@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { register as registerTrainer } from './trainerManager';
+import * as editor from './editor';
 
 let ctx: Ctx | undefined;
 
@@ -10,6 +11,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   // One line per feature: each file registers its own commands, providers and views.
   // The TrainerManager it returns is what the panel and the sidebar start and follow runs with.
   registerTrainer(ctx);
+  editor.register(ctx);
 }
 
 export function deactivate(): void {

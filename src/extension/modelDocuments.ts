@@ -47,7 +47,10 @@ export class ModelDocuments implements vscode.Disposable {
     this.subscriptions.push(
       this.changed,
       vscode.workspace.onDidOpenTextDocument((document) => this.refreshNow(document)),
-      vscode.workspace.onDidChangeTextDocument((event) => this.scheduleRefresh(event.document)),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        // Saving or undoing to the saved state also fires, with no change to the text.
+        if (event.contentChanges.length > 0) this.scheduleRefresh(event.document);
+      }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document)),
     );
   }

@@ -18,6 +18,12 @@ async function modelDocumentFor(summaryUri: vscode.Uri): Promise<vscode.TextDocu
   return open ?? vscode.workspace.openTextDocument(modelUri);
 }
 
+/** The model in the active editor; from a summary tab, the model that summary shows. */
+function activeModelUri(): vscode.Uri | undefined {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  return uri?.scheme === summaryScheme ? vscode.Uri.parse(uri.query, true) : uri;
+}
+
 /** `CNN Lab: Show Model Summary`: Keras's `model.summary()` text in a read-only tab that follows edits. */
 export function register(ctx: Ctx, models: ModelDocuments): void {
   const summaryChanged = new vscode.EventEmitter<vscode.Uri>();
@@ -44,7 +50,7 @@ export function register(ctx: Ctx, models: ModelDocuments): void {
     }),
     vscode.commands.registerCommand(showSummaryCommand, async (modelUri?: vscode.Uri) => {
       try {
-        const target = modelUri instanceof vscode.Uri ? modelUri : vscode.window.activeTextEditor?.document.uri;
+        const target = modelUri instanceof vscode.Uri ? modelUri : activeModelUri();
         if (!target) {
           void vscode.window.showInformationMessage('CNN Lab: open a model file (*.model.json, *.model.ts or Keras JSON) to see its summary.');
           return;

@@ -212,7 +212,7 @@ export function summaryDocumentText(analysis: ModelAnalysis, fileName: string): 
     (diagnostic) => `  ${fileName}:${diagnostic.range.start.line + 1}:${diagnostic.range.start.character + 1} ${diagnostic.severity}: ${diagnostic.message}`,
   );
   const sections: string[] = [];
-  if (analysis.summary) sections.push(formatSummary(analysis.summary));
+  if (analysis.summary) sections.push(formatSummary(analysis.summary).trimEnd());
   else sections.push(`No summary for ${fileName}: it could not be read as a model.`);
   if (problems.length > 0) sections.push(['Problems:', ...problems].join('\n'));
   return `${sections.join('\n\n')}\n`;
@@ -226,8 +226,9 @@ export const maxSniffedJsonLength = 5 * 1024 * 1024;
 
 /** Our own model files, recognised by name whatever their content (a broken one still deserves its diagnostics). */
 export function formatFromFileName(fileName: string): ModelFormat | undefined {
-  if (fileName.endsWith('.model.json')) return 'json';
-  if (fileName.endsWith('.model.ts')) return 'typescript';
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.model.json')) return 'json';
+  if (lower.endsWith('.model.ts')) return 'typescript';
   return undefined;
 }
 

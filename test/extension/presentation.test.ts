@@ -11,9 +11,13 @@ import {
   layerLensTitle,
   lensItems,
   mayBeModelDocument,
+  maxSniffedJsonLength,
+  modelFormatOf,
   modelLensTitle,
+  summaryDocumentText,
   type Timers,
 } from '../../src/model/presentation';
+import { formatSummary } from '../../src/model/index';
 import type { LayerSpec, LayerSummary, ModelAnalysis, ModelDiagnostic, SourceRange } from '../../src/model/types';
 
 function range(startLine: number, startCharacter: number, endLine: number, endCharacter: number): SourceRange {
@@ -342,6 +346,7 @@ describe('presentation: which documents are models', () => {
     assert.equal(formatFromFileName('/w/samples/seed003.model.ts'), 'typescript');
     assert.equal(formatFromFileName('/w/package.json'), undefined);
     assert.equal(formatFromFileName('/w/src/model.ts'), undefined);
+    assert.equal(formatFromFileName('C:\\Models\\Seed002.Model.JSON'), 'json');
   });
 
   it('looks at model files and JSON only, never at other languages', () => {
@@ -351,6 +356,54 @@ describe('presentation: which documents are models', () => {
     assert.ok(!mayBeModelDocument('/w/tsconfig.json', 'jsonc'));
     assert.ok(!mayBeModelDocument('/w/train.py', 'python'));
     assert.ok(!mayBeModelDocument('/w/src/index.ts', 'typescript'));
+  });
+});
+
+describe('presentation: model formats by name and content', () => {
+  const kerasText = JSON.stringify({
+    class_name: 'Sequential',
+    config: { name: 'sequential', layers: [{ class_name: 'Dense', config: { name: 'dense', units: 10, batch_input_shape: [null, 4] } }] },
+    keras_version: '2.12.0',
+    backend: 'tensorflow',
+  });
+
+  it('finds Keras to_json() output in a JSON file of any name', () => {
+    assert.equal(modelFormatOf('/w/exported.json', 'json', kerasText), 'keras');
+  });
+
+  it('keeps a broken *.model.json a JSON model, so its parse error shows', () => {
+    assert.equal(modelFormatOf('/w/broken.model.json', 'json', '{ "layers": [ '), 'json');
+    assert.equal(modelFormatOf('/w/cnn.model.ts', 'typescript', 'export default 1'), 'typescript');
+  });
+
+  it('ignores ordinary JSON, other languages, and JSON too big to be hand-written', () => {
+    assert.equal(modelFormatOf('/w/package.json', 'json', '{ "name": "cnn-lab", "config": {} }'), undefined);
+    assert.equal(modelFormatOf('/w/settings.json', 'jsonc', kerasText), undefined);
+    assert.equal(modelFormatOf('/w/exported.json', 'json', kerasText + ' '.repeat(maxSniffedJsonLength)), undefined);
+  });
+});
+
+describe('presentation: summary document', () => {
+  it('is the Keras summary followed by the problems with their positions', () => {
+    const analysis: ModelAnalysis = { ...seed002, diagnostics: [shrinkingConv] };
+    assert.equal(
+      summaryDocumentText(analysis, 'seed002.model.json'),
+      `${formatSummary(seed002.summary!).trimEnd()}\n\nProblems:\n  seed002.model.json:6:21 error: ${shrinkingConv.message}\n`,
+    );
+  });
+
+  it('is just the summary for a sound model', () => {
+    assert.equal(summaryDocumentText(seed002, 'seed002.model.json'), `${formatSummary(seed002.summary!).trimEnd()}\n`);
+  });
+
+  it('says why there is no table when the file could not be read', () => {
+    const unreadable: ModelAnalysis = {
+      diagnostics: [{ severity: 'error', code: 'parse-error', message: 'Expected a comma.', range: range(2, 4, 2, 5) }],
+    };
+    assert.equal(
+      summaryDocumentText(unreadable, 'x.model.json'),
+      'No summary for x.model.json: it could not be read as a model.\n\nProblems:\n  x.model.json:3:5 error: Expected a comma.\n',
+    );
   });
 });
 
