@@ -33,6 +33,32 @@ export interface LayerSpec {
   range?: SourceRange;
   /** Range of each option's value (key: option name), for diagnostics on the exact token. */
   optionRanges?: Record<string, SourceRange>;
+  /** Range of each option's key as written (key: option name), for rename quick fixes. */
+  optionKeyRanges?: Record<string, SourceRange>;
+  /** Range of the layer type as written, without quotes (`Conv2D` in JSON, `conv2d` in `tf.layers.conv2d`). */
+  typeRange?: SourceRange;
+  /** Where a new layer can be inserted just before this one, for quick fixes (absent: no insertion offered). */
+  insertion?: LayerInsertionPoint;
+}
+
+/**
+ * A place in the source where a layer can be inserted, and the syntax to write it in.
+ * `json`: an element of our JSON `layers` array; `typescript-array`: an element of
+ * `tf.sequential({layers: [...]})`; `typescript-add`: a `receiver.add(...)` statement.
+ */
+export interface LayerInsertionPoint {
+  position: SourcePosition;
+  syntax: 'json' | 'typescript-array' | 'typescript-add';
+  /** Indentation of the line the new layer goes on. */
+  indent: string;
+  /** The model variable for `typescript-add` (`model` in `model.add(...)`). */
+  receiver?: string;
+}
+
+/** Where an input shape option can be inserted when the model declares none (just after an opening brace). */
+export interface InputShapeInsertionPoint {
+  position: SourcePosition;
+  syntax: 'json' | 'typescript';
 }
 
 export type OptimizerName = 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
@@ -79,6 +105,8 @@ export interface ModelIR {
   training?: TrainingConfig;
   /** Range of the model declaration (where the model-level CodeLens goes). */
   range?: SourceRange;
+  /** Where a missing input shape can be added, for the quick fix. */
+  inputShapeInsertion?: InputShapeInsertionPoint;
 }
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';

@@ -1,0 +1,304 @@
+// The layer kinds CNN Lab understands, their option names (tf.layers args, camelCase) and
+// defaults (Keras's, which tfjs shares). Completions, the JSON Schema and option checking all
+// read this one table, so they cannot disagree.
+
+export type OptionKind =
+  | 'positiveInt'
+  | 'positiveIntOrPair'
+  | 'padding'
+  | 'activation'
+  | 'boolean'
+  | 'rate'
+  | 'number'
+  | 'positiveNumber'
+  | 'nullablePositiveNumber'
+  | 'shape'
+  | 'batchShape'
+  | 'targetShape'
+  | 'axis'
+  | 'dataFormat'
+  | 'paddingAmounts'
+  | 'interpolation'
+  | 'string'
+  | 'initializer'
+  | 'nullableObject'
+  | 'inputNames';
+
+export interface OptionSpec {
+  kind: OptionKind;
+  /** Keras's default; `undefined` only for required options. */
+  default: unknown;
+  required?: boolean;
+  description: string;
+}
+
+export interface LayerKind {
+  /** Keras class name, also the `type` in our JSON. */
+  className: string;
+  /** The `tf.layers` factory that builds it, e.g. `conv2d`. */
+  factory: string;
+  /** Other spellings Keras and tfjs accept for the same layer. */
+  aliases: string[];
+  description: string;
+  options: Record<string, OptionSpec>;
+}
+
+/** tfjs activation identifiers (Keras spells `hard_sigmoid`; the Keras front end converts). */
+export const ACTIVATIONS = [
+  'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'softmax', 'softplus', 'softsign', 'tanh', 'swish', 'mish', 'gelu',
+] as const;
+
+const option = (kind: OptionKind, defaultValue: unknown, description: string): OptionSpec => ({ kind, default: defaultValue, description });
+const required = (kind: OptionKind, description: string): OptionSpec => ({ kind, default: undefined, required: true, description });
+
+/** Options every layer accepts. */
+export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  name: option('string', null, 'Layer name, unique in the model (generated Keras-style when absent).'),
+  inputShape: option('shape', null, 'Shape of one example without the batch axis, e.g. [28, 28, 1]; on the first layer only.'),
+  batchInputShape: option('batchShape', null, 'Shape including the batch axis (null for any batch size).'),
+  batchSize: option('positiveInt', null, 'Fixed batch size to go with inputShape.'),
+  dtype: option('string', 'float32', 'Data type of the layer.'),
+  trainable: option('boolean', true, 'Whether the weights are updated by training.'),
+  inputs: option('inputNames', null, 'Functional models: names of the layers feeding this one.'),
+};
+
+const activationOption = option('activation', 'linear', 'Activation applied to the output.');
+const dataFormatOption = option('dataFormat', 'channelsLast', 'Axis order; CNN Lab supports channelsLast (height, width, channels) only.');
+const weightOptions: Record<string, OptionSpec> = {
+  useBias: option('boolean', true, 'Whether the layer adds a bias vector.'),
+  kernelInitializer: option('initializer', 'glorotUniform', 'Initializer of the kernel weights.'),
+  biasInitializer: option('initializer', 'zeros', 'Initializer of the bias.'),
+  kernelRegularizer: option('nullableObject', null, 'Regularizer of the kernel weights.'),
+  biasRegularizer: option('nullableObject', null, 'Regularizer of the bias.'),
+  activityRegularizer: option('nullableObject', null, 'Regularizer of the output.'),
+  kernelConstraint: option('nullableObject', null, 'Constraint on the kernel weights.'),
+  biasConstraint: option('nullableObject', null, 'Constraint on the bias.'),
+};
+const convOptions: Record<string, OptionSpec> = {
+  kernelSize: required('positiveIntOrPair', 'Height and width of the convolution window: n or [height, width].'),
+  strides: option('positiveIntOrPair', 1, 'Step of the window: n or [height, width].'),
+  padding: option('padding', 'valid', '"valid" (no padding) or "same" (output size = ⌈input / stride⌉).'),
+  dataFormat: dataFormatOption,
+  dilationRate: option('positiveIntOrPair', 1, 'Dilation of the window: n or [height, width].'),
+  activation: activationOption,
+  ...weightOptions,
+};
+const poolingOptions: Record<string, OptionSpec> = {
+  poolSize: option('positiveIntOrPair', 2, 'Window size: n or [height, width].'),
+  strides: option('positiveIntOrPair', null, 'Step of the window; defaults to poolSize.'),
+  padding: option('padding', 'valid', '"valid" or "same".'),
+  dataFormat: dataFormatOption,
+};
+const globalPoolingOptions: Record<string, OptionSpec> = {
+  dataFormat: dataFormatOption,
+  keepdims: option('boolean', false, 'Keep the spatial axes with size 1.'),
+};
+const normalizationInitializers: Record<string, OptionSpec> = {
+  betaInitializer: option('initializer', 'zeros', 'Initializer of beta.'),
+  gammaInitializer: option('initializer', 'ones', 'Initializer of gamma.'),
+  betaRegularizer: option('nullableObject', null, 'Regularizer of beta.'),
+  gammaRegularizer: option('nullableObject', null, 'Regularizer of gamma.'),
+  betaConstraint: option('nullableObject', null, 'Constraint on beta.'),
+  gammaConstraint: option('nullableObject', null, 'Constraint on gamma.'),
+};
+
+const kind = (className: string, factory: string, description: string, options: Record<string, OptionSpec>, aliases: string[] = []): LayerKind => ({
+  className,
+  factory,
+  aliases,
+  description,
+  options,
+});
+
+export const LAYER_CATALOG: readonly LayerKind[] = [
+  kind('InputLayer', 'inputLayer', 'Declares the model input.', {}, ['Input']),
+  kind('Conv2D', 'conv2d', '2-D convolution.', { filters: required('positiveInt', 'Number of output channels.'), ...convOptions }, ['Convolution2D']),
+  kind('DepthwiseConv2D', 'depthwiseConv2d', 'Depthwise 2-D convolution: one filter set per input channel.', {
+    ...convOptions,
+    depthMultiplier: option('positiveInt', 1, 'Output channels per input channel.'),
+    depthwiseInitializer: option('initializer', 'glorotUniform', 'Initializer of the depthwise kernel.'),
+    depthwiseRegularizer: option('nullableObject', null, 'Regularizer of the depthwise kernel.'),
+    depthwiseConstraint: option('nullableObject', null, 'Constraint on the depthwise kernel.'),
+  }),
+  kind('SeparableConv2D', 'separableConv2d', 'Depthwise convolution followed by a 1×1 pointwise convolution.', {
+    filters: required('positiveInt', 'Number of output channels.'),
+    ...convOptions,
+    depthMultiplier: option('positiveInt', 1, 'Depthwise output channels per input channel.'),
+    depthwiseInitializer: option('initializer', 'glorotUniform', 'Initializer of the depthwise kernel.'),
+    pointwiseInitializer: option('initializer', 'glorotUniform', 'Initializer of the pointwise kernel.'),
+    depthwiseRegularizer: option('nullableObject', null, 'Regularizer of the depthwise kernel.'),
+    pointwiseRegularizer: option('nullableObject', null, 'Regularizer of the pointwise kernel.'),
+    depthwiseConstraint: option('nullableObject', null, 'Constraint on the depthwise kernel.'),
+    pointwiseConstraint: option('nullableObject', null, 'Constraint on the pointwise kernel.'),
+  }, ['SeparableConvolution2D']),
+  kind('Conv2DTranspose', 'conv2dTranspose', 'Transposed 2-D convolution (upsampling).', {
+    filters: required('positiveInt', 'Number of output channels.'),
+    ...convOptions,
+  }, ['Convolution2DTranspose']),
+  kind('MaxPooling2D', 'maxPooling2d', 'Maximum over each window.', poolingOptions, ['MaxPool2D']),
+  kind('AveragePooling2D', 'averagePooling2d', 'Mean over each window.', poolingOptions, ['AvgPool2D']),
+  kind('GlobalAveragePooling2D', 'globalAveragePooling2d', 'Mean over height and width.', globalPoolingOptions, ['GlobalAvgPool2D']),
+  kind('GlobalMaxPooling2D', 'globalMaxPooling2d', 'Maximum over height and width.', globalPoolingOptions, ['GlobalMaxPool2D']),
+  kind('ZeroPadding2D', 'zeroPadding2d', 'Adds rows and columns of zeros around the image.', {
+    padding: option('paddingAmounts', 1, 'n, [rows, columns] or [[top, bottom], [left, right]].'),
+    dataFormat: dataFormatOption,
+  }),
+  kind('Cropping2D', 'cropping2D', 'Removes rows and columns at the edges of the image.', {
+    cropping: option('paddingAmounts', 0, 'n, [rows, columns] or [[top, bottom], [left, right]].'),
+    dataFormat: dataFormatOption,
+  }),
+  kind('Dropout', 'dropout', 'Sets a fraction of the inputs to zero during training.', {
+    rate: required('rate', 'Fraction of the inputs to drop, in [0, 1).'),
+    noiseShape: option('batchShape', null, 'Shape of the dropout mask.'),
+    seed: option('number', null, 'Random seed.'),
+  }),
+  kind('SpatialDropout2D', 'spatialDropout2d', 'Drops whole channels during training.', {
+    rate: required('rate', 'Fraction of the channels to drop, in [0, 1).'),
+    dataFormat: dataFormatOption,
+    seed: option('number', null, 'Random seed.'),
+  }),
+  kind('Flatten', 'flatten', 'Flattens each example to one axis.', { dataFormat: dataFormatOption }),
+  kind('Reshape', 'reshape', 'Gives each example a new shape with the same number of values.', {
+    targetShape: required('targetShape', 'New shape without the batch axis; one axis may be -1.'),
+  }),
+  kind('Dense', 'dense', 'Fully connected layer on the last axis.', {
+    units: required('positiveInt', 'Number of outputs.'),
+    activation: activationOption,
+    ...weightOptions,
+  }),
+  kind('BatchNormalization', 'batchNormalization', 'Normalizes each channel over the batch.', {
+    axis: option('axis', -1, 'Axis normalized (the channel axis).'),
+    momentum: option('number', 0.99, 'Momentum of the moving averages.'),
+    epsilon: option('positiveNumber', 0.001, 'Added to the variance for stability.'),
+    center: option('boolean', true, 'Learn an offset beta.'),
+    scale: option('boolean', true, 'Learn a scale gamma.'),
+    movingMeanInitializer: option('initializer', 'zeros', 'Initializer of the moving mean.'),
+    movingVarianceInitializer: option('initializer', 'ones', 'Initializer of the moving variance.'),
+    ...normalizationInitializers,
+  }),
+  kind('LayerNormalization', 'layerNormalization', 'Normalizes each example over its last axis.', {
+    axis: option('axis', -1, 'Axis normalized.'),
+    epsilon: option('positiveNumber', 0.001, 'Added to the variance for stability.'),
+    center: option('boolean', true, 'Learn an offset beta.'),
+    scale: option('boolean', true, 'Learn a scale gamma.'),
+    ...normalizationInitializers,
+  }),
+  kind('Activation', 'activation', 'Applies an activation function.', { activation: { ...activationOption, required: true, default: undefined } }),
+  kind('ReLU', 'reLU', 'Rectified linear unit.', {
+    maxValue: option('nullablePositiveNumber', null, 'Upper bound of the output.'),
+  }),
+  kind('LeakyReLU', 'leakyReLU', 'Leaky rectified linear unit.', { alpha: option('number', 0.3, 'Slope for negative inputs.') }),
+  kind('Softmax', 'softmax', 'Softmax over an axis.', { axis: option('axis', -1, 'Axis of the softmax.') }),
+  kind('Rescaling', 'rescaling', 'Multiplies by scale and adds offset, e.g. scale 1/255.', {
+    scale: required('number', 'Factor, e.g. 0.00392156862745098 (1/255).'),
+    offset: option('number', 0, 'Added after scaling.'),
+  }),
+  kind('Add', 'add', 'Sums inputs of the same shape.', {}),
+  kind('Multiply', 'multiply', 'Multiplies inputs of the same shape elementwise.', {}),
+  kind('Average', 'average', 'Averages inputs of the same shape.', {}),
+  kind('Concatenate', 'concatenate', 'Joins inputs along an axis.', { axis: option('axis', -1, 'Axis to join along.') }),
+  kind('UpSampling2D', 'upSampling2d', 'Repeats rows and columns.', {
+    size: option('positiveIntOrPair', 2, 'Factor: n or [rows, columns].'),
+    dataFormat: dataFormatOption,
+    interpolation: option('interpolation', 'nearest', '"nearest" or "bilinear".'),
+  }),
+];
+
+const byName = new Map<string, LayerKind>();
+for (const layerKind of LAYER_CATALOG) {
+  for (const spelling of [layerKind.className, ...layerKind.aliases]) byName.set(spelling, layerKind);
+}
+const byFactory = new Map<string, LayerKind>(LAYER_CATALOG.map((layerKind) => [layerKind.factory, layerKind]));
+/** tfjs factory aliases (`tf.layers.maxPool2d` is `maxPooling2d`). */
+byFactory.set('maxPool2d', byName.get('MaxPooling2D') as LayerKind);
+byFactory.set('avgPool2d', byName.get('AveragePooling2D') as LayerKind);
+byFactory.set('averagePooling2d', byName.get('AveragePooling2D') as LayerKind);
+byFactory.set('globalMaxPool2d', byName.get('GlobalMaxPooling2D') as LayerKind);
+byFactory.set('globalAvgPool2d', byName.get('GlobalAveragePooling2D') as LayerKind);
+
+export function layerKindByClassName(className: string): LayerKind | undefined {
+  return byName.get(className);
+}
+
+export function layerKindByFactory(factory: string): LayerKind | undefined {
+  return byFactory.get(factory);
+}
+
+/** All options a layer kind accepts: its own and the common ones. */
+export function optionsOf(layerKind: LayerKind): Record<string, OptionSpec> {
+  return { ...COMMON_OPTIONS, ...layerKind.options };
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    let diagonal = previous[0];
+    previous[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const above = previous[j];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      previous[j] = Math.min(previous[j] + 1, previous[j - 1] + 1, diagonal + cost);
+      diagonal = above;
+    }
+  }
+  return previous[b.length];
+}
+
+/** The closest candidate, compared case-insensitively, when it is close enough to be a likely typo. */
+export function nearestName(name: string, candidates: Iterable<string>): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const tolerance = Math.max(2, Math.floor(name.length / 3));
+  return bestDistance <= tolerance ? best : undefined;
+}
+
+/** Every class-name spelling, for suggestions. */
+export function allClassNames(): string[] {
+  return [...byName.keys()];
+}
+
+/** Every factory spelling, for suggestions in TypeScript. */
+export function allFactoryNames(): string[] {
+  return [...byFactory.keys()];
+}
+
+/** Keras's `to_snake_case`, used for generated layer names: `MaxPooling2D` → `max_pooling2d`. */
+export function kerasSnakeCase(className: string): string {
+  return className
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** Generates unique Keras-style layer names (`conv2d`, `conv2d_1`, …) in declaration order. */
+export class LayerNamer {
+  private readonly counts = new Map<string, number>();
+  private readonly taken = new Set<string>();
+
+  /** Records a name the user wrote so generated names avoid it. */
+  reserve(name: string): void {
+    this.taken.add(name);
+  }
+
+  next(className: string): string {
+    const base = className === 'InputLayer' ? 'input' : kerasSnakeCase(className);
+    for (;;) {
+      const count = this.counts.get(base) ?? 0;
+      this.counts.set(base, count + 1);
+      const candidate = count === 0 && base !== 'input' ? base : `${base}_${base === 'input' ? count + 1 : count}`;
+      if (!this.taken.has(candidate)) {
+        this.taken.add(candidate);
+        return candidate;
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+// Front end for our `*.model.json` schema:
+//   { "name"?, "inputShape"?, "layers": [{ "type": "Conv2D", "filters": 32, ... }], "outputs"?, "training"? }
+// A model is functional when any layer names its `inputs`; otherwise each layer feeds the next.
+
+import type { Node } from 'jsonc-parser';
+import { LayerNamer } from '../catalog';
+import { innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, valueOf } from '../source';
+import { readTraining } from '../training';
+import type { LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
+
+const MODEL_KEYS = ['$schema', 'name', 'inputShape', 'layers', 'outputs', 'training', 'description'];
+
+export interface FrontEndResult {
+  ir?: ModelIR;
+  diagnostics: ModelDiagnostic[];
+}
+
+export function parseJsonModel(text: string, fileName: string): FrontEndResult {
+  const lines = new LineMap(text);
+  const { root, diagnostics } = parseJsonTree(text, lines);
+  const fileRange = lines.range(0, 0);
+  if (root?.type !== 'object') {
+    diagnostics.push({
+      severity: 'error',
+      code: 'not-a-model',
+      message: `A model file must hold a JSON object such as {"inputShape": [28, 28, 1], "layers": [...]}. Received: ${root ? root.type : 'no JSON value'}.`,
+      range: root ? nodeRange(lines, root) : fileRange,
+    });
+    return { diagnostics };
+  }
+  const rootRange = nodeRange(lines, root);
+  const error = (message: string, range: SourceRange, code: ModelDiagnostic['code'] = 'bad-option-value'): void => {
+    diagnostics.push({ severity: 'error', code, message, range });
+  };
+  for (const [keyNode] of properties(root)) {
+    const key = String(keyNode.value);
+    if (!MODEL_KEYS.includes(key)) {
+      diagnostics.push({
+        severity: 'warning',
+        code: 'unknown-option',
+        message: `Unknown model property '${key}'; it is ignored. Model properties: ${MODEL_KEYS.slice(1).join(', ')}.`,
+        range: innerStringRange(lines, keyNode),
+      });
+    }
+  }
+
+  const nameNode = property(root, 'name');
+  const modelName = nameNode?.type === 'string' ? String(nameNode.value) : defaultName(fileName);
+  const layersNode = property(root, 'layers');
+  if (layersNode?.type !== 'array') {
+    error(`A model needs a \`layers\` list, e.g. "layers": [{"type": "Conv2D", "filters": 32, "kernelSize": 3}]. Received: ${layersNode ? `layers of type ${layersNode.type}` : 'no layers'}.`, rootRange, 'not-a-model');
+    return { diagnostics };
+  }
+
+  const namer = new LayerNamer();
+  for (const layerNode of layersNode.children ?? []) {
+    const written = property(layerNode, 'name');
+    if (written?.type === 'string') namer.reserve(String(written.value));
+  }
+  const functional = (layersNode.children ?? []).some((layerNode) => property(layerNode, 'inputs') !== undefined);
+  const layers: LayerSpec[] = [];
+  const inputShapeNode = property(root, 'inputShape');
+
+  if (functional && inputShapeNode) {
+    layers.push({
+      name: namer.next('InputLayer'),
+      className: 'InputLayer',
+      config: { inputShape: valueOf(inputShapeNode) },
+      inbound: [],
+      range: nodeRange(lines, inputShapeNode),
+      optionRanges: { inputShape: nodeRange(lines, inputShapeNode) },
+      typeRange: nodeRange(lines, inputShapeNode),
+    });
+  }
+
+  for (const layerNode of layersNode.children ?? []) {
+    const layer = readLayer(layerNode, lines, text, namer, layers, functional, error);
+    if (!layer) break;
+    layers.push(layer);
+  }
+
+  // A top-level inputShape belongs to the first layer of a Sequential model, as `input_shape` does in Keras.
+  const first = layers[0];
+  if (!functional && inputShapeNode && first && !('inputShape' in first.config) && !('batchInputShape' in first.config)) {
+    first.config.inputShape = valueOf(inputShapeNode);
+    first.optionRanges = { ...first.optionRanges, inputShape: nodeRange(lines, inputShapeNode) };
+  }
+
+  const ir: ModelIR = {
+    name: modelName,
+    format: 'json',
+    topology: functional ? 'functional' : 'sequential',
+    layers,
+    inputs: layers.filter((layer) => layer.className === 'InputLayer' || layer.inbound.length === 0).map((layer) => layer.name).slice(0, functional ? undefined : 1),
+    outputs: readOutputs(root, layers),
+    range: rootRange,
+    inputShapeInsertion: { position: lines.position(root.offset + 1), syntax: 'json' },
+  };
+
+  const trainingNode = property(root, 'training');
+  if (trainingNode) {
+    const { training, problems } = readTraining(valueOf(trainingNode));
+    if (training) ir.training = training;
+    for (const problem of problems) {
+      const keyNode = problem.writtenKey === undefined ? undefined : properties(trainingNode).find(([key]) => key.value === problem.writtenKey);
+      const range = keyNode ? nodeRange(lines, problem.key ? keyNode[1] : keyNode[0]) : nodeRange(lines, trainingNode);
+      diagnostics.push({ severity: problem.severity, code: problem.key ? 'bad-option-value' : 'unknown-option', message: problem.message, range });
+    }
+  }
+  return { ir, diagnostics };
+}
+
+function readLayer(
+  layerNode: Node,
+  lines: LineMap,
+  text: string,
+  namer: LayerNamer,
+  previous: LayerSpec[],
+  functional: boolean,
+  error: (message: string, range: SourceRange, code?: ModelDiagnostic['code']) => void,
+): LayerSpec | undefined {
+  const range = nodeRange(lines, layerNode);
+  const position = previous.length;
+  if (layerNode.type !== 'object') {
+    error(`Each entry of \`layers\` must be an object such as {"type": "Dense", "units": 10}. Received: layer ${position + 1} of type ${layerNode.type}.`, range, 'unknown-layer');
+    return undefined;
+  }
+  const typeNode = property(layerNode, 'type');
+  if (typeNode?.type !== 'string' || String(typeNode.value).length === 0) {
+    error(
+      `Layer ${position + 1} needs a \`type\`, the Keras class name, e.g. "type": "Conv2D". Received: ${typeNode ? `type=${JSON.stringify(valueOf(typeNode))}` : 'no type'}.`,
+      typeNode ? nodeRange(lines, typeNode) : range,
+      'unknown-layer',
+    );
+    return undefined;
+  }
+  const className = String(typeNode.value);
+  const config: Record<string, unknown> = {};
+  const optionRanges: Record<string, SourceRange> = {};
+  const optionKeyRanges: Record<string, SourceRange> = {};
+  let inbound: string[] = [];
+  for (const [keyNode, valueNode] of properties(layerNode)) {
+    const key = String(keyNode.value);
+    if (key === 'type') continue;
+    const value = valueOf(valueNode);
+    optionRanges[key] = nodeRange(lines, valueNode);
+    optionKeyRanges[key] = innerStringRange(lines, keyNode);
+    if (key === 'inputs') {
+      inbound = typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+    }
+    config[key] = value;
+  }
+  const name = typeof config.name === 'string' && config.name.length > 0 ? config.name : namer.next(className);
+  if (!functional) inbound = position > 0 ? [previous[position - 1].name] : [];
+  else if (!('inputs' in config) && position > 0 && className !== 'InputLayer') inbound = [previous[position - 1].name];
+  // `inputs` is graph structure, not a layer option: keep it out of the config the trainer sees.
+  delete config.inputs;
+  const layer: LayerSpec = {
+    name,
+    className,
+    config,
+    inbound,
+    range,
+    optionRanges,
+    optionKeyRanges,
+    typeRange: innerStringRange(lines, typeNode),
+  };
+  if (!functional) layer.insertion = { position: lines.position(layerNode.offset), syntax: 'json', indent: lines.indentAt(text, layerNode.offset) };
+  return layer;
+}
+
+function readOutputs(root: Node, layers: LayerSpec[]): string[] {
+  const outputs = valueOf(property(root, 'outputs') ?? { type: 'null', offset: 0, length: 0 } as Node);
+  if (typeof outputs === 'string') return [outputs];
+  if (Array.isArray(outputs)) return outputs.filter((item): item is string => typeof item === 'string');
+  const last = layers[layers.length - 1];
+  return last ? [last.name] : [];
+}
+
+/** `seed003-fashion-mnist-cnn.model.json` → `seed003-fashion-mnist-cnn`. */
+export function defaultName(fileName: string): string {
+  const base = fileName.split(/[\\/]/).pop() ?? fileName;
+  return base.replace(/\.(model\.json|model\.ts|keras\.json|json|ts)$/, '') || 'model';
+}

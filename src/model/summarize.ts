@@ -1,0 +1,339 @@
+// IR → summary: checks every layer's type and options against the catalog, walks the graph in
+// order applying the layer rules, and turns rule problems into diagnostics at the exact
+// source range with quick fixes in the front end's syntax. Stops at the first error: every
+// layer before it keeps its summary.
+
+import { allClassNames, allFactoryNames, layerKindByClassName, layerKindByFactory, nearestName, optionsOf, ACTIVATIONS, type LayerKind } from './catalog';
+import { applyLayerRule, type LayerProblem } from './layers';
+import { describeValue, expectedForValue } from './options';
+import { formatShape } from './shape';
+import type {
+  DiagnosticCode,
+  DiagnosticSeverity,
+  LayerSpec,
+  LayerSummary,
+  ModelDiagnostic,
+  ModelIR,
+  ModelSummary,
+  QuickFix,
+  Shape,
+  SourceRange,
+} from './types';
+
+const FILE_START: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** Input shapes (without the batch axis) of the built-in datasets, for the missing-input-shape fix. */
+const DATASET_INPUT_SHAPES: Record<string, number[]> = {
+  mnist: [28, 28, 1],
+  'fashion-mnist': [28, 28, 1],
+  cifar10: [32, 32, 3],
+};
+
+/** Where a layer's input comes from: a shape the user wrote (which a fix may edit) or another layer. */
+interface InputSource {
+  shapes: Shape[];
+  /** The layer whose `inputShape`/`batchInputShape` option gave the shape, when the input is the model input. */
+  declaredBy?: LayerSpec;
+}
+
+class Summarizer {
+  readonly diagnostics: ModelDiagnostic[] = [];
+  readonly layers: LayerSummary[] = [];
+  private readonly outputs = new Map<string, Shape>();
+  private readonly declaringLayer = new Map<string, LayerSpec>();
+  private readonly seenNames = new Map<string, LayerSpec>();
+
+  constructor(private readonly ir: ModelIR) {}
+
+  run(): void {
+    if (this.ir.layers.length === 0) {
+      this.report('error', 'not-a-model', 'The model has no layers. Add at least one layer to `layers`.', this.ir.range ?? FILE_START);
+      return;
+    }
+    let previous: LayerSpec | undefined;
+    for (const layer of this.ir.layers) {
+      if (!this.summarizeLayer(layer, previous)) return;
+      previous = layer;
+    }
+    this.checkClassifierIsFlat();
+  }
+
+  private report(severity: DiagnosticSeverity, code: DiagnosticCode, message: string, range: SourceRange, layer?: string, fixes?: QuickFix[]): void {
+    const diagnostic: ModelDiagnostic = { severity, code, message, range };
+    if (layer !== undefined) diagnostic.layer = layer;
+    if (fixes && fixes.length > 0) diagnostic.fixes = fixes;
+    this.diagnostics.push(diagnostic);
+  }
+
+  private rangeOf(layer: LayerSpec, option?: string): SourceRange {
+    return (option && layer.optionRanges?.[option]) || layer.typeRange || layer.range || this.ir.range || FILE_START;
+  }
+
+  /** Returns false when the layer has an error, so that the walk stops there. */
+  private summarizeLayer(layer: LayerSpec, previous: LayerSpec | undefined): boolean {
+    const layerKind = this.kindOf(layer);
+    if (!layerKind) return false;
+    const options = this.checkOptions(layer, layerKind);
+    if (!options) return false;
+    if (this.seenNames.has(layer.name)) {
+      this.report('error', 'bad-option-value', `All layer names should be unique. The name "${layer.name}" is used more than once. Rename this layer.`, this.rangeOf(layer, 'name'), layer.name);
+      return false;
+    }
+    this.seenNames.set(layer.name, layer);
+    const source = this.inputOf(layer, layerKind, previous);
+    if (!source) return false;
+    const outcome = applyLayerRule({ layerName: layer.name, className: layerKind.className, options, inputs: source.shapes });
+    if (!outcome.ok) {
+      this.reportProblem(layer, outcome.problem, source);
+      return outcome.problem.severity === 'warning' || outcome.problem.severity === 'info';
+    }
+    const result = outcome.result;
+    this.outputs.set(layer.name, result.outputShape);
+    if (source.declaredBy && layerKind.className === 'InputLayer') this.declaringLayer.set(layer.name, source.declaredBy);
+    const hiddenInput = layerKind.className === 'InputLayer' && this.ir.topology === 'sequential';
+    if (hiddenInput) return true;
+    const params = result.trainableParams + result.nonTrainableParams;
+    const summary: LayerSummary = {
+      name: layer.name,
+      className: layerKind.className,
+      outputShape: result.outputShape,
+      params,
+      trainableParams: options.trainable === false ? 0 : result.trainableParams,
+      nonTrainableParams: options.trainable === false ? params : result.nonTrainableParams,
+      flops: result.flops,
+      activationSize: result.outputShape.slice(1).reduce<number>((product, dim) => product * (dim ?? 0), 1),
+      inbound: [...layer.inbound],
+      explanation: result.explanation,
+    };
+    if (layer.range) summary.range = layer.range;
+    this.layers.push(summary);
+    return true;
+  }
+
+  private kindOf(layer: LayerSpec): LayerKind | undefined {
+    const known = layerKindByClassName(layer.className) ?? (this.ir.format === 'typescript' ? layerKindByFactory(layer.className) : undefined);
+    if (known) return known;
+    const typescript = this.ir.format === 'typescript';
+    const suggestion = nearestName(layer.className, typescript ? allFactoryNames() : allClassNames());
+    const range = layer.typeRange ?? this.rangeOf(layer);
+    const didYouMean = suggestion ? ` Did you mean '${suggestion}'?` : '';
+    const written = typescript ? `tf.layers.${layer.className}` : layer.className;
+    const fixes: QuickFix[] = suggestion && layer.typeRange ? [{ title: `Change to '${suggestion}'`, edits: [{ range: layer.typeRange, newText: suggestion }] }] : [];
+    this.report(
+      'error',
+      'unknown-layer',
+      `Unknown layer: '${written}'.${didYouMean} Supported layers: ${typescript ? allFactoryNames().join(', ') : [...new Set(allClassNames().map((name) => layerKindByClassName(name)?.className))].join(', ')}.`,
+      range,
+      layer.name,
+      fixes,
+    );
+    return undefined;
+  }
+
+  /** The options with defaults filled in, or undefined after reporting what is wrong with them. */
+  private checkOptions(layer: LayerSpec, layerKind: LayerKind): Record<string, unknown> | undefined {
+    const accepted = optionsOf(layerKind);
+    let valid = true;
+    for (const [key, value] of Object.entries(layer.config)) {
+      const spec = accepted[key];
+      if (!spec) {
+        valid = false;
+        const suggestion = nearestName(key, Object.keys(accepted));
+        const keyRange = layer.optionKeyRanges?.[key];
+        const fixes: QuickFix[] = suggestion && keyRange ? [{ title: `Rename to '${suggestion}'`, edits: [{ range: keyRange, newText: suggestion }] }] : [];
+        this.report(
+          'error',
+          'unknown-option',
+          `Unrecognized keyword argument passed to ${layerKind.className}: '${key}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} ` +
+            `Accepted options: ${Object.keys(layerKind.options).join(', ') || 'none besides the common ones'}; common: ${Object.keys(accepted).filter((name) => !(name in layerKind.options)).join(', ')}.`,
+          keyRange ?? this.rangeOf(layer, key),
+          layer.name,
+          fixes,
+        );
+        continue;
+      }
+      const expected = expectedForValue(spec.kind, value);
+      if (expected) {
+        valid = false;
+        const fixes: QuickFix[] = [];
+        const valueRange = layer.optionRanges?.[key];
+        if (spec.kind === 'activation' && typeof value === 'string' && valueRange) {
+          const suggestion = nearestName(value, ACTIVATIONS);
+          if (suggestion) fixes.push({ title: `Change to "${suggestion}"`, edits: [{ range: valueRange, newText: JSON.stringify(suggestion) }] });
+        }
+        const channelsFirst = spec.kind === 'dataFormat' && value === 'channelsFirst';
+        this.report(
+          'error',
+          'bad-option-value',
+          channelsFirst
+            ? `Layer "${layer.name}" (${layerKind.className}) uses dataFormat "channelsFirst", which CNN Lab does not support: expected "channelsLast" (height, width, channels). Received: dataFormat=${describeValue(value)}. Reorder the input to channels-last and remove the option.`
+            : `Invalid value for \`${key}\` of ${layerKind.className} "${layer.name}": expected ${expected}. Received: ${key}=${describeValue(value)}.`,
+          this.rangeOf(layer, key),
+          layer.name,
+          fixes,
+        );
+      }
+    }
+    for (const [key, spec] of Object.entries(layerKind.options)) {
+      if (spec.required && !(key in layer.config)) {
+        valid = false;
+        this.report(
+          'error',
+          'bad-option-value',
+          `${layerKind.className} is missing the required option \`${key}\` (${spec.description}). Received: no ${key}. Add \`${key}\` to layer "${layer.name}".`,
+          layer.typeRange ?? this.rangeOf(layer),
+          layer.name,
+        );
+      }
+    }
+    if (!valid) return undefined;
+    const resolved: Record<string, unknown> = {};
+    for (const [key, spec] of Object.entries(accepted)) resolved[key] = key in layer.config ? layer.config[key] : spec.default;
+    return resolved;
+  }
+
+  private declaredShape(layer: LayerSpec): Shape | undefined {
+    const batchShape = layer.config.batchInputShape;
+    if (Array.isArray(batchShape)) return batchShape as Shape;
+    const inputShape = layer.config.inputShape;
+    if (Array.isArray(inputShape)) {
+      const batchSize = typeof layer.config.batchSize === 'number' ? layer.config.batchSize : null;
+      return [batchSize, ...(inputShape as Shape)];
+    }
+    return undefined;
+  }
+
+  private inputOf(layer: LayerSpec, layerKind: LayerKind, previous: LayerSpec | undefined): InputSource | undefined {
+    const declared = this.declaredShape(layer);
+    if (layerKind.className === 'InputLayer') {
+      if (declared) return { shapes: [declared], declaredBy: layer };
+      this.missingInputShape(layer, `InputLayer "${layer.name}" needs \`inputShape\` (e.g. [28, 28, 1]) or \`batchInputShape\`.`);
+      return undefined;
+    }
+    const inbound = this.ir.topology === 'sequential' ? (previous ? [previous.name] : []) : layer.inbound;
+    if (inbound.length === 0) {
+      if (declared) return { shapes: [declared], declaredBy: layer };
+      this.missingInputShape(
+        layer,
+        this.ir.topology === 'sequential'
+          ? 'The first layer in a Sequential model must get an `inputShape` or `batchInputShape` argument, so the model cannot be built and no shapes can be computed.'
+          : `Layer "${layer.name}" has no inputs: give it \`inputs\` or start the model with an InputLayer.`,
+      );
+      return undefined;
+    }
+    const shapes: Shape[] = [];
+    for (const name of inbound) {
+      const shape = this.outputs.get(name);
+      if (!shape) {
+        const known = [...this.outputs.keys()];
+        const suggestion = nearestName(name, known);
+        this.report(
+          'error',
+          'bad-option-value',
+          `Layer "${layer.name}" takes its input from "${name}", which is not a layer defined before it.${suggestion ? ` Did you mean "${suggestion}"?` : ''} Received: inputs=${describeValue(layer.inbound)}.`,
+          this.rangeOf(layer, 'inputs'),
+          layer.name,
+        );
+        return undefined;
+      }
+      shapes.push(shape);
+    }
+    const declaredBy = inbound.length === 1 ? this.declaringLayer.get(inbound[0]) : undefined;
+    return declaredBy ? { shapes, declaredBy } : { shapes };
+  }
+
+  private missingInputShape(layer: LayerSpec, problem: string): void {
+    const dataset = this.ir.training?.dataset;
+    const suggested = dataset ? DATASET_INPUT_SHAPES[dataset] : undefined;
+    const insertion = this.ir.inputShapeInsertion;
+    const fixes: QuickFix[] = [];
+    if (suggested && insertion) {
+      const shapeText = `[${suggested.join(', ')}]`;
+      const newText = insertion.syntax === 'json' ? ` "inputShape": ${shapeText},` : ` inputShape: ${shapeText},`;
+      fixes.push({
+        title: `Add inputShape ${shapeText} (${dataset})`,
+        edits: [{ range: { start: insertion.position, end: insertion.position }, newText }],
+      });
+    }
+    const hint = suggested ? ` The training dataset ${dataset} has examples of shape ${shapeList(suggested)}.` : ' Add e.g. `"inputShape": [28, 28, 1]` for 28×28 grayscale images.';
+    this.report('error', 'missing-input-shape', `${problem}${hint}`, layer.typeRange ?? this.rangeOf(layer), layer.name, fixes);
+  }
+
+  private reportProblem(layer: LayerSpec, problem: LayerProblem, source: InputSource): void {
+    const fixes: QuickFix[] = [];
+    if (problem.fix?.kind === 'add-channel-axis' && source.declaredBy) {
+      const declaring = source.declaredBy;
+      const batch = Array.isArray(declaring.config.batchInputShape);
+      const key = batch ? 'batchInputShape' : 'inputShape';
+      const range = declaring.optionRanges?.[key];
+      const written = declaring.config[key];
+      if (range && Array.isArray(written)) {
+        const newText = `[${[...written, 1].map((dim) => (dim === null ? 'null' : String(dim))).join(', ')}]`;
+        fixes.push({ title: `Add a channel axis: ${key} ${newText}`, edits: [{ range, newText }] });
+      }
+    }
+    const range = problem.option === 'inputs' && !layer.optionRanges?.inputs ? layer.typeRange ?? this.rangeOf(layer) : this.rangeOf(layer, problem.option);
+    this.report(problem.severity ?? 'error', problem.code, problem.message, range, layer.name, fixes);
+  }
+
+  /**
+   * A Sequential classifier whose Dense layers see a 4-D input outputs one prediction per pixel
+   * rather than per example. Keras accepts that (Dense works on the last axis), so this is a
+   * warning, given only when the model ends in a softmax over a rank > 2 output.
+   */
+  private checkClassifierIsFlat(): void {
+    if (this.ir.topology !== 'sequential' || this.layers.length === 0) return;
+    const last = this.layers[this.layers.length - 1];
+    const lastSpec = this.ir.layers[this.ir.layers.length - 1];
+    const endsInSoftmax = lastSpec.config.activation === 'softmax' || last.className === 'Softmax';
+    if (!endsInSoftmax || last.outputShape.length <= 2) return;
+    const firstDense = this.ir.layers.findIndex((spec) => spec.className === 'Dense');
+    if (firstDense < 0) return;
+    const spec = this.ir.layers[firstDense];
+    const inputShape = firstDense === 0 ? this.declaredShape(spec) : this.outputs.get(this.ir.layers[firstDense - 1].name);
+    if (!inputShape || inputShape.length <= 2) return;
+    const fixes: QuickFix[] = [];
+    if (spec.insertion) {
+      const { position, syntax, indent, receiver } = spec.insertion;
+      const text =
+        syntax === 'json'
+          ? `{ "type": "Flatten" },\n${indent}`
+          : syntax === 'typescript-array'
+            ? `tf.layers.flatten(),\n${indent}`
+            : `${receiver ?? 'model'}.add(tf.layers.flatten());\n${indent}`;
+      fixes.push({ title: 'Insert a Flatten layer before this Dense layer', edits: [{ range: { start: position, end: position }, newText: text }] });
+    }
+    this.report(
+      'warning',
+      'wrong-rank',
+      `Dense layer "${spec.name}" is applied to the last axis of a ${inputShape.length}-D input ${formatShape(inputShape)}, so the model outputs ${formatShape(last.outputShape)}: ` +
+        `one prediction per position instead of one per example. Expected a flat input (batch, features) before a softmax classifier: insert Flatten (or GlobalAveragePooling2D) before "${spec.name}".`,
+      spec.typeRange ?? this.rangeOf(spec),
+      spec.name,
+      fixes,
+    );
+  }
+}
+
+const shapeList = (dims: number[]): string => `[${dims.join(', ')}]`;
+
+/** Summarizes every layer up to the first error; never throws on a well-typed IR. */
+export function summarizeModel(ir: ModelIR): ModelSummary {
+  const summarizer = new Summarizer(ir);
+  summarizer.run();
+  const layers = summarizer.layers;
+  const trainableParams = layers.reduce((sum, layer) => sum + layer.trainableParams, 0);
+  const nonTrainableParams = layers.reduce((sum, layer) => sum + layer.nonTrainableParams, 0);
+  const totalParams = trainableParams + nonTrainableParams;
+  return {
+    name: ir.name,
+    topology: ir.topology,
+    layers,
+    totalParams,
+    trainableParams,
+    nonTrainableParams,
+    flops: layers.reduce((sum, layer) => sum + layer.flops, 0),
+    weightBytes: totalParams * 4,
+    diagnostics: summarizer.diagnostics,
+  };
+}

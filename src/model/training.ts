@@ -1,0 +1,99 @@
+// The optional `training` block: accepts tfjs names and Keras spellings (`batch_size`,
+// `categorical_crossentropy`), normalizes them to TrainingConfig, and reports values the
+// trainer could not use. Unknown keys are reported as warnings, not errors: training is
+// optional and the shapes are still right.
+
+import { nearestName } from './catalog';
+import { describeValue } from './options';
+import type { LossName, OptimizerName, TrainingConfig } from './types';
+
+const TRAINING_KEYS = [
+  'dataset', 'epochs', 'batchSize', 'optimizer', 'learningRate', 'loss', 'fromLogits', 'metrics', 'validationSplit', 'shuffle', 'seed',
+  'grayscale', 'earlyStopping', 'reduceLROnPlateau', 'checkpoint', 'augmentation', 'backend',
+] as const;
+const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'rmsprop', 'adagrad'];
+const LOSSES: readonly LossName[] = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'];
+
+const camel = (name: string): string => name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+export interface TrainingProblem {
+  /** The key to blame (tfjs spelling), or undefined for the whole block. */
+  key?: string;
+  /** The key as written in the file, for ranges. */
+  writtenKey?: string;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+const isPositiveInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value > 0;
+
+/** Reads a training block value; returns the normalized config and the problems found. */
+export function readTraining(value: unknown): { training?: TrainingConfig; problems: TrainingProblem[] } {
+  const problems: TrainingProblem[] = [];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { problems: [{ severity: 'error', message: `\`training\` must be an object such as {"dataset": "mnist", "epochs": 10}. Received: training=${describeValue(value)}.` }] };
+  }
+  const training: Record<string, unknown> = {};
+  for (const [writtenKey, raw] of Object.entries(value)) {
+    const key = camel(writtenKey);
+    if (!(TRAINING_KEYS as readonly string[]).includes(key)) {
+      const suggestion = nearestName(key, TRAINING_KEYS);
+      problems.push({ writtenKey, severity: 'warning', message: `Unknown training option '${writtenKey}'; it is ignored.${suggestion ? ` Did you mean '${suggestion}'?` : ''}` });
+      continue;
+    }
+    const problem = checkTrainingValue(key, raw);
+    if (problem) {
+      problems.push({ key, writtenKey, severity: 'error', message: `Invalid value for training \`${key}\`: expected ${problem}. Received: ${writtenKey}=${describeValue(raw)}.` });
+      continue;
+    }
+    training[key] = normalizeTrainingValue(key, raw);
+  }
+  return { training: training as TrainingConfig, problems };
+}
+
+function checkTrainingValue(key: string, value: unknown): string | undefined {
+  switch (key) {
+    case 'dataset':
+      return typeof value === 'string' && (['shapes', 'mnist', 'fashion-mnist', 'cifar10'].includes(value) || value.startsWith('folder:'))
+        ? undefined
+        : '"shapes", "mnist", "fashion-mnist", "cifar10" or "folder:PATH"';
+    case 'epochs':
+    case 'batchSize':
+      return isPositiveInteger(value) ? undefined : 'a positive integer';
+    case 'learningRate':
+      return typeof value === 'number' && value > 0 ? undefined : 'a positive number';
+    case 'validationSplit':
+      return typeof value === 'number' && value >= 0 && value < 1 ? undefined : 'a number in [0, 1)';
+    case 'optimizer': {
+      const name = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? (value as { name?: unknown }).name : undefined;
+      return typeof name === 'string' && (OPTIMIZERS as readonly string[]).includes(name.toLowerCase()) ? undefined : `one of ${OPTIMIZERS.map((o) => `"${o}"`).join(', ')} or {"name": ..., "learningRate": ...}`;
+    }
+    case 'loss':
+      return typeof value === 'string' && (LOSSES as readonly string[]).includes(camel(value)) ? undefined : `one of ${LOSSES.map((l) => `"${l}"`).join(', ')}`;
+    case 'fromLogits':
+    case 'shuffle':
+    case 'grayscale':
+      return typeof value === 'boolean' ? undefined : 'true or false';
+    case 'metrics':
+      return Array.isArray(value) && value.every((metric) => typeof metric === 'string') ? undefined : 'a list of metric names, e.g. ["accuracy"]';
+    case 'seed':
+      return Number.isInteger(value) ? undefined : 'an integer';
+    case 'backend':
+      return ['auto', 'tensorflow', 'webgpu', 'cpu'].includes(String(value)) ? undefined : 'one of "auto", "tensorflow", "webgpu", "cpu"';
+    default:
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'an object';
+  }
+}
+
+/** Keras spellings inside values (`categorical_crossentropy`, `learning_rate`) become tfjs ones. */
+function normalizeTrainingValue(key: string, value: unknown): unknown {
+  if (key === 'loss' && typeof value === 'string') return camel(value);
+  if (key === 'optimizer' && typeof value === 'string') return value.toLowerCase();
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const normalized: Record<string, unknown> = {};
+    for (const [inner, innerValue] of Object.entries(value)) normalized[camel(inner)] = innerValue;
+    if (key === 'optimizer' && typeof normalized.name === 'string') normalized.name = normalized.name.toLowerCase();
+    return normalized;
+  }
+  return value;
+}
