@@ -1,5 +1,6 @@
 // `cnnlab` command line: one module per subcommand under src/cli/.
 import { doctorCommand } from './cli/doctor';
+import { runSummary } from './cli/summary';
 
 const usage = `Usage: cnnlab <command> [options]
 
@@ -17,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
     case '--help':
       process.stdout.write(usage);
       return command === undefined ? 2 : 0;
+    case 'summary':
+      return runSummary(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
     case 'doctor':
       return doctorCommand(rest);
     default:
