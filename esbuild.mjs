@@ -36,6 +36,8 @@ const nodeBundle = (entry, outfile) => ({
   format: 'cjs',
   target: 'node20',
   external: nodeExternals,
+  // jsonc-parser's UMD `main` requires its modules dynamically, which a bundle cannot follow; its ESM build bundles.
+  mainFields: ['module', 'main'],
 });
 
 const configs = [
