@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { register as registerTrainer } from './trainerManager';
 import * as editor from './editor';
+import { register as registerRuns } from './runs';
 
 let ctx: Ctx | undefined;
 
@@ -10,8 +11,9 @@ export function activate(extension: vscode.ExtensionContext): void {
   extension.subscriptions.push(ctx);
   // One line per feature: each file registers its own commands, providers and views.
   // The TrainerManager it returns is what the panel and the sidebar start and follow runs with.
-  registerTrainer(ctx);
+  const trainer = registerTrainer(ctx);
   editor.register(ctx);
+  registerRuns(ctx, trainer);
 }
 
 export function deactivate(): void {

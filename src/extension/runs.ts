@@ -1,0 +1,317 @@
+// Run history features: the Runs and Models views, the Train / last-run CodeLens, the training
+// panel and every run command. `register(ctx, trainer)` is called once from main.ts.
+// Every command catches its own errors and reports them: the extension host never throws.
+
+import { cp, mkdir, stat, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { analyzeModel } from '../model';
+import type { TrainingConfig } from '../model/types';
+import type { PanelRunAction, RunRecord } from '../protocol';
+import { metricsToCsv } from '../runs/csv';
+import { runTitle } from '../runs/grouping';
+import { deleteRun, readRun, updateRun } from '../runs/store';
+import { tensorBoardLogs } from '../runs/tensorboard';
+import type { Ctx } from './ctx';
+import { RunPanel, type PanelDeps } from './panel';
+import { RunCatalog, type RunEntry } from './runCatalog';
+import { MODEL_FILE_GLOB, ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, TrainCodeLensProvider } from './runsView';
+import { confirmSettings, describeSettings } from './trainSettings';
+import type { TrainerManager } from './trainerManager';
+
+/** What a run command may be invoked with: a tree node, a run id (CodeLens, panel), or nothing (palette). */
+type RunArgument = RunNode | string | undefined;
+
+export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
+  const catalog = ctx.own(new RunCatalog(ctx));
+  const runsTree = ctx.own(new RunsTreeProvider(catalog));
+  const modelsTree = ctx.own(new ModelsTreeProvider(catalog));
+  const lenses = ctx.own(new TrainCodeLensProvider(catalog));
+  const runsView = ctx.own(vscode.window.createTreeView('cnnLab.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
+  ctx.own(vscode.window.createTreeView('cnnLab.models', { treeDataProvider: modelsTree }));
+  ctx.own(vscode.languages.registerCodeLensProvider([{ scheme: 'file', pattern: '**/*.model.json' }, { scheme: 'file', pattern: '**/*.model.ts' }], lenses));
+  ctx.own(
+    catalog.onDidChange(() => {
+      runsTree.refresh();
+      modelsTree.refresh();
+      lenses.refresh();
+    }),
+  );
+  const modelWatcher = ctx.own(vscode.workspace.createFileSystemWatcher(MODEL_FILE_GLOB));
+  ctx.own(modelWatcher.onDidCreate(() => modelsTree.refresh()), modelWatcher.onDidDelete(() => modelsTree.refresh()), modelWatcher.onDidChange(() => modelsTree.refresh()));
+  // Trainer sessions write run.json as they go, but a new session should show up at once.
+  ctx.own(trainer.onDidChangeSessions(() => catalog.scheduleRefresh()));
+
+  const deps: PanelDeps = { ctx, catalog, trainer, runAction: (runId, action) => void runPanelAction(runId, action) };
+  ctx.own(RunPanel.registerSerializer(deps));
+
+  const command = (id: string, handler: (...args: never[]) => Promise<unknown> | unknown): void => {
+    ctx.own(
+      vscode.commands.registerCommand(id, async (...args: never[]) => {
+        try {
+          await handler(...args);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          ctx.output.appendLine(`${id} failed: ${message}`);
+          void vscode.window.showErrorMessage(`CNN Lab: ${message}`);
+        }
+      }),
+    );
+  };
+
+  /** Resolves a command argument to a run, asking with a quick pick when there is none. */
+  async function pickRun(argument: RunArgument, title: string, filter: (record: RunRecord) => boolean = () => true): Promise<RunEntry | undefined> {
+    if (argument instanceof RunNode) return argument.entry;
+    if (typeof argument === 'string') return catalog.lookup(argument);
+    const selected = runsView.selection.filter((node): node is RunNode => node instanceof RunNode);
+    if (selected.length === 1 && filter(selected[0].entry.record)) return selected[0].entry;
+    const entries = (await catalog.ready()).filter((entry) => filter(entry.record));
+    if (entries.length === 0) {
+      void vscode.window.showInformationMessage('CNN Lab: no run to pick.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(entries.map((entry) => runPickItem(entry)), { title, matchOnDescription: true });
+    return picked?.entry;
+  }
+
+  async function startTraining(modelPath: string, folder: vscode.WorkspaceFolder, overrides: TrainingConfig | undefined, resumeRunId?: string, fileTraining: TrainingConfig = {}): Promise<void> {
+    const start = trainer.start({ modelFile: modelPath, workspaceFolder: folder.uri.fsPath, overrides, resumeRunId });
+    if (!vscode.workspace.isTrusted) {
+      // The manager refuses and tells the user how to trust the workspace; no panel for a run that cannot start.
+      start.catch(() => undefined);
+      return;
+    }
+    const settings = { ...fileTraining, ...overrides };
+    const starting = { modelFile: vscode.workspace.asRelativePath(modelPath), dataset: settings.dataset ?? 'shapes', epochs: settings.epochs ?? 0 };
+    RunPanel.showTraining(deps, starting, start);
+  }
+
+  async function runPanelAction(runId: string, action: PanelRunAction): Promise<void> {
+    const commands: Record<PanelRunAction, string> = {
+      exportModel: 'cnnLab.exportModel',
+      exportCsv: 'cnnLab.exportMetricsCsv',
+      exportTensorBoard: 'cnnLab.exportTensorBoard',
+      revealFolder: 'cnnLab.revealRunFolder',
+      rerun: 'cnnLab.rerun',
+    };
+    await vscode.commands.executeCommand(commands[action], runId);
+  }
+
+  command('cnnLab.train', async (target?: vscode.Uri | ModelNode | ModelGroupNode) => {
+    const uri = await resolveModelFile(target);
+    if (!uri) return;
+    const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!folder) {
+      void vscode.window.showErrorMessage('CNN Lab: open a folder first; runs are kept in its .cnnlab folder.');
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(uri);
+    const analysis = analyzeModel(document.getText(), uri.fsPath);
+    const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+    if (!analysis.ir || errors.length > 0) {
+      const first = errors[0];
+      const choice = await vscode.window.showErrorMessage(
+        `CNN Lab: ${path.basename(uri.fsPath)} has ${errors.length || 1} error(s)${first ? ` (line ${first.range.start.line + 1}: ${first.message})` : ''}. Fix them before training.`,
+        'Show Problems',
+      );
+      if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
+      return;
+    }
+    const fromFile = analysis.ir.training ?? {};
+    const ask = vscode.workspace.getConfiguration('cnnLab', uri).get<boolean>('train.confirmSettings', true);
+    const overrides = ask ? await confirmSettings(document, fromFile) : {};
+    if (!overrides) return;
+    await startTraining(uri.fsPath, folder, Object.keys(overrides).length > 0 ? overrides : undefined, undefined, fromFile);
+  });
+
+  command('cnnLab.openRun', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Open run');
+    if (entry) RunPanel.showRun(deps, entry.record.id);
+  });
+
+  command('cnnLab.compareRuns', async (argument?: RunArgument, selection?: RunNode[]) => {
+    let entries = (selection ?? runsView.selection).filter((node): node is RunNode => node instanceof RunNode).map((node) => node.entry);
+    if (entries.length < 2) {
+      const all = await catalog.ready();
+      const preselected = new Set([...entries.map((entry) => entry.record.id), ...(argument instanceof RunNode ? [argument.runId] : typeof argument === 'string' ? [argument] : [])]);
+      const picked = await vscode.window.showQuickPick(
+        all.map((entry) => ({ ...runPickItem(entry), picked: preselected.has(entry.record.id) })),
+        { title: 'Compare runs (pick two or more)', canPickMany: true, matchOnDescription: true },
+      );
+      if (!picked) return;
+      entries = picked.map((item) => item.entry);
+    }
+    if (entries.length < 2) {
+      void vscode.window.showInformationMessage('CNN Lab: pick at least two runs to compare.');
+      return;
+    }
+    RunPanel.showCompare(deps, entries.map((entry) => entry.record.id));
+  });
+
+  command('cnnLab.rerun', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Re-run with the same settings');
+    if (!entry) return;
+    await requireFile(entry.modelPath, 'The model file');
+    await startTraining(entry.modelPath, entry.folder, { ...entry.record.training, dataset: entry.record.dataset });
+  });
+
+  command('cnnLab.resumeRun', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Resume run', (record) => record.status === 'stopped' || record.status === 'interrupted');
+    if (!entry) return;
+    await requireFile(entry.modelPath, 'The model file');
+    await startTraining(entry.modelPath, entry.folder, undefined, entry.record.id, entry.record.training);
+  });
+
+  command('cnnLab.stopRun', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Stop run', (record) => record.status === 'running');
+    if (!entry) return;
+    const session = trainer.sessions.find((candidate) => candidate.runId === entry.record.id);
+    if (session) {
+      await session.stop();
+      return;
+    }
+    // A run started from the CLI or another window: the same as pressing Ctrl+C in its terminal.
+    if (entry.record.pid !== undefined) {
+      process.kill(entry.record.pid, 'SIGINT');
+      void vscode.window.showInformationMessage(`CNN Lab: asked trainer process ${entry.record.pid} to stop.`);
+    }
+  });
+
+  command('cnnLab.renameRun', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Rename or tag run');
+    if (!entry) return;
+    const label = await vscode.window.showInputBox({ title: 'Run name', value: runTitle(entry.record), prompt: 'Leave empty to show the run id' });
+    if (label === undefined) return;
+    const tags = await vscode.window.showInputBox({ title: 'Tags (comma-separated)', value: (entry.record.tags ?? []).join(', ') });
+    if (tags === undefined) return;
+    await updateRun(entry.runDir, {
+      label: label.trim() === '' || label === entry.record.id ? undefined : label.trim(),
+      tags: tags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== ''),
+    });
+    await catalog.refresh();
+  });
+
+  command('cnnLab.revealRunFolder', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Reveal run folder');
+    if (entry) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(entry.runDir, 'run.json')));
+  });
+
+  command('cnnLab.exportModel', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Export model');
+    if (!entry) return;
+    const source = await savedModelDir(entry.runDir);
+    if (!source) {
+      void vscode.window.showWarningMessage(`CNN Lab: run ${runTitle(entry.record)} has no saved model yet.`);
+      return;
+    }
+    const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here', title: 'Export the model (tfjs layers format) into…' });
+    if (!target?.[0]) return;
+    const destination = path.join(target[0].fsPath, `${entry.record.id}-${path.basename(source)}`);
+    await cp(source, destination, { recursive: true, errorOnExist: true, force: false });
+    void vscode.window.showInformationMessage(`CNN Lab: exported the ${path.basename(source)} model to ${destination}.`);
+  });
+
+  command('cnnLab.exportMetricsCsv', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Export metrics as CSV');
+    if (!entry) return;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(entry.folder.uri.fsPath, `${entry.record.id}.metrics.csv`)),
+      filters: { CSV: ['csv'] },
+      title: 'Export metrics as CSV',
+    });
+    if (!target) return;
+    const { metrics } = await readRun(entry.runDir);
+    await writeFile(target.fsPath, metricsToCsv(metrics), 'utf8');
+    void vscode.window.showInformationMessage(`CNN Lab: wrote ${metrics.length} rows to ${target.fsPath}.`);
+  });
+
+  command('cnnLab.exportTensorBoard', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Export TensorBoard logs');
+    if (!entry) return;
+    const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Write logs here', title: 'TensorBoard log folder' });
+    if (!target?.[0]) return;
+    const { record, metrics } = await readRun(entry.runDir);
+    const started = Date.parse(record.startedAt) / 1000 || Date.now() / 1000;
+    const logs = tensorBoardLogs(metrics, started);
+    const fileName = `events.out.tfevents.${Math.floor(started)}.${os.hostname()}.cnnlab`;
+    const runFolder = path.join(target[0].fsPath, record.id);
+    for (const [split, bytes] of [['train', logs.train], ['validation', logs.validation]] as const) {
+      await mkdir(path.join(runFolder, split), { recursive: true });
+      await writeFile(path.join(runFolder, split, fileName), bytes);
+    }
+    void vscode.window.showInformationMessage(`CNN Lab: TensorBoard logs written. View them with: tensorboard --logdir "${target[0].fsPath}"`);
+  });
+
+  command('cnnLab.deleteRun', async (argument?: RunArgument, selection?: RunNode[]) => {
+    const fromSelection = (selection ?? []).filter((node): node is RunNode => node instanceof RunNode).map((node) => node.entry);
+    const entries = fromSelection.length > 1 ? fromSelection : [await pickRun(argument, 'Delete run')].filter((entry): entry is RunEntry => entry !== undefined);
+    if (entries.length === 0) return;
+    const running = entries.filter((entry) => entry.record.status === 'running');
+    if (running.length > 0) {
+      void vscode.window.showWarningMessage(`CNN Lab: stop ${runTitle(running[0].record)} before deleting it.`);
+      return;
+    }
+    const what = entries.length === 1 ? `run "${runTitle(entries[0].record)}"` : `${entries.length} runs`;
+    const answer = await vscode.window.showWarningMessage(`Delete ${what}? Its folder, metrics and saved models are removed from disk.`, { modal: true }, 'Delete');
+    if (answer !== 'Delete') return;
+    for (const entry of entries) {
+      RunPanel.closeRun(entry.record.id);
+      await deleteRun(entry.runDir);
+    }
+    await catalog.refresh();
+  });
+
+  command('cnnLab.refreshRuns', async () => {
+    await catalog.refresh();
+    modelsTree.refresh();
+  });
+
+  return catalog;
+}
+
+function runPickItem(entry: RunEntry): vscode.QuickPickItem & { entry: RunEntry } {
+  const record = entry.record;
+  return { label: runTitle(record), description: `${record.status} · ${record.modelFile}`, detail: describeSettings({ ...record.training, dataset: record.dataset }), entry };
+}
+
+/** The model file to train: the argument, the active editor's model file, or a quick pick. */
+async function resolveModelFile(target: vscode.Uri | ModelNode | ModelGroupNode | undefined): Promise<vscode.Uri | undefined> {
+  if (target instanceof vscode.Uri) return target;
+  if (target instanceof ModelNode) return target.uri;
+  if (target instanceof ModelGroupNode) return vscode.Uri.file(target.modelPath);
+  const active = vscode.window.activeTextEditor?.document.uri;
+  if (active && /\.model\.(json|ts)$/.test(active.fsPath)) return active;
+  const files = await vscode.workspace.findFiles(MODEL_FILE_GLOB, '**/{node_modules,.cnnlab}/**', 500);
+  if (files.length === 0) {
+    void vscode.window.showInformationMessage('CNN Lab: no *.model.json or *.model.ts file in this workspace.');
+    return undefined;
+  }
+  if (files.length === 1) return files[0];
+  const picked = await vscode.window.showQuickPick(
+    files.map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri })),
+    { title: 'Train which model?' },
+  );
+  return picked?.uri;
+}
+
+/** model/best when it exists, else model/last. */
+async function savedModelDir(runDir: string): Promise<string | undefined> {
+  for (const which of ['best', 'last']) {
+    const dir = path.join(runDir, 'model', which);
+    try {
+      if ((await stat(path.join(dir, 'model.json'))).isFile()) return dir;
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+async function requireFile(file: string, what: string): Promise<void> {
+  try {
+    await stat(file);
+  } catch {
+    throw new Error(`${what} ${file} no longer exists.`);
+  }
+}

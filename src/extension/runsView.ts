@@ -1,0 +1,197 @@
+// The sidebar: Runs (grouped by model file) and Models (the workspace's model files with their
+// size and last result), plus the "▶ Train" and "last run" CodeLenses on model files.
+
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { analyzeModel } from '../model';
+import type { RunRecord, RunStatus } from '../protocol';
+import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, runDurationMs, runTitle } from '../runs/grouping';
+import type { RunCatalog, RunEntry } from './runCatalog';
+
+export const MODEL_FILE_GLOB = '**/*.{model.json,model.ts}';
+const EXCLUDE_GLOB = '**/{node_modules,.cnnlab,dist,out}/**';
+
+const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
+  running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
+  completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
+  stopped: new vscode.ThemeIcon('debug-stop', new vscode.ThemeColor('charts.yellow')),
+  failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
+  interrupted: new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.orange')),
+};
+
+export class ModelGroupNode {
+  constructor(readonly modelPath: string, readonly label: string, readonly runs: RunNode[]) {}
+}
+
+export class RunNode {
+  constructor(readonly entry: RunEntry) {}
+  get runId(): string {
+    return this.entry.record.id;
+  }
+}
+
+export type RunsTreeNode = ModelGroupNode | RunNode;
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
+  private readonly changed = new vscode.EventEmitter<RunsTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly catalog: RunCatalog) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  async getChildren(node?: RunsTreeNode): Promise<RunsTreeNode[]> {
+    if (node instanceof RunNode) return [];
+    if (node instanceof ModelGroupNode) return node.runs;
+    const entries = await this.catalog.ready();
+    const byModel = new Map<string, RunEntry[]>();
+    for (const entry of entries) byModel.set(entry.modelPath, [...(byModel.get(entry.modelPath) ?? []), entry]);
+    const started = (entry: RunEntry): number => Date.parse(entry.record.startedAt) || 0;
+    return [...byModel.entries()]
+      .map(([modelPath, runs]) => {
+        runs.sort((a, b) => started(b) - started(a));
+        return new ModelGroupNode(modelPath, runs[0].record.modelFile, runs.map((entry) => new RunNode(entry)));
+      })
+      .sort((a, b) => started(b.runs[0].entry) - started(a.runs[0].entry));
+  }
+
+  getTreeItem(node: RunsTreeNode): vscode.TreeItem {
+    if (node instanceof ModelGroupNode) {
+      const item = new vscode.TreeItem(path.basename(node.modelPath), vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `model:${node.modelPath}`;
+      item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
+      item.tooltip = node.modelPath;
+      item.resourceUri = vscode.Uri.file(node.modelPath);
+      item.iconPath = new vscode.ThemeIcon('symbol-class');
+      item.contextValue = 'cnnLab.modelGroup';
+      return item;
+    }
+    const record = node.entry.record;
+    const now = Date.now();
+    const item = new vscode.TreeItem(runTitle(record), vscode.TreeItemCollapsibleState.None);
+    item.id = `run:${node.entry.runDir}`;
+    item.description = record.status === 'running' ? `running · epoch ${record.epochsCompleted}/${record.epochsPlanned} · ${record.dataset}` : describeRun(record, now);
+    item.tooltip = runTooltip(record, now);
+    item.iconPath = STATUS_ICONS[record.status];
+    // `run-<status>` drives which context-menu actions appear (see package.json menus).
+    item.contextValue = `run-${record.status}`;
+    item.accessibilityInformation = { label: `Run ${runTitle(record)}, ${record.status}, ${describeRun(record, now)}` };
+    item.command = { command: 'cnnLab.openRun', title: 'Open Run', arguments: [node] };
+    return item;
+  }
+}
+
+function runTooltip(record: RunRecord, now: number): vscode.MarkdownString {
+  const duration = runDurationMs(record, now);
+  const lines = [
+    `**${runTitle(record)}** — ${record.status}`,
+    '',
+    `- id: \`${record.id}\``,
+    `- model: ${record.modelFile}`,
+    `- dataset: ${record.dataset}`,
+    `- epochs: ${record.epochsCompleted} / ${record.epochsPlanned}`,
+    `- best val_acc: ${formatAccuracy(bestValAccuracy(record))}`,
+    record.evaluation ? `- test accuracy: ${record.evaluation.accuracy.toFixed(4)}` : undefined,
+    record.backend ? `- backend: ${record.backend.name} · ${record.backend.device}` : undefined,
+    `- started: ${new Date(record.startedAt).toLocaleString()} (${formatRelativeTime(record.startedAt, now)})`,
+    duration !== undefined ? `- duration: ${formatDuration(duration)}` : undefined,
+    record.tags && record.tags.length > 0 ? `- tags: ${record.tags.join(', ')}` : undefined,
+    record.error ? `- error: ${record.error.message}` : undefined,
+  ];
+  const markdown = new vscode.MarkdownString(lines.filter((line): line is string => line !== undefined).join('\n'));
+  markdown.supportHtml = false;
+  return markdown;
+}
+
+/** "last run: val_acc 0.912 · 3 min ago" */
+export function lastRunText(record: RunRecord, now: number): string {
+  const best = bestValAccuracy(record);
+  const result = record.status === 'running' ? `running, epoch ${record.epochsCompleted}/${record.epochsPlanned}` : best !== undefined ? `val_acc ${formatAccuracy(best)}` : record.status;
+  return `last run: ${result} · ${formatRelativeTime(record.startedAt, now)}`;
+}
+
+export class ModelNode {
+  constructor(readonly uri: vscode.Uri, readonly totalParams: number | undefined, readonly errors: number) {}
+}
+
+export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
+  private readonly changed = new vscode.EventEmitter<ModelNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly catalog: RunCatalog) {}
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  async getChildren(node?: ModelNode): Promise<ModelNode[]> {
+    if (node) return [];
+    const uris = await vscode.workspace.findFiles(MODEL_FILE_GLOB, EXCLUDE_GLOB, 500);
+    uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+    return Promise.all(
+      uris.map(async (uri) => {
+        try {
+          const analysis = analyzeModel(await readFile(uri.fsPath, 'utf8'), uri.fsPath);
+          const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+          return new ModelNode(uri, analysis.summary?.totalParams, errors);
+        } catch {
+          return new ModelNode(uri, undefined, 1);
+        }
+      }),
+    );
+  }
+
+  getTreeItem(node: ModelNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(path.basename(node.uri.fsPath), vscode.TreeItemCollapsibleState.None);
+    item.id = `modelfile:${node.uri.fsPath}`;
+    item.resourceUri = node.uri;
+    const parts: string[] = [];
+    if (node.totalParams !== undefined) parts.push(`${node.totalParams.toLocaleString('en-US')} params`);
+    if (node.errors > 0) parts.push(`${node.errors} error${node.errors === 1 ? '' : 's'}`);
+    const last = this.catalog.runsOf(node.uri.fsPath)[0];
+    if (last) parts.push(lastRunText(last.record, Date.now()));
+    item.description = parts.join(' · ');
+    item.tooltip = `${vscode.workspace.asRelativePath(node.uri)}\n${parts.join('\n')}`;
+    item.iconPath = new vscode.ThemeIcon(node.errors > 0 ? 'warning' : 'symbol-class');
+    item.contextValue = 'cnnLab.modelFile';
+    item.command = { command: 'vscode.open', title: 'Open Model', arguments: [node.uri] };
+    return item;
+  }
+}
+
+/** "▶ Train" and the last run's result at the top of every model file. */
+export class TrainCodeLensProvider implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly catalog: RunCatalog) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const top = new vscode.Range(0, 0, 0, 0);
+    const lenses = [new vscode.CodeLens(top, { title: '▶ Train', command: 'cnnLab.train', arguments: [document.uri], tooltip: 'Train this model (CNN Lab)' })];
+    const last = this.catalog.runsOf(document.uri.fsPath)[0];
+    if (last) {
+      lenses.push(new vscode.CodeLens(top, { title: lastRunText(last.record, Date.now()), command: 'cnnLab.openRun', arguments: [last.record.id], tooltip: `Open run ${runTitle(last.record)}` }));
+    }
+    return lenses;
+  }
+}

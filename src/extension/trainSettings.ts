@@ -1,0 +1,119 @@
+// The "CNN Lab: Train Model" settings step: start with the model file's `training` block, or
+// change the dataset, epochs, batch size or learning rate first, and optionally write the
+// changes back into the JSON file's `training` block.
+
+import * as vscode from 'vscode';
+import type { TrainingConfig } from '../model/types';
+import { withTrainingChanges } from './trainingBlock';
+
+const BUILT_IN_DATASETS: [string, string][] = [
+  ['shapes', 'Generated circles, squares and triangles; no download, learns in under a minute'],
+  ['mnist', 'Handwritten digits, 28×28 grey (downloaded on first use)'],
+  ['fashion-mnist', 'Clothing, 28×28 grey (downloaded on first use)'],
+  ['cifar10', 'Ten object classes, 32×32 colour (downloaded on first use)'],
+];
+
+/** Defaults the trainer applies when the file says nothing, shown so the user sees what will run. */
+const SHOWN_DEFAULTS = { dataset: 'shapes', epochs: 10, batchSize: 32 };
+
+export function learningRateOf(training: TrainingConfig): number | undefined {
+  const optimizer = training.optimizer;
+  return training.learningRate ?? (typeof optimizer === 'object' ? optimizer.learningRate : undefined);
+}
+
+export function describeSettings(training: TrainingConfig): string {
+  const rate = learningRateOf(training);
+  const optimizer = typeof training.optimizer === 'string' ? training.optimizer : training.optimizer?.name;
+  return [
+    `dataset ${training.dataset ?? SHOWN_DEFAULTS.dataset}`,
+    `${training.epochs ?? SHOWN_DEFAULTS.epochs} epochs`,
+    `batch ${training.batchSize ?? SHOWN_DEFAULTS.batchSize}`,
+    optimizer ? `${optimizer}` : undefined,
+    rate !== undefined ? `lr ${rate}` : undefined,
+  ]
+    .filter((part): part is string => part !== undefined)
+    .join(' · ');
+}
+
+type Choice = 'start' | 'dataset' | 'epochs' | 'batchSize' | 'learningRate' | 'save';
+
+/**
+ * Asks until the user starts or cancels. Returns the settings changed from the file's block
+ * (to pass as overrides), or undefined when cancelled.
+ */
+export async function confirmSettings(document: vscode.TextDocument, fromFile: TrainingConfig): Promise<TrainingConfig | undefined> {
+  const changes: TrainingConfig = {};
+  const canSave = document.fileName.endsWith('.json');
+  for (;;) {
+    const current = { ...fromFile, ...changes };
+    const items: (vscode.QuickPickItem & { choice: Choice })[] = [
+      { choice: 'start', label: '$(play) Start with these settings', detail: describeSettings(current) },
+      { choice: 'dataset', label: '$(database) Change dataset…', description: current.dataset ?? SHOWN_DEFAULTS.dataset },
+      { choice: 'epochs', label: '$(history) Change epochs…', description: String(current.epochs ?? SHOWN_DEFAULTS.epochs) },
+      { choice: 'batchSize', label: '$(layers) Change batch size…', description: String(current.batchSize ?? SHOWN_DEFAULTS.batchSize) },
+      { choice: 'learningRate', label: '$(dashboard) Change learning rate…', description: String(learningRateOf(current) ?? 'optimizer default') },
+    ];
+    if (canSave && Object.keys(changes).length > 0) items.push({ choice: 'save', label: '$(save) Save to file', description: 'write these settings into the training block' });
+    const picked = await vscode.window.showQuickPick(items, { title: `Train ${vscode.workspace.asRelativePath(document.uri)}`, placeHolder: describeSettings(current), ignoreFocusOut: true });
+    if (!picked) return undefined;
+    switch (picked.choice) {
+      case 'start':
+        return changes;
+      case 'dataset': {
+        const dataset = await pickDataset(current.dataset);
+        if (dataset) changes.dataset = dataset;
+        break;
+      }
+      case 'epochs': {
+        const epochs = await askNumber('Epochs', current.epochs ?? SHOWN_DEFAULTS.epochs, (value) => Number.isInteger(value) && value >= 1);
+        if (epochs !== undefined) changes.epochs = epochs;
+        break;
+      }
+      case 'batchSize': {
+        const batchSize = await askNumber('Batch size', current.batchSize ?? SHOWN_DEFAULTS.batchSize, (value) => Number.isInteger(value) && value >= 1);
+        if (batchSize !== undefined) changes.batchSize = batchSize;
+        break;
+      }
+      case 'learningRate': {
+        const rate = await askNumber('Learning rate', learningRateOf(current) ?? 0.001, (value) => value > 0 && value < 10);
+        if (rate !== undefined) changes.learningRate = rate;
+        break;
+      }
+      case 'save':
+        await saveTraining(document, changes);
+        break;
+    }
+  }
+}
+
+async function pickDataset(current: string | undefined): Promise<string | undefined> {
+  const items: (vscode.QuickPickItem & { value?: string })[] = BUILT_IN_DATASETS.map(([value, detail]) => ({ label: value, detail, value, picked: value === current }));
+  items.push({ label: '$(folder) Image folder…', detail: 'One subfolder per class of JPEG/PNG images' });
+  const picked = await vscode.window.showQuickPick(items, { title: 'Dataset', placeHolder: current ?? SHOWN_DEFAULTS.dataset, ignoreFocusOut: true });
+  if (!picked) return undefined;
+  if (picked.value) return picked.value;
+  const folders = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use this folder' });
+  return folders?.[0] ? `folder:${folders[0].fsPath}` : undefined;
+}
+
+async function askNumber(title: string, current: number, valid: (value: number) => boolean): Promise<number | undefined> {
+  const text = await vscode.window.showInputBox({
+    title,
+    value: String(current),
+    ignoreFocusOut: true,
+    validateInput: (input) => (valid(Number(input)) && input.trim() !== '' ? undefined : `Enter a valid ${title.toLowerCase()}`),
+  });
+  return text === undefined ? undefined : Number(text);
+}
+
+async function saveTraining(document: vscode.TextDocument, changes: TrainingConfig): Promise<void> {
+  const text = document.getText();
+  const updated = withTrainingChanges(text, changes);
+  if (updated === text) return;
+  // One replacement of the whole text: a single undo step in the editor.
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(text.length)), updated);
+  if ((await vscode.workspace.applyEdit(edit)) && (await document.save())) {
+    void vscode.window.showInformationMessage(`CNN Lab: training settings saved to ${vscode.workspace.asRelativePath(document.uri)}.`);
+  }
+}

@@ -1,0 +1,55 @@
+// A tiny element builder: the page is rebuilt in pieces from the view state, and text always
+// goes in through textContent, never innerHTML, so run labels and class names cannot inject markup.
+
+type Attributes = Record<string, string | number | boolean | undefined>;
+type Child = Node | string | number | undefined | false;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === false) continue;
+    element.setAttribute(name, value === true ? '' : String(value));
+  }
+  append(element, children);
+  return element;
+}
+
+export function append(parent: Node, children: readonly Child[]): void {
+  for (const child of children) {
+    if (child === undefined || child === false) continue;
+    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+  }
+}
+
+/** Replaces an element's children. */
+export function fill(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren();
+  append(parent, children);
+}
+
+/** `(None, 26, 26, 64)`, as Keras prints shapes. */
+export function formatShape(shape: readonly (number | null)[]): string {
+  const dims = shape.map((dim) => (dim === null ? 'None' : String(dim)));
+  return `(${dims.join(', ')}${dims.length === 1 ? ',' : ''})`;
+}
+
+/** `1,234,567` as in model.summary(). */
+export function formatCount(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** `12.3 MFLOPs`, `512.0 KB`. */
+export function formatScaled(value: number, unit: string, base = 1000): string {
+  const prefixes = ['', 'K', 'M', 'G', 'T'];
+  let scaled = value;
+  let index = 0;
+  while (Math.abs(scaled) >= base && index < prefixes.length - 1) {
+    scaled /= base;
+    index += 1;
+  }
+  return `${index === 0 ? String(Math.round(scaled)) : scaled.toFixed(1)} ${prefixes[index]}${unit}`;
+}
+
+export function formatMetric(value: number | undefined, digits = 4): string {
+  return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
+}

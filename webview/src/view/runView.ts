@@ -1,0 +1,262 @@
+// The page for one run: header, progress, actions, curves, test results, layer summary.
+
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import type { EvaluationResult, PanelRunAction } from '../../../src/protocol';
+import type { ModelSummary } from '../../../src/model/types';
+import { runLines, type MetricFamily } from '../logic/chartData';
+import { formatClock, progressOf, type RunView } from '../logic/state';
+import { LineChart } from './charts';
+import { buildControls, smoothingOf, type ViewOptions } from './controls';
+import { fill, formatCount, formatMetric, formatScaled, formatShape, h } from './dom';
+
+/** Points per line: a canvas a few hundred pixels wide shows no more than this. */
+export const MAX_POINTS_PER_LINE = 2000;
+
+export interface RunPageHandlers {
+  stop(runId: string): void;
+  action(runId: string, action: PanelRunAction): void;
+  optionsChanged(options: ViewOptions): void;
+}
+
+const STATUS_TEXT: Record<RunView['status'], string> = {
+  starting: 'Starting…',
+  running: 'Running',
+  completed: 'Completed',
+  stopped: 'Stopped',
+  failed: 'Failed',
+  interrupted: 'Interrupted',
+};
+
+const ACTIONS: [PanelRunAction, string, string][] = [
+  ['exportModel', 'Export Model…', 'Export the best model in tfjs layers format'],
+  ['exportCsv', 'Export CSV…', 'Export the metrics as CSV'],
+  ['exportTensorBoard', 'TensorBoard Logs…', 'Export the metrics as TensorBoard scalar logs'],
+  ['revealFolder', 'Reveal Folder', 'Reveal the run folder'],
+  ['rerun', 'Re-run', 'Run again with the same settings'],
+];
+
+function button(testId: string, label: string, text: string, onClick: () => void, secondary = true): HTMLElement {
+  const element = document.createElement('vscode-button');
+  element.setAttribute('aria-label', label);
+  element.dataset.testid = testId;
+  if (secondary) element.setAttribute('secondary', '');
+  element.textContent = text;
+  element.addEventListener('click', onClick);
+  return element;
+}
+
+export class RunPage {
+  readonly element: HTMLElement;
+  private run: RunView | undefined;
+  private options: ViewOptions;
+  private readonly title = h('h1', { 'data-testid': 'run-title' });
+  private readonly status = h('span', { class: 'badge', 'data-testid': 'run-status', role: 'status', 'aria-label': 'Run status' });
+  private readonly meta = h('p', { class: 'meta', 'data-testid': 'run-meta' });
+  private readonly errorBox = h('div', { class: 'error', 'data-testid': 'run-error', role: 'alert', hidden: true });
+  private readonly progressBar = document.createElement('vscode-progress-bar');
+  private readonly stats = h('dl', { class: 'stats', 'aria-label': 'Progress' });
+  private readonly stopButton: HTMLElement;
+  private readonly actions: HTMLElement;
+  private readonly lossChart = new LineChart('chart-loss', 'Loss');
+  private readonly accuracyChart = new LineChart('chart-accuracy', 'Accuracy');
+  private readonly results = h('section', { class: 'results', 'data-testid': 'results', 'aria-label': 'Test results', hidden: true });
+  private readonly summary = h('section', { class: 'summary', 'aria-label': 'Layer summary' });
+  private renderedEvaluation: EvaluationResult | undefined;
+  private renderedImages = -1;
+  private renderedSummary: ModelSummary | undefined;
+
+  constructor(options: ViewOptions, handlers: RunPageHandlers) {
+    this.options = options;
+    this.progressBar.dataset.testid = 'progress';
+    this.progressBar.setAttribute('aria-label', 'Training progress');
+    this.progressBar.max = 100;
+    this.stopButton = button('stop-button', 'Stop training', 'Stop', () => {
+      if (this.run?.canStop) handlers.stop(this.run.runId ?? '');
+    }, false);
+    this.actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Run actions' },
+      ...ACTIONS.map(([action, text, label]) => button(`action-${action}`, label, text, () => {
+        if (this.run?.runId) handlers.action(this.run.runId, action);
+      })),
+    );
+    const controls = buildControls(options, (next) => {
+      this.options = next;
+      handlers.optionsChanged(next);
+      this.renderCharts();
+    });
+    this.element = h('main', { class: 'run-page', 'data-testid': 'run-page' },
+      h('header', {}, h('div', { class: 'title-row' }, this.title, this.status), this.meta),
+      this.errorBox,
+      h('section', { class: 'progress', 'aria-label': 'Progress' }, this.progressBar, this.stats, h('div', { class: 'buttons' }, this.stopButton, this.actions)),
+      controls,
+      h('section', { class: 'charts' }, this.lossChart.element, this.accuracyChart.element),
+      this.results,
+      this.summary,
+    );
+  }
+
+  refreshTheme(): void {
+    this.lossChart.refreshTheme();
+    this.accuracyChart.refreshTheme();
+    this.renderCharts();
+  }
+
+  render(run: RunView, now: number): void {
+    this.run = run;
+    const name = run.record?.label ?? run.runId ?? 'New run';
+    this.title.textContent = name;
+    this.status.textContent = STATUS_TEXT[run.status];
+    this.status.dataset.status = run.status;
+    this.meta.textContent = [
+      run.modelFile,
+      run.dataset && `dataset ${run.dataset}`,
+      run.backend && `${run.backend.name} · ${run.backend.device}`,
+    ].filter((part): part is string => typeof part === 'string' && part !== '').join(' · ');
+    this.meta.dataset.backend = run.backend?.name ?? '';
+    this.renderError(run);
+    this.renderProgress(run, now);
+    this.renderCharts();
+    this.renderResults(run);
+    this.renderSummary(run.summary);
+  }
+
+  /** Elapsed time and ETA move without messages; called once a second while running. */
+  tick(now: number): void {
+    if (this.run) this.renderProgress(this.run, now);
+  }
+
+  private renderError(run: RunView): void {
+    this.errorBox.hidden = !run.error;
+    if (run.error) fill(this.errorBox, h('strong', {}, run.error.message), run.error.hint ? h('p', {}, run.error.hint) : undefined);
+  }
+
+  private renderProgress(run: RunView, now: number): void {
+    const progress = progressOf(run, now);
+    const starting = run.status === 'starting';
+    this.progressBar.indeterminate = starting;
+    this.progressBar.value = Math.round(progress.fraction * 1000) / 10;
+    this.progressBar.dataset.fraction = progress.fraction.toFixed(4);
+    const stat = (label: string, testId: string, value: string): HTMLElement[] => [h('dt', {}, label), h('dd', { 'data-testid': testId }, value)];
+    const batch = run.currentBatch !== undefined && run.stepsPerEpoch ? `${run.currentBatch + 1} / ${run.stepsPerEpoch}` : '—';
+    fill(
+      this.stats,
+      h('dt', {}, 'Epoch'),
+      h('dd', {}, h('span', { 'data-testid': 'epoch-count' }, run.epochsCompleted), ' / ', h('span', { 'data-testid': 'epochs-planned' }, run.epochsPlanned || '—')),
+      ...stat('Batch', 'batch-position', batch),
+      ...stat('Elapsed', 'elapsed', progress.elapsedSeconds !== undefined ? formatClock(progress.elapsedSeconds) : '—'),
+      ...stat('ETA', 'eta', progress.etaSeconds !== undefined ? formatClock(progress.etaSeconds) : '—'),
+      ...stat('Images/s', 'images-per-second', run.imagesPerSecond !== undefined ? run.imagesPerSecond.toFixed(0) : '—'),
+      ...stat('Device', 'backend', run.backend ? `${run.backend.name} · ${run.backend.device}` : '—'),
+      ...(run.progressMessage ? stat('Preparing', 'progress-message', run.progressMessage + (run.progressFraction !== undefined ? ` (${Math.round(run.progressFraction * 100)} %)` : '')) : []),
+    );
+    this.stopButton.hidden = !run.canStop;
+    this.actions.hidden = run.runId === undefined;
+  }
+
+  private renderCharts(): void {
+    const run = this.run;
+    if (!run) return;
+    const chartOptions = { granularity: this.options.granularity, smoothing: smoothingOf(this.options), maxPoints: MAX_POINTS_PER_LINE };
+    const xTitle = this.options.granularity === 'batch' ? 'Step (batch)' : 'Epoch';
+    const draw = (chart: LineChart, family: MetricFamily, yTitle: string, logScale: boolean): void =>
+      chart.update(runLines(run, family, chartOptions), { logScale, xTitle, yTitle, colourBy: 'role' });
+    draw(this.lossChart, 'loss', 'Loss', this.options.logScale);
+    draw(this.accuracyChart, 'accuracy', 'Accuracy', false);
+  }
+
+  private renderResults(run: RunView): void {
+    const evaluation = run.evaluation;
+    const imageCount = Object.keys(run.images).length;
+    if (evaluation === this.renderedEvaluation && imageCount === this.renderedImages) return;
+    this.renderedEvaluation = evaluation;
+    this.renderedImages = imageCount;
+    this.results.hidden = !evaluation;
+    if (!evaluation) return;
+    fill(
+      this.results,
+      h('h2', {}, 'Test set'),
+      h('p', { class: 'headline' },
+        'Accuracy ', h('strong', { 'data-testid': 'test-accuracy' }, formatMetric(evaluation.accuracy)),
+        ' · Loss ', h('strong', { 'data-testid': 'test-loss' }, formatMetric(evaluation.loss))),
+      h('div', { class: 'result-tables' }, confusionMatrix(evaluation), perClassAccuracy(evaluation)),
+      misclassifiedGrid(evaluation, run.images),
+    );
+  }
+
+  private renderSummary(summary: ModelSummary | undefined): void {
+    if (summary === this.renderedSummary) return;
+    this.renderedSummary = summary;
+    if (!summary) {
+      fill(this.summary);
+      return;
+    }
+    fill(this.summary, h('h2', {}, `Model: "${summary.name}"`), layerSummaryTable(summary));
+  }
+}
+
+export function layerSummaryTable(summary: ModelSummary): HTMLElement {
+  const header = ['Layer (type)', 'Output Shape', 'Param #', 'FLOPs', 'Activations'];
+  const rows = summary.layers.map((layer) =>
+    h('tr', {},
+      h('td', {}, `${layer.name} (${layer.className})`),
+      h('td', { class: 'mono' }, formatShape(layer.outputShape)),
+      h('td', { class: 'num' }, formatCount(layer.params)),
+      h('td', { class: 'num' }, formatScaled(layer.flops, 'FLOPs')),
+      // float32 activations of one example: 4 bytes per element.
+      h('td', { class: 'num' }, formatScaled(layer.activationSize * 4, 'B', 1024)),
+    ),
+  );
+  const activationBytes = summary.layers.reduce((sum, layer) => sum + layer.activationSize * 4, 0);
+  return h('div', {},
+    h('table', { class: 'grid', 'data-testid': 'layer-summary', 'aria-label': 'Layer summary' },
+      h('thead', {}, h('tr', {}, ...header.map((text) => h('th', { scope: 'col' }, text)))),
+      h('tbody', {}, ...rows),
+    ),
+    h('p', { class: 'totals', 'data-testid': 'summary-totals' },
+      `Total params: ${formatCount(summary.totalParams)} (${formatScaled(summary.weightBytes, 'B', 1024)})`, h('br'),
+      `Trainable params: ${formatCount(summary.trainableParams)}`, h('br'),
+      `Non-trainable params: ${formatCount(summary.nonTrainableParams)}`, h('br'),
+      `FLOPs per example: ${formatScaled(summary.flops, 'FLOPs')} · activations per example: ${formatScaled(activationBytes, 'B', 1024)}`),
+  );
+}
+
+function confusionMatrix(evaluation: EvaluationResult): HTMLElement {
+  const names = evaluation.classNames;
+  const largest = Math.max(1, ...evaluation.confusion.flat());
+  const table = h('table', { class: 'grid confusion', 'data-testid': 'confusion-matrix', 'aria-label': 'Confusion matrix: rows true class, columns predicted class' },
+    h('caption', {}, 'Confusion matrix (rows: true, columns: predicted)'),
+    h('thead', {}, h('tr', {}, h('th', {}, ''), ...names.map((name) => h('th', { scope: 'col' }, name)))),
+    h('tbody', {}, ...evaluation.confusion.map((row, trueClass) =>
+      h('tr', {}, h('th', { scope: 'row' }, names[trueClass] ?? String(trueClass)), ...row.map((count, predicted) => {
+        const cell = h('td', { class: predicted === trueClass ? 'num diagonal' : 'num' }, count);
+        // CSSOM assignment is allowed under the page's CSP; an inline style attribute would not be.
+        cell.style.setProperty('--weight', (count / largest).toFixed(3));
+        return cell;
+      })),
+    )),
+  );
+  return table;
+}
+
+function perClassAccuracy(evaluation: EvaluationResult): HTMLElement {
+  return h('table', { class: 'grid', 'data-testid': 'per-class-accuracy', 'aria-label': 'Accuracy per class' },
+    h('caption', {}, 'Accuracy per class'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Class'), h('th', { scope: 'col' }, 'Accuracy'))),
+    h('tbody', {}, ...evaluation.perClassAccuracy.map((accuracy, index) =>
+      h('tr', {}, h('td', {}, evaluation.classNames[index] ?? String(index)), h('td', { class: 'num' }, formatMetric(accuracy, 3))))),
+  );
+}
+
+function misclassifiedGrid(evaluation: EvaluationResult, images: Record<string, string>): HTMLElement {
+  const names = evaluation.classNames;
+  const items = evaluation.misclassified.map((example) => {
+    const caption = `true ${names[example.trueClass] ?? example.trueClass} · predicted ${names[example.predictedClass] ?? example.predictedClass} (${(example.confidence * 100).toFixed(0)} %)`;
+    const source = images[example.file];
+    return h('figure', { class: 'example' },
+      source ? h('img', { src: source, alt: caption }) : h('div', { class: 'placeholder', 'aria-label': 'Image not loaded' }),
+      h('figcaption', {}, caption));
+  });
+  return h('section', { 'aria-label': 'Misclassified examples' },
+    h('h3', {}, `Misclassified examples (${evaluation.misclassified.length})`),
+    h('div', { class: 'examples', 'data-testid': 'misclassified', 'data-count': items.length }, ...items));
+}
