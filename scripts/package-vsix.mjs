@@ -1,0 +1,28 @@
+// `npm run package`: builds the production bundles, then packs cnn-lab.vsix for this machine's
+// platform with `vsce package --target`. The vsix carries native code (sharp's libvips, Dawn's
+// dawn.node for WebGPU), so it is a platform-specific package, as the Marketplace expects for
+// native dependencies; only this platform's Dawn build goes in (the others add ~100 MB).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dawnArch = process.platform === 'darwin' ? 'universal' : process.arch;
+const dawnFolder = `${process.platform}-${dawnArch}`;
+const vsceTarget = `${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch}`;
+
+function run(command, args) {
+  const result = spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+run(process.execPath, ['esbuild.mjs', '--production']);
+
+const otherDawnBuilds = readdirSync('node_modules/webgpu/dist', { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && entry.name !== dawnFolder)
+  .map((entry) => `node_modules/webgpu/dist/${entry.name}/**`);
+const ignoreFile = join(mkdtempSync(join(tmpdir(), 'cnnlab-vsix-')), '.vscodeignore');
+writeFileSync(ignoreFile, [readFileSync('.vscodeignore', 'utf8'), ...otherDawnBuilds, ''].join('\n'));
+
+const output = process.argv[2] ?? 'cnn-lab.vsix';
+run(join('node_modules', '.bin', 'vsce'), ['package', '--target', vsceTarget, '--ignoreFile', ignoreFile, '--out', output]);
