@@ -115,7 +115,7 @@ describe('chart lines', () => {
   });
 
   it('per epoch: train and validation lines against the epoch number', () => {
-    const lines = runLines(run, 'loss', { granularity: 'epoch', smoothing: { kind: 'ema', beta: 0.5 }, maxPoints: 100 });
+    const lines = runLines(run, 'loss', { granularity: 'epoch', smoothing: { kind: 'ema', beta: 0.5 }, maxPoints: 100, showRaw: true });
     assert.deepEqual(lines.map((l) => [l.label, l.role, l.points.map((p) => p.y)]), [
       ['loss', 'train', [1.8, 1.1]],
       ['val_loss', 'validation', [1.7, 1.3]],
@@ -123,7 +123,7 @@ describe('chart lines', () => {
   });
 
   it('per batch: raw and smoothed train lines, validation placed at each epoch\'s last step', () => {
-    const lines = runLines(run, 'loss', { granularity: 'batch', smoothing: { kind: 'moving-average', window: 2 }, maxPoints: 100 });
+    const lines = runLines(run, 'loss', { granularity: 'batch', smoothing: { kind: 'moving-average', window: 2 }, maxPoints: 100, showRaw: true });
     const rounded = (y: number): number => Math.round(y * 1e9) / 1e9;
     assert.deepEqual(lines.map((l) => [l.faint, l.points.map((p) => [p.x, rounded(p.y)])]), [
       [true, [[0, 2], [1, 1.6], [2, 1.2], [3, 1.0]]],
@@ -131,5 +131,7 @@ describe('chart lines', () => {
       [false, [[1, 1.7], [3, 1.3]]],
     ]);
     assert.equal(drawnPoints(lines), 10);
+    const overlaid = runLines(run, 'loss', { granularity: 'batch', smoothing: { kind: 'moving-average', window: 2 }, maxPoints: 100, showRaw: false });
+    assert.deepEqual(overlaid.map((l) => l.label), ['loss (batch, smoothed)', 'val_loss']);
   });
 });

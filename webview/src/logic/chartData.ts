@@ -14,6 +14,8 @@ export interface ChartOptions {
   smoothing: Smoothing;
   /** Most points drawn per line. */
   maxPoints: number;
+  /** Draw the unsmoothed batch line faintly behind the smoothed one (off when overlaying runs: too busy). */
+  showRaw: boolean;
 }
 
 export interface LineSeries {
@@ -65,7 +67,7 @@ export function runLines(run: RunView, family: MetricFamily, options: ChartOptio
     if (options.smoothing.kind === 'none') {
       add(`${keys.train} (batch)`, 'train', false, batchTrain, batchTrain.length);
     } else {
-      add(`${keys.train} (batch, raw)`, 'train', true, batchTrain, batchTrain.length);
+      if (options.showRaw) add(`${keys.train} (batch, raw)`, 'train', true, batchTrain, batchTrain.length);
       add(`${keys.train} (batch, smoothed)`, 'train', false, smoothPoints(batchTrain, options.smoothing), batchTrain.length);
     }
     if (keys.validation) {

@@ -120,7 +120,7 @@ export class ComparePage {
   }
 
   private renderCharts(): void {
-    const chartOptions = { granularity: this.options.granularity, smoothing: smoothingOf(this.options), maxPoints: MAX_POINTS_PER_LINE };
+    const chartOptions = { granularity: this.options.granularity, smoothing: smoothingOf(this.options), maxPoints: MAX_POINTS_PER_LINE, showRaw: false };
     const xTitle = this.options.granularity === 'batch' ? 'Step (batch)' : 'Epoch';
     const draw = (chart: LineChart, family: MetricFamily, yTitle: string, logScale: boolean): void => {
       const lines = this.runs.flatMap((run, index) => runLines(run, family, chartOptions, index, `${run.record ? runTitle(run.record) : `run ${index + 1}`}: `));

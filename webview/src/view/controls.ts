@@ -56,6 +56,10 @@ export function buildControls(initial: ViewOptions, onChange: (options: ViewOpti
   const syncParameter = (): void => {
     const ema = options.smoothingKind === 'ema';
     parameter.hidden = options.smoothingKind === 'none';
+    // Without a matching step the field would flag 0.9 as invalid.
+    parameterField.step = ema ? 0.01 : 1;
+    parameterField.min = ema ? 0 : 1;
+    parameterField.max = ema ? 0.999 : 10000;
     parameterField.value = String(ema ? options.emaBeta : options.movingAverageWindow);
     parameterLabel.textContent = ema ? 'EMA β' : 'Window';
     parameterField.setAttribute('aria-label', ema ? 'EMA beta (0 to 0.999)' : 'Moving average window (batches)');

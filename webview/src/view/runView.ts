@@ -156,7 +156,7 @@ export class RunPage {
   private renderCharts(): void {
     const run = this.run;
     if (!run) return;
-    const chartOptions = { granularity: this.options.granularity, smoothing: smoothingOf(this.options), maxPoints: MAX_POINTS_PER_LINE };
+    const chartOptions = { granularity: this.options.granularity, smoothing: smoothingOf(this.options), maxPoints: MAX_POINTS_PER_LINE, showRaw: true };
     const xTitle = this.options.granularity === 'batch' ? 'Step (batch)' : 'Epoch';
     const draw = (chart: LineChart, family: MetricFamily, yTitle: string, logScale: boolean): void =>
       chart.update(runLines(run, family, chartOptions), { logScale, xTitle, yTitle, colourBy: 'role' });
