@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { decimateMinMax, type Point } from '../../webview/src/logic/decimate';
-import { emaDebiased, movingAverage, smooth } from '../../webview/src/logic/smooth';
+import { emaDebiased, IncrementalSmoother, movingAverage, smooth } from '../../webview/src/logic/smooth';
 
 function close(actual: readonly number[], expected: readonly number[], tolerance = 1e-9): void {
   assert.equal(actual.length, expected.length);
@@ -79,5 +79,32 @@ describe('smoothing', () => {
     assert.notEqual(copy, values);
     close(smooth(values, { kind: 'moving-average', window: 3 }), [3, 2, 2]);
     close(smooth(values, { kind: 'ema', beta: 0 }), values);
+  });
+});
+
+describe('IncrementalSmoother', () => {
+  const values = [3, 1, NaN, 4, 1, 5, 9, 2, 6, 5];
+  const points = values.map((y, x) => ({ x, y }));
+  const same = (a: readonly number[], b: readonly number[]): void =>
+    a.forEach((value, i) => assert.ok(Object.is(value, b[i]) || Math.abs(value - b[i]) < 1e-12, `index ${i}: ${value} ≠ ${b[i]}`));
+
+  for (const smoothing of [{ kind: 'ema', beta: 0.8 }, { kind: 'moving-average', window: 3 }, { kind: 'none' }] as const) {
+    it(`extends a growing series exactly as smoothing it whole (${smoothing.kind})`, () => {
+      const smoother = new IncrementalSmoother();
+      const grown: { x: number; y: number }[] = [];
+      for (const point of points) {
+        grown.push(point);
+        smoother.update(grown, smoothing);
+      }
+      const result = smoother.update(grown, smoothing);
+      assert.deepEqual(result.map((p) => p.x), points.map((p) => p.x));
+      same(result.map((p) => p.y), smooth(values, smoothing));
+    });
+  }
+
+  it('starts over when the smoothing changes', () => {
+    const smoother = new IncrementalSmoother();
+    smoother.update(points, { kind: 'ema', beta: 0.5 });
+    same(smoother.update(points, { kind: 'moving-average', window: 2 }).map((p) => p.y), movingAverage(values, 2));
   });
 });

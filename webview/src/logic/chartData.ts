@@ -3,7 +3,7 @@
 // so the smoothed curve does not depend on the chart's width.
 
 import { decimateMinMax, type Point } from './decimate';
-import { smooth, type Smoothing } from './smooth';
+import { IncrementalSmoother, type Smoothing } from './smooth';
 import type { RunView } from './state';
 
 export type Granularity = 'batch' | 'epoch';
@@ -47,13 +47,16 @@ export function familyKeys(run: RunView, family: MetricFamily): { train?: string
   };
 }
 
-export function smoothPoints(points: readonly Point[], smoothing: Smoothing): Point[] {
-  if (smoothing.kind === 'none') return points.slice();
-  const values = smooth(
-    points.map((point) => point.y),
-    smoothing,
-  );
-  return points.map((point, i) => ({ x: point.x, y: values[i] }));
+// One smoother per raw series, extended as the series grows; dropped with the series.
+const smoothers = new WeakMap<readonly Point[], IncrementalSmoother>();
+
+export function smoothPoints(points: readonly Point[], smoothing: Smoothing): readonly Point[] {
+  let smoother = smoothers.get(points);
+  if (!smoother) {
+    smoother = new IncrementalSmoother();
+    smoothers.set(points, smoother);
+  }
+  return smoother.update(points, smoothing);
 }
 
 export function runLines(run: RunView, family: MetricFamily, options: ChartOptions, runIndex = 0, labelPrefix = ''): LineSeries[] {

@@ -22,19 +22,18 @@ export function smooth(values: readonly number[], smoothing: Smoothing): number[
 export function movingAverage(values: readonly number[], window: number): number[] {
   const size = Math.max(1, Math.floor(window));
   const out = new Array<number>(values.length);
+  // Sum and count of the finite values among indices (i − size, i].
   let sum = 0;
   let count = 0;
-  // Indices of the finite values inside the window, so a NaN never enters the sum.
-  const inWindow: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const value = values[i];
     if (Number.isFinite(value)) {
-      inWindow.push(i);
       sum += value;
       count += 1;
     }
-    while (inWindow.length > 0 && inWindow[0] <= i - size) {
-      sum -= values[inWindow.shift() as number];
+    const leaving = i - size >= 0 ? values[i - size] : NaN;
+    if (Number.isFinite(leaving)) {
+      sum -= leaving;
       count -= 1;
     }
     out[i] = Number.isFinite(value) && count > 0 ? sum / count : value;
@@ -62,4 +61,68 @@ export function emaDebiased(values: readonly number[], beta: number): number[] {
     out[i] = state / (1 - betaPower);
   }
   return out;
+}
+
+function sameSmoothing(a: Smoothing, b: Smoothing): boolean {
+  if (a.kind === 'ema' && b.kind === 'ema') return a.beta === b.beta;
+  if (a.kind === 'moving-average' && b.kind === 'moving-average') return Math.floor(a.window) === Math.floor(b.window);
+  return a.kind === b.kind;
+}
+
+/**
+ * Smooths a series that only grows, continuing from where the previous call stopped: a live run
+ * redraws several times a second, and re-smoothing 100k points each time would dominate the page.
+ * Gives exactly what `smooth` gives on the whole series (see the tests).
+ */
+export class IncrementalSmoother {
+  private smoothing: Smoothing = { kind: 'none' };
+  private readonly out: { x: number; y: number }[] = [];
+  private emaState = 0;
+  private betaPower = 1;
+  private windowSum = 0;
+  private windowCount = 0;
+
+  update(raw: readonly { x: number; y: number }[], smoothing: Smoothing): readonly { x: number; y: number }[] {
+    if (!sameSmoothing(smoothing, this.smoothing) || raw.length < this.out.length) this.reset(smoothing);
+    for (let i = this.out.length; i < raw.length; i++) this.out.push({ x: raw[i].x, y: this.next(raw, i) });
+    return this.out;
+  }
+
+  private reset(smoothing: Smoothing): void {
+    this.smoothing = smoothing;
+    this.out.length = 0;
+    this.emaState = 0;
+    this.betaPower = 1;
+    this.windowSum = 0;
+    this.windowCount = 0;
+  }
+
+  private next(raw: readonly { y: number }[], i: number): number {
+    const value = raw[i].y;
+    const smoothing = this.smoothing;
+    switch (smoothing.kind) {
+      case 'none':
+        return value;
+      case 'ema': {
+        if (!Number.isFinite(value)) return value;
+        const b = Math.min(Math.max(smoothing.beta, 0), 0.9999);
+        this.emaState = b * this.emaState + (1 - b) * value;
+        this.betaPower *= b;
+        return this.emaState / (1 - this.betaPower);
+      }
+      case 'moving-average': {
+        const size = Math.max(1, Math.floor(smoothing.window));
+        if (Number.isFinite(value)) {
+          this.windowSum += value;
+          this.windowCount += 1;
+        }
+        const leaving = i - size >= 0 ? raw[i - size].y : NaN;
+        if (Number.isFinite(leaving)) {
+          this.windowSum -= leaving;
+          this.windowCount -= 1;
+        }
+        return Number.isFinite(value) && this.windowCount > 0 ? this.windowSum / this.windowCount : value;
+      }
+    }
+  }
 }
