@@ -398,10 +398,29 @@ function propertyNode(config: ts.ObjectLiteralExpression, key: string): ts.Expre
 }
 
 export function parseTypeScriptModel(text: string, fileName: string): FrontEndResult {
+  const lines = new LineMap(text);
+  try {
+    return readTypeScriptModel(text, fileName, lines);
+  } catch (error) {
+    // The compiler and the evaluator recurse on nesting; pathological nesting exhausts the stack.
+    if (!(error instanceof RangeError)) throw error;
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'parse-error',
+          message: 'The file is nested too deeply to be read (expressions inside expressions thousands of levels deep). Flatten the nesting.',
+          range: lines.range(0, 0),
+        },
+      ],
+    };
+  }
+}
+
+function readTypeScriptModel(text: string, fileName: string, lines: LineMap): FrontEndResult {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const reader = new TypeScriptReader(text, source);
   const diagnostics: ModelDiagnostic[] = [];
-  const lines = new LineMap(text);
   // Syntax errors come from the parser itself; there is no type checking here.
   for (const diagnostic of (source as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []) {
     diagnostics.push({
