@@ -226,8 +226,14 @@ export function layerKindByFactory(factory: string): LayerKind | undefined {
 
 /** All options a layer kind accepts: its own and the common ones. */
 export function optionsOf(layerKind: LayerKind): Record<string, OptionSpec> {
-  return { ...COMMON_OPTIONS, ...layerKind.options };
+  let options = acceptedOptions.get(layerKind);
+  if (!options) {
+    options = { ...COMMON_OPTIONS, ...layerKind.options };
+    acceptedOptions.set(layerKind, options);
+  }
+  return options;
 }
+const acceptedOptions = new Map<LayerKind, Record<string, OptionSpec>>();
 
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
