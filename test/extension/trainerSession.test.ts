@@ -1,0 +1,63 @@
+import './fakeVscode';
+import { strict as assert } from 'node:assert';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { TrainerEvent } from '../../src/protocol';
+import { progressText, stopGraceMilliseconds, TrainingSession } from '../../src/extension/trainerManager';
+
+function scriptedSession(behaviour: 'crash' | 'stubborn' | 'polite'): { session: TrainingSession; log: string[]; seen: TrainerEvent[] } {
+  const child = fork(join(__dirname, 'fixtures', 'scriptedTrainer.js'), [behaviour], { execArgv: [], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  const log: string[] = [];
+  const session = new TrainingSession({ modelFile: '/w/m.model.json', workspaceFolder: '/w' }, child, (line) => log.push(line));
+  const seen: TrainerEvent[] = [];
+  session.onEvent((event) => seen.push(event));
+  session.send({ type: 'start', job: { modelFile: '/w/m.model.json', runsDir: '/w/.cnnlab/runs' } });
+  return { session, log, seen };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('trainer sessions', function () {
+  this.timeout(stopGraceMilliseconds + 10_000);
+
+  it('turns a trainer crash into a failed event and a settled done, never an exception', async () => {
+    const { session, seen, log } = scriptedSession('crash');
+    assert.equal(await session.done, undefined);
+    assert.equal(session.runId, 'run-1');
+    const last = seen[seen.length - 1];
+    assert.equal(last?.type, 'failed');
+    assert.match(last?.type === 'failed' ? last.message : '', /ended unexpectedly \(exit code 3\)/);
+    assert.deepEqual(session.events, seen, 'events keeps everything onEvent delivered, for late viewers');
+    assert.ok(log.some((line) => line.includes('exit code 3')));
+  });
+
+  it('stops politely: stop() resolves once the trainer reports the stopped record and exits', async () => {
+    const { session } = scriptedSession('polite');
+    await until(() => session.runId !== undefined);
+    await session.stop();
+    assert.equal((await session.done)?.status, 'stopped');
+    assert.equal(session.events[session.events.length - 1]?.type, 'finished');
+  });
+
+  it('kills a trainer that ignores stop after the grace period', async () => {
+    const { session, log } = scriptedSession('stubborn');
+    await until(() => session.runId !== undefined);
+    const started = Date.now();
+    await session.stop();
+    assert.ok(Date.now() - started >= stopGraceMilliseconds - 100);
+    assert.ok(log.some((line) => line.includes('killing it')));
+    const last = session.events[session.events.length - 1];
+    assert.match(last?.type === 'failed' ? last.message : '', /did not stop within 5 s/);
+  });
+
+  it('sums progress up as `epoch N/total · acc A` for the status bar', async () => {
+    assert.equal(progressText([]), 'starting');
+    assert.equal(progressText([{ type: 'progress', message: 'Decoding images 40 %' }]), 'Decoding images 40 %');
+    const { session } = scriptedSession('crash');
+    await session.done;
+    // One epoch finished, a batch of the second reported with acc 0.91.
+    assert.equal(progressText(session.events), 'epoch 2/10 · acc 0.91');
+  });
+});
