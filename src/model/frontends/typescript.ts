@@ -4,19 +4,24 @@
 // literals, `const`s and arithmetic on them. Anything else gives an `unresolved-expression`
 // warning and the model is summarized only up to that layer, rather than guessed.
 
-import ts from 'typescript';
+import type * as TS from 'typescript';
+import { loadTypeScript } from '../compiler';
 import { LayerNamer, layerKindByFactory } from '../catalog';
 import { LineMap } from '../source';
 import { readTraining } from '../training';
 import type { LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
 import { defaultName, type FrontEndResult } from './json';
 
+// Bound by parseTypeScriptModel before anything here runs, so the compiler loads only once a
+// `.model.ts` file is actually read (see ../compiler).
+let ts: typeof TS;
+
 type Value = number | string | boolean | null | Value[] | { [key: string]: Value };
 const UNRESOLVED = Symbol('unresolved');
 type Resolved = Value | typeof UNRESOLVED;
 
 class Unresolved {
-  constructor(readonly node: ts.Node, readonly what: string) {}
+  constructor(readonly node: TS.Node, readonly what: string) {}
 }
 
 interface ModelBuild {
@@ -31,7 +36,7 @@ interface ModelBuild {
 class TypeScriptReader {
   readonly diagnostics: ModelDiagnostic[] = [];
   private readonly lines: LineMap;
-  private readonly constants = new Map<string, ts.Expression>();
+  private readonly constants = new Map<string, TS.Expression>();
   /** Variables holding symbolic tensors → the layer that produced them. */
   private readonly tensors = new Map<string, string>();
   private readonly models = new Map<string, ModelBuild>();
@@ -41,17 +46,17 @@ class TypeScriptReader {
   private stopped = false;
   defaultExport?: ModelBuild;
   lastModel?: ModelBuild;
-  trainingNode?: ts.Expression;
+  trainingNode?: TS.Expression;
 
-  constructor(private readonly text: string, private readonly source: ts.SourceFile) {
+  constructor(private readonly text: string, private readonly source: TS.SourceFile) {
     this.lines = new LineMap(text);
   }
 
-  private range(node: ts.Node): SourceRange {
+  private range(node: TS.Node): SourceRange {
     return this.lines.range(node.getStart(this.source), node.getEnd());
   }
 
-  private unresolved(node: ts.Node, what: string): void {
+  private unresolved(node: TS.Node, what: string): void {
     if (this.stopped) return;
     this.stopped = true;
     this.diagnostics.push({
@@ -66,7 +71,7 @@ class TypeScriptReader {
     for (const statement of this.source.statements) this.statement(statement);
   }
 
-  private statement(statement: ts.Statement): void {
+  private statement(statement: TS.Statement): void {
     if (ts.isImportDeclaration(statement)) {
       const clause = statement.importClause;
       const bindings = clause?.namedBindings;
@@ -98,7 +103,7 @@ class TypeScriptReader {
     }
   }
 
-  private declaration(declaration: ts.VariableDeclaration, exported: boolean): void {
+  private declaration(declaration: TS.VariableDeclaration, exported: boolean): void {
     if (!ts.isIdentifier(declaration.name) || !declaration.initializer) return;
     const name = declaration.name.text;
     const initializer = unwrap(declaration.initializer);
@@ -119,7 +124,7 @@ class TypeScriptReader {
     this.constants.set(name, initializer);
   }
 
-  private expressionStatement(statement: ts.ExpressionStatement): void {
+  private expressionStatement(statement: TS.ExpressionStatement): void {
     const call = unwrap(statement.expression);
     if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return;
     const receiver = call.expression.expression;
@@ -137,12 +142,12 @@ class TypeScriptReader {
     model.layers.push(layer);
   }
 
-  private isTf(node: ts.Expression): boolean {
+  private isTf(node: TS.Expression): boolean {
     return ts.isIdentifier(node) && this.tfNames.has(node.text);
   }
 
   /** `tf.sequential(...)` or `tf.model(...)`. */
-  private modelExpression(node: ts.Expression): ModelBuild | undefined {
+  private modelExpression(node: TS.Expression): ModelBuild | undefined {
     if (ts.isIdentifier(node)) return this.models.get(node.text);
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || !this.isTf(node.expression.expression)) return undefined;
     const factory = node.expression.name.text;
@@ -181,13 +186,13 @@ class TypeScriptReader {
     return build;
   }
 
-  private tensorList(node: ts.Expression): string[] {
+  private tensorList(node: TS.Expression): string[] {
     const items = ts.isArrayLiteralExpression(node) ? node.elements.map(unwrap) : [node];
     return items.map((item) => this.tensorExpression(item)).filter((name): name is string => name !== undefined);
   }
 
   /** A symbolic tensor: `tf.input({...})`, `layer.apply(x)`, or a variable holding one. Returns the producing layer's name. */
-  private tensorExpression(node: ts.Expression): string | undefined {
+  private tensorExpression(node: TS.Expression): string | undefined {
     if (ts.isIdentifier(node)) return this.tensors.get(node.text);
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
     const callee = node.expression;
@@ -218,7 +223,7 @@ class TypeScriptReader {
     return layer.name;
   }
 
-  private inputCall(node: ts.CallExpression): LayerSpec | undefined {
+  private inputCall(node: TS.CallExpression): LayerSpec | undefined {
     const configNode = node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
     const layer: LayerSpec = { name: '', className: 'InputLayer', config: {}, inbound: [], range: this.range(node), typeRange: this.range(node.expression) };
     if (configNode && ts.isObjectLiteralExpression(configNode)) {
@@ -229,7 +234,7 @@ class TypeScriptReader {
   }
 
   /** `tf.layers.conv2d({...})` → a layer (without `inbound` for functional use). */
-  private layerCall(node: ts.Expression, previous: LayerSpec[]): LayerSpec | undefined {
+  private layerCall(node: TS.Expression, previous: LayerSpec[]): LayerSpec | undefined {
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
     const layersAccess = node.expression.expression;
     if (!ts.isPropertyAccessExpression(layersAccess) || layersAccess.name.text !== 'layers' || !this.isTf(layersAccess.expression)) return undefined;
@@ -256,7 +261,7 @@ class TypeScriptReader {
     return layer;
   }
 
-  private readOptions(config: ts.ObjectLiteralExpression, layer: LayerSpec, renames: Record<string, string>): boolean {
+  private readOptions(config: TS.ObjectLiteralExpression, layer: LayerSpec, renames: Record<string, string>): boolean {
     const optionRanges: Record<string, SourceRange> = {};
     const optionKeyRanges: Record<string, SourceRange> = {};
     for (const member of config.properties) {
@@ -282,13 +287,13 @@ class TypeScriptReader {
     return true;
   }
 
-  private propertyValue(config: ts.ObjectLiteralExpression, key: string): Resolved | undefined {
+  private propertyValue(config: TS.ObjectLiteralExpression, key: string): Resolved | undefined {
     const node = propertyNode(config, key);
     return node ? this.evaluate(node) : undefined;
   }
 
   /** Evaluates a literal-ish expression, reporting `unresolved-expression` when it cannot. */
-  evaluate(node: ts.Expression): Resolved {
+  evaluate(node: TS.Expression): Resolved {
     try {
       return this.evaluateOrThrow(node, new Set());
     } catch (problem) {
@@ -300,7 +305,7 @@ class TypeScriptReader {
     }
   }
 
-  private evaluateOrThrow(node: ts.Expression, visiting: Set<string>): Value {
+  private evaluateOrThrow(node: TS.Expression, visiting: Set<string>): Value {
     const expression = unwrap(node);
     if (ts.isNumericLiteral(expression)) return Number(expression.text);
     if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return expression.text;
@@ -373,7 +378,7 @@ class TypeScriptReader {
 }
 
 /** Strips parentheses, `as` casts, `!` and `satisfies`, which do not change a value. */
-function unwrap(node: ts.Expression): ts.Expression {
+function unwrap(node: TS.Expression): TS.Expression {
   let current = node;
   for (;;) {
     if (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) {
@@ -384,12 +389,12 @@ function unwrap(node: ts.Expression): ts.Expression {
   }
 }
 
-function propertyName(name: ts.PropertyName): string | undefined {
+function propertyName(name: TS.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
   return undefined;
 }
 
-function propertyNode(config: ts.ObjectLiteralExpression, key: string): ts.Expression | undefined {
+function propertyNode(config: TS.ObjectLiteralExpression, key: string): TS.Expression | undefined {
   for (const member of config.properties) {
     if (ts.isPropertyAssignment(member) && propertyName(member.name) === key) return member.initializer;
     if (ts.isShorthandPropertyAssignment(member) && member.name.text === key) return member.name;
@@ -398,6 +403,7 @@ function propertyNode(config: ts.ObjectLiteralExpression, key: string): ts.Expre
 }
 
 export function parseTypeScriptModel(text: string, fileName: string): FrontEndResult {
+  ts = loadTypeScript();
   const lines = new LineMap(text);
   try {
     return readTypeScriptModel(text, fileName, lines);
@@ -422,7 +428,7 @@ function readTypeScriptModel(text: string, fileName: string, lines: LineMap): Fr
   const reader = new TypeScriptReader(text, source);
   const diagnostics: ModelDiagnostic[] = [];
   // Syntax errors come from the parser itself; there is no type checking here.
-  for (const diagnostic of (source as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []) {
+  for (const diagnostic of (source as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? []) {
     diagnostics.push({
       severity: 'error',
       code: 'parse-error',
