@@ -91,6 +91,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     'update.mode': 'none',
     'chat.disableAIFeatures': true,
     'window.commandCenter': false,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
     'editor.minimap.enabled': false,
     'files.autoSave': 'off',
     'security.workspace.trust.enabled': !options.trusted,

@@ -2,7 +2,7 @@
 // the command palette, quick open, editors, CodeLens, the Problems panel, webviews and the sidebar.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { repoRoot } from './codeServer';
 
 export const artifactsDir = join(repoRoot, '.test-artifacts', 'e2e');
@@ -117,16 +117,42 @@ export class Workbench {
     return panel;
   }
 
-  /** The webview's own document: code-server nests it in two iframes. */
-  webview(titleHint?: string): FrameLocator {
-    const outer = titleHint
-      ? this.page.locator(`iframe.webview.ready[title*="${titleHint}"]`).first()
-      : this.page.locator('iframe.webview.ready').last();
-    return outer.contentFrame().frameLocator('iframe#active-frame');
+  /** Picks the quick-pick row whose label contains `label` (after a command opened a quick pick). */
+  async pickQuickItem(label: string | RegExp): Promise<void> {
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await row.click();
+  }
+
+  /** Answers an input box (showInputBox) with `value`. */
+  async answerInputBox(value: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(value);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /**
+   * The document of the visible webview that contains `[data-testid=testId]`. code-server nests
+   * each webview in two iframes (the host's iframe.webview, then #active-frame), and keeps hidden
+   * panels' frames alive, so the frame is looked up by what it shows.
+   */
+  async webviewFrame(testId: string, timeoutMs = 60_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (const frame of this.page.frames()) {
+        if (frame === this.page.mainFrame()) continue;
+        const target = frame.locator(`[data-testid="${testId}"]`).first();
+        if (await target.isVisible().catch(() => false)) return frame;
+      }
+      if (Date.now() > deadline) throw new Error(`no visible webview shows [data-testid=${testId}] after ${timeoutMs} ms`);
+      await this.page.waitForTimeout(250);
+    }
   }
 
   /** Opens the CNN Lab activity-bar container. */
   async openCnnLabSidebar(): Promise<Locator> {
+    // The activity-bar entry carries the view container's title; its first view is Runs.
     const item = this.page.locator('.activitybar .action-item a[aria-label^="CNN Lab"]').first();
     const alreadyOpen = await this.page.locator('.sidebar .composite.title', { hasText: /CNN LAB/i }).isVisible();
     if (!alreadyOpen) await item.click();
@@ -138,4 +164,9 @@ export class Workbench {
   async notificationsText(): Promise<string> {
     return (await this.page.locator('.notifications-toasts, .notifications-center').allTextContents()).join('\n');
   }
+}
+
+/** A row of the CNN Lab Runs view; its aria-label reads "Run <title>, <status>, <details>". */
+export function runRows(sidebar: Locator): Locator {
+  return sidebar.locator('.monaco-list-row[aria-label^="Run "]');
 }

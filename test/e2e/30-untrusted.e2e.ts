@@ -1,0 +1,54 @@
+// Scenario 7: a workspace opened without trust (Restricted Mode). Hints on JSON models still work;
+// training is refused with a message, and nothing is written to the workspace.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { startCodeServer, type RunningCodeServer } from './harness/codeServer';
+import { launchBrowser, Workbench } from './harness/workbench';
+import { createWorkspace, runsDir } from './harness/workspace';
+
+describe('e2e: untrusted workspace (Restricted Mode)', function () {
+  let server: RunningCodeServer | undefined;
+  let browser: Browser | undefined;
+  let workbench: Workbench;
+  let workspace: string;
+
+  before(async function () {
+    workspace = createWorkspace('untrusted');
+    server = await startCodeServer({ workspace, trusted: false });
+    browser = await launchBrowser();
+    workbench = await Workbench.open(browser, server.url);
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('opens in Restricted Mode and still shows the shape hints of a JSON model', async function () {
+    await workbench.page.locator('.statusbar-item', { hasText: /Restricted Mode/i }).first().waitFor({ timeout: 30_000 });
+    await workbench.openFile('seed002-mnist-conv-pool.model.json');
+    const lenses = workbench.activeEditor().locator('.codelens-decoration');
+    await lenses.filter({ hasText: '163,055' }).first().waitFor({ timeout: 60_000 });
+    const texts = await workbench.codeLensTexts();
+    assert.ok(texts.includes('→ (None, 26, 26, 64) · 640 params'), `CodeLenses: ${texts.join(' | ')}`);
+    await workbench.screenshot('07-untrusted-hints');
+  });
+
+  it('refuses to train with a message that says why, and writes no run', async function () {
+    await workbench.runCommand('CNN Lab: Train Model');
+    const refusal = workbench.page.locator('.notification-toast', { hasText: /trusted/i }).first();
+    const settingsStep = workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start with these settings' }).first();
+    // The settings quick pick may come first; the refusal must come at the latest when starting.
+    await Promise.race([refusal.waitFor({ timeout: 30_000 }), settingsStep.waitFor({ timeout: 30_000 })]);
+    if (await settingsStep.isVisible()) await settingsStep.click();
+    await refusal.waitFor({ timeout: 30_000 });
+    const message = (await refusal.textContent()) ?? '';
+    assert.match(message, /trust/i, message);
+    await workbench.screenshot('07-untrusted-training-refused');
+    await workbench.page.waitForTimeout(2_000);
+    assert.equal(existsSync(runsDir(workspace)), false, 'no .cnnlab/runs folder was created');
+    const panels = workbench.page.locator('.tabs-container .tab', { hasText: /CNN Lab:/ });
+    assert.equal(await panels.count(), 0, 'no training panel opened');
+  });
+});
