@@ -119,6 +119,42 @@ describe('diagnostics', () => {
     assert.match(diagnostic.message, /^Unknown layer: 'tf\.layers\.conv2D'\. Did you mean 'conv2d'\?/);
     assert.equal(textAt(text, diagnostic.range), 'conv2D');
     assert.equal(diagnostic.fixes?.[0].edits[0].newText, 'conv2d');
+    assert.deepEqual(analyzeModel(applyFix(text, diagnostic), 'u.model.ts').diagnostics, []);
+  });
+
+  it('unknown layer in Keras JSON: the fix replaces the name inside the quotes, leaving valid JSON', () => {
+    const text = `{
+  "class_name": "Sequential",
+  "config": {
+    "name": "sequential",
+    "layers": [
+      {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 28, 28, 1], "name": "input_1"}},
+      {"class_name": "Conv2X", "config": {"name": "conv2d", "filters": 8, "kernel_size": [3, 3]}}
+    ]
+  }
+}`;
+    const diagnostic = only(analyzeModel(text, 'k.json'), 'unknown-layer');
+    assert.match(diagnostic.message, /^Unknown layer: 'Conv2X'\. Did you mean 'Conv2D'\?/);
+    assert.equal(textAt(text, diagnostic.range), 'Conv2X');
+    const fixed = applyFix(text, diagnostic);
+    assert.match(fixed, /\{"class_name": "Conv2D", "config"/);
+    const reanalysed = analyzeModel(fixed, 'k.json');
+    assert.equal(reanalysed.format, 'keras');
+    assert.deepEqual(reanalysed.diagnostics, []);
+    assert.deepEqual(reanalysed.summary?.layers.map((layer) => layer.outputShape), [[null, 26, 26, 8]]);
+  });
+
+  it('typeRange is the layer type as written, without quotes, in every front end', () => {
+    const json = model('[8, 8, 1]', ['{ "type": "Conv2D", "filters": 2, "kernelSize": 3 }']);
+    const keras = '{"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"units": 2, "batch_input_shape": [null, 4]}}]}}';
+    const typescript = "import * as tf from '@tensorflow/tfjs';\nexport default tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 2 })] });\n";
+    const typeText = (text: string, fileName: string): string | undefined => {
+      const range = analyzeModel(text, fileName).ir?.layers.at(-1)?.typeRange;
+      return range && textAt(text, range);
+    };
+    assert.equal(typeText(json, 't.model.json'), 'Conv2D');
+    assert.equal(typeText(keras, 't.json'), 'Dense');
+    assert.equal(typeText(typescript, 't.model.ts'), 'dense');
   });
 
   it('unknown option: Keras wording, key range, rename fix', () => {

@@ -6,7 +6,7 @@
 
 import type { Node } from 'jsonc-parser';
 import { LayerNamer, layerKindByClassName, optionsOf } from '../catalog';
-import { LineMap, nodeRange, parseJsonTree, properties, property, valueOf } from '../source';
+import { innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, valueOf } from '../source';
 import type { LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
 import { defaultName, type FrontEndResult } from './json';
 
@@ -116,7 +116,7 @@ function readKerasLayer(
   } else {
     inbound = previous.length > 0 ? [previous[previous.length - 1].name] : [];
   }
-  return { name, className, config, inbound, range, optionRanges, optionKeyRanges, typeRange: nodeRange(lines, classNode) };
+  return { name, className, config, inbound, range, optionRanges, optionKeyRanges, typeRange: innerStringRange(lines, classNode) };
 }
 
 /**
