@@ -2,6 +2,7 @@
 # Debian packages that the tests need (see README "System packages").
 #   chromium            drives the real VS Code (code-server) in the end-to-end tests
 #   libkrb5-dev         code-server's `kerberos` native module builds against it
+#   g++ make python3    node-gyp's toolchain for code-server's native modules (kerberos, argon2…), built at install
 #   dataset-fashion-mnist  the real Fashion-MNIST files, read from /usr/share/datasets/fashion-mnist
 #   mesa-vulkan-drivers (bookworm-backports)  lavapipe: a software Vulkan device for the WebGPU backend
 set -euo pipefail
@@ -25,7 +26,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-  chromium libkrb5-dev dataset-fashion-mnist xauth >/dev/null
+  chromium libkrb5-dev g++ make python3 dataset-fashion-mnist xauth >/dev/null
 if [ "$codename" = "bookworm" ]; then
   $SUDO apt-get install -y -qq --no-install-recommends -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
 else
