@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { repoRoot, startCodeServer, type RunningCodeServer } from './harness/codeServer';
-import { launchBrowser, Workbench } from './harness/workbench';
+import { keepFailureEvidence, launchBrowser, Workbench } from './harness/workbench';
 import { createWorkspace } from './harness/workspace';
 
 /**
@@ -42,6 +42,10 @@ describe('e2e: shape hints in the editor (seed 002, MNIST conv-pool)', function 
     server = await startCodeServer({ workspace, trusted: true });
     browser = await launchBrowser();
     workbench = await Workbench.open(browser, server.url);
+  });
+
+  afterEach(async function () {
+    await keepFailureEvidence(this.currentTest, workbench, server?.log());
   });
 
   after(async function () {

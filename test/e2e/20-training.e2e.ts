@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Frame } from 'playwright-core';
 import type { RunRecord } from '../../src/protocol';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer';
-import { launchBrowser, runRows, Workbench } from './harness/workbench';
+import { keepFailureEvidence, launchBrowser, runRows, Workbench } from './harness/workbench';
 import { createWorkspace, epochLines, readRuns, waitFor } from './harness/workspace';
 
 const shapesModel = 'shapes-cnn.model.json';
@@ -55,6 +55,10 @@ describe('e2e: training from the command palette (shapes sample)', function () {
     server = await startCodeServer({ workspace, trusted: true, settings: { 'cnnLab.dataDir': '/usr/share/datasets' } });
     browser = await launchBrowser();
     workbench = await Workbench.open(browser, server.url);
+  });
+
+  afterEach(async function () {
+    await keepFailureEvidence(this.currentTest, workbench, server?.log());
   });
 
   after(async function () {

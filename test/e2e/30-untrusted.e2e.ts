@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { startCodeServer, type RunningCodeServer } from './harness/codeServer';
-import { launchBrowser, Workbench } from './harness/workbench';
+import { keepFailureEvidence, launchBrowser, Workbench } from './harness/workbench';
 import { createWorkspace, runsDir } from './harness/workspace';
 
 describe('e2e: untrusted workspace (Restricted Mode)', function () {
@@ -18,6 +18,10 @@ describe('e2e: untrusted workspace (Restricted Mode)', function () {
     server = await startCodeServer({ workspace, trusted: false });
     browser = await launchBrowser();
     workbench = await Workbench.open(browser, server.url);
+  });
+
+  afterEach(async function () {
+    await keepFailureEvidence(this.currentTest, workbench, server?.log());
   });
 
   after(async function () {

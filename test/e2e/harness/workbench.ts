@@ -1,6 +1,6 @@
 // Drives the VS Code workbench that code-server serves, through Debian's Chromium and playwright-core:
 // the command palette, quick open, editors, CodeLens, the Problems panel, webviews and the sidebar.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { repoRoot } from './codeServer';
@@ -169,4 +169,16 @@ export class Workbench {
 /** A row of the CNN Lab Runs view; its aria-label reads "Run <title>, <status>, <details>". */
 export function runRows(sidebar: Locator): Locator {
   return sidebar.locator('.monaco-list-row[aria-label^="Run "]');
+}
+
+/**
+ * After a failed test: a screenshot of the moment and code-server's log (extension host output
+ * included) go to .test-artifacts/e2e/, named after the test, for CI's artifacts.
+ */
+export async function keepFailureEvidence(test: Mocha.Test | undefined, workbench: Workbench | undefined, serverLog: string | undefined): Promise<void> {
+  if (!test || test.state !== 'failed') return;
+  const name = `FAILED-${test.fullTitle().replace(/[^A-Za-z0-9]+/g, '-').slice(0, 100)}`;
+  mkdirSync(artifactsDir, { recursive: true });
+  if (serverLog !== undefined) writeFileSync(join(artifactsDir, `${name}.code-server.log`), serverLog);
+  await workbench?.screenshot(name).catch(() => undefined);
 }
