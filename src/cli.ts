@@ -1,6 +1,7 @@
 // `cnnlab` command line: one module per subcommand under src/cli/.
 import { doctorCommand } from './cli/doctor';
 import { runSummary } from './cli/summary';
+import { trainCommand } from './cli/train';
 
 const usage = `Usage: cnnlab <command> [options]
 
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     case 'summary':
       return runSummary(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
+    case 'train':
+      return trainCommand(rest);
     case 'doctor':
       return doctorCommand(rest);
     default:

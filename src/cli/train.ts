@@ -1,0 +1,169 @@
+// `cnnlab train FILE [options]`: trains in this process with the same runTraining the extension's
+// child process uses, printing Keras-style progress. Runs go to ./.cnnlab/runs unless --runs-dir.
+import { resolve } from 'node:path';
+import { formatSummary } from '../model';
+import type { TrainingConfig } from '../model/types';
+import type { TrainerEvent, TrainJob } from '../protocol';
+import { runsDirFor } from '../runs/store';
+import { runTraining } from '../trainer/train';
+
+export const trainUsage = `Usage: cnnlab train FILE [options]
+
+Trains the model in FILE (.model.json, Keras JSON or .model.ts) with its "training" block;
+options override that block. The run is written to .cnnlab/runs/<run-id>/.
+
+Options:
+  --dataset D        shapes | mnist | fashion-mnist | cifar10 | folder:PATH
+  --epochs N         number of epochs (with --resume: the total to reach)
+  --batch-size N     examples per batch
+  --learning-rate X  optimizer learning rate
+  --backend B        auto | tensorflow | webgpu | cpu
+  --runs-dir DIR     where runs are written (default ./.cnnlab/runs)
+  --data-dir DIR     folder already holding the dataset files (or set CNNLAB_DATA_DIR)
+  --train-examples N use only the first N training examples
+  --test-examples N  evaluate on the first N test examples
+  --resume RUN       continue a stopped or interrupted run (its id or folder) in a new run
+`;
+
+export class UsageError extends Error {}
+
+function parseNumber(flag: string, value: string | undefined, integer: boolean): number {
+  const number = Number(value);
+  if (value === undefined || !Number.isFinite(number) || number <= 0 || (integer && !Number.isInteger(number))) {
+    throw new UsageError(`${flag} needs a ${integer ? 'whole ' : ''}number above 0. Received: ${value ?? 'nothing'}.`);
+  }
+  return number;
+}
+
+export function parseTrainArguments(args: string[], cwd: string): TrainJob {
+  const overrides: TrainingConfig = {};
+  const job: Partial<TrainJob> = {};
+  let file: string | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const flag = args[index];
+    const value = (): string | undefined => args[++index];
+    switch (flag) {
+      case '--dataset':
+        overrides.dataset = value();
+        break;
+      case '--epochs':
+        overrides.epochs = parseNumber(flag, value(), true);
+        break;
+      case '--batch-size':
+        overrides.batchSize = parseNumber(flag, value(), true);
+        break;
+      case '--learning-rate':
+        overrides.learningRate = parseNumber(flag, value(), false);
+        break;
+      case '--backend': {
+        const backend = value();
+        if (backend !== 'auto' && backend !== 'tensorflow' && backend !== 'webgpu' && backend !== 'cpu') {
+          throw new UsageError(`--backend must be auto, tensorflow, webgpu or cpu. Received: ${backend ?? 'nothing'}.`);
+        }
+        overrides.backend = backend;
+        break;
+      }
+      case '--runs-dir':
+        job.runsDir = resolve(cwd, value() ?? '');
+        break;
+      case '--data-dir':
+        job.dataDir = resolve(cwd, value() ?? '');
+        break;
+      case '--train-examples':
+        job.trainExamples = parseNumber(flag, value(), true);
+        break;
+      case '--test-examples':
+        job.testExamples = parseNumber(flag, value(), true);
+        break;
+      case '--resume':
+        job.resumeFrom = value();
+        break;
+      default:
+        if (flag.startsWith('-')) throw new UsageError(`Unknown option ${flag}.`);
+        if (file !== undefined) throw new UsageError(`Only one model file can be trained at a time; got ${file} and ${flag}.`);
+        file = flag;
+    }
+  }
+  if (file === undefined && job.resumeFrom === undefined) throw new UsageError('Give the model file to train.');
+  return {
+    ...job,
+    modelFile: resolve(cwd, file ?? ''),
+    runsDir: job.runsDir ?? runsDirFor(cwd),
+    baseDir: cwd,
+    overrides,
+  };
+}
+
+function formatLogs(logs: Record<string, number>): string {
+  return Object.entries(logs)
+    .filter(([name]) => name !== 'lr')
+    .map(([name, value]) => `${name}: ${value.toFixed(4)}`)
+    .join(' - ');
+}
+
+/** Prints one event the way Keras's fit(verbose=2) and evaluate() would. */
+function printer(write: (text: string) => void): (event: TrainerEvent) => void {
+  let epochs = 0;
+  let lastProgress = '';
+  return (event) => {
+    switch (event.type) {
+      case 'progress':
+        if (event.message !== lastProgress) write(`${event.message}\n`);
+        lastProgress = event.message;
+        break;
+      case 'started':
+        epochs = event.epochs;
+        write(`${formatSummary(event.summary)}\n`);
+        write(`Backend: ${event.backend.device}${event.backend.skipped.length ? ` (skipped: ${event.backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}\n`);
+        write(`Run ${event.runId} in ${event.runDir}\n`);
+        write(`Training on ${event.examples.train} examples, validating on ${event.examples.validation}, testing on ${event.examples.test}\n`);
+        break;
+      case 'epoch':
+        write(`Epoch ${event.epoch + 1}/${epochs} - ${Math.round(event.seconds)}s - ${formatLogs(event.logs)}\n`);
+        break;
+      case 'evaluation': {
+        const { result } = event;
+        write(`Test: loss: ${result.loss.toFixed(4)} - acc: ${result.accuracy.toFixed(4)}\n`);
+        const width = Math.max(...result.classNames.map((name) => name.length));
+        result.classNames.forEach((name, label) => write(`  ${name.padEnd(width)}  ${(result.perClassAccuracy[label] * 100).toFixed(1)} %\n`));
+        break;
+      }
+      case 'finished':
+        write(`Run ${event.status}: ${event.record.epochsCompleted}/${event.record.epochsPlanned} epochs. Saved in .cnnlab/runs/${event.record.id}\n`);
+        break;
+      case 'failed':
+        write(`Training failed: ${event.message}\n${event.hint ? `Hint: ${event.hint}\n` : ''}`);
+        break;
+      case 'batches':
+      case 'checkpoint':
+        break;
+    }
+  };
+}
+
+/** Exit code: 0 when the run completed (or was stopped with Ctrl+C), 1 when it failed, 2 for bad arguments. */
+export async function trainCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(trainUsage);
+    return 0;
+  }
+  let job: TrainJob;
+  try {
+    job = parseTrainArguments(args, process.cwd());
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`cnnlab train: ${error.message}\n\n${trainUsage}`);
+    return 2;
+  }
+  const stop = new AbortController();
+  const onInterrupt = (): void => {
+    process.stderr.write('\nStopping after the current batch (Ctrl+C again to quit at once)…\n');
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  const record = await runTraining(job, printer((text) => process.stdout.write(text)), stop.signal);
+  process.off('SIGINT', onInterrupt);
+  if (record?.status === 'completed' || record?.status === 'stopped') return 0;
+  return 1;
+}
