@@ -32,6 +32,8 @@ describe('panel state reducer', () => {
     assert.deepEqual(run.batchSeries.loss.map((p) => [p.x, p.y]), [[0, 2], [1, 1.6], [2, 1.2], [3, 1.0]]);
     assert.deepEqual(run.epochSeries.val_acc.map((p) => [p.x, p.y]), [[1, 0.35], [2, 0.6]]);
     assert.deepEqual(run.epochEndStep, { 1: 1, 2: 3 });
+    // Epoch 1 ends at step 1, epoch 2 at step 3: two steps per epoch.
+    assert.equal(run.stepsPerEpoch, 2);
     // The record says 3 epochs completed; metrics hold 2 — the record wins.
     assert.equal(run.epochsCompleted, 3);
   });

@@ -81,6 +81,7 @@ export function runFromDisk(record: RunRecord, metrics: readonly MetricsLine[]):
   for (const line of metrics) applyMetricsLine(run, line);
   // The record is authoritative for the count (a resumed run's metrics may start mid-way).
   run.epochsCompleted = Math.max(run.epochsCompleted, record.epochsCompleted);
+  run.stepsPerEpoch = stepsPerEpochFrom(run.epochEndStep);
   return run;
 }
 
@@ -99,6 +100,15 @@ function applyRecord(run: RunView, record: RunRecord): void {
   if (!Number.isNaN(started)) run.startedAtMs = started;
   const ended = record.endedAt ? Date.parse(record.endedAt) : NaN;
   if (!Number.isNaN(ended)) run.endedAtMs = ended;
+}
+
+/** run.json does not record steps per epoch; the last steps of consecutive epochs (or of epoch 1, steps counting from 0) give it. */
+function stepsPerEpochFrom(epochEndStep: Record<number, number>): number | undefined {
+  const epochs = Object.keys(epochEndStep).map(Number).sort((a, b) => a - b);
+  for (let i = 1; i < epochs.length; i++) {
+    if (epochs[i] === epochs[i - 1] + 1) return epochEndStep[epochs[i]] - epochEndStep[epochs[i - 1]];
+  }
+  return epochs[0] === 1 ? epochEndStep[1] + 1 : undefined;
 }
 
 export function applyMetricsLine(run: RunView, line: MetricsLine): void {

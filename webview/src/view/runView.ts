@@ -136,18 +136,17 @@ export class RunPage {
     this.progressBar.indeterminate = starting;
     this.progressBar.value = Math.round(progress.fraction * 1000) / 10;
     this.progressBar.dataset.fraction = progress.fraction.toFixed(4);
-    const stat = (label: string, testId: string, value: string): HTMLElement[] => [h('dt', {}, label), h('dd', { 'data-testid': testId }, value)];
+    const stat = (label: string, testId: string, value: string): HTMLElement => h('div', {}, h('dt', {}, label), h('dd', { 'data-testid': testId }, value));
     const batch = run.currentBatch !== undefined && run.stepsPerEpoch ? `${run.currentBatch + 1} / ${run.stepsPerEpoch}` : '—';
     fill(
       this.stats,
-      h('dt', {}, 'Epoch'),
-      h('dd', {}, h('span', { 'data-testid': 'epoch-count' }, run.epochsCompleted), ' / ', h('span', { 'data-testid': 'epochs-planned' }, run.epochsPlanned || '—')),
-      ...stat('Batch', 'batch-position', batch),
-      ...stat('Elapsed', 'elapsed', progress.elapsedSeconds !== undefined ? formatClock(progress.elapsedSeconds) : '—'),
-      ...stat('ETA', 'eta', progress.etaSeconds !== undefined ? formatClock(progress.etaSeconds) : '—'),
-      ...stat('Images/s', 'images-per-second', run.imagesPerSecond !== undefined ? run.imagesPerSecond.toFixed(0) : '—'),
-      ...stat('Device', 'backend', run.backend ? `${run.backend.name} · ${run.backend.device}` : '—'),
-      ...(run.progressMessage ? stat('Preparing', 'progress-message', run.progressMessage + (run.progressFraction !== undefined ? ` (${Math.round(run.progressFraction * 100)} %)` : '')) : []),
+      h('div', {}, h('dt', {}, 'Epoch'), h('dd', {}, h('span', { 'data-testid': 'epoch-count' }, run.epochsCompleted), ' / ', h('span', { 'data-testid': 'epochs-planned' }, run.epochsPlanned || '—'))),
+      stat('Batch', 'batch-position', batch),
+      stat('Elapsed', 'elapsed', progress.elapsedSeconds !== undefined ? formatClock(progress.elapsedSeconds) : '—'),
+      stat('ETA', 'eta', progress.etaSeconds !== undefined ? formatClock(progress.etaSeconds) : '—'),
+      stat('Images/s', 'images-per-second', run.imagesPerSecond !== undefined ? run.imagesPerSecond.toFixed(0) : '—'),
+      stat('Device', 'backend', run.backend ? `${run.backend.name} · ${run.backend.device}` : '—'),
+      run.progressMessage ? stat('Preparing', 'progress-message', run.progressMessage + (run.progressFraction !== undefined ? ` (${Math.round(run.progressFraction * 100)} %)` : '')) : undefined,
     );
     this.stopButton.hidden = !run.canStop;
     this.actions.hidden = run.runId === undefined;
