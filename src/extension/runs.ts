@@ -64,8 +64,6 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
   async function pickRun(argument: RunArgument, title: string, filter: (record: RunRecord) => boolean = () => true): Promise<RunEntry | undefined> {
     if (argument instanceof RunNode) return argument.entry;
     if (typeof argument === 'string') return catalog.lookup(argument);
-    const selected = runsView.selection.filter((node): node is RunNode => node instanceof RunNode);
-    if (selected.length === 1 && filter(selected[0].entry.record)) return selected[0].entry;
     const entries = (await catalog.ready()).filter((entry) => filter(entry.record));
     if (entries.length === 0) {
       void vscode.window.showInformationMessage('CNN Lab: no run to pick.');
@@ -131,10 +129,13 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
   });
 
   command('cnnLab.compareRuns', async (argument?: RunArgument, selection?: RunNode[]) => {
-    let entries = (selection ?? runsView.selection).filter((node): node is RunNode => node instanceof RunNode).map((node) => node.entry);
+    // From the context menu: the selected rows. From the palette or the view title: the rows selected in the view.
+    const fromTree = argument === undefined ? runsView.selection : (selection ?? []);
+    let entries = fromTree.filter((node): node is RunNode => node instanceof RunNode).map((node) => node.entry);
     if (entries.length < 2) {
       const all = await catalog.ready();
-      const preselected = new Set([...entries.map((entry) => entry.record.id), ...(argument instanceof RunNode ? [argument.runId] : typeof argument === 'string' ? [argument] : [])]);
+      // Only a run the command was invoked on is preselected; a row that merely happens to be selected is not.
+      const preselected = new Set(argument instanceof RunNode ? [argument.runId] : typeof argument === 'string' ? [argument] : []);
       const picked = await vscode.window.showQuickPick(
         all.map((entry) => ({ ...runPickItem(entry), picked: preselected.has(entry.record.id) })),
         { title: 'Compare runs (pick two or more)', canPickMany: true, matchOnDescription: true },

@@ -169,6 +169,7 @@ export function applyTrainerEvent(run: RunView, event: TrainerEvent, now: number
       return;
     case 'finished':
       applyRecord(run, event.record);
+      run.epochsCompleted = Math.max(run.epochsCompleted, event.record.epochsCompleted);
       run.status = event.status;
       run.endedAtMs ??= now;
       run.canStop = false;
