@@ -100,7 +100,16 @@ class TypeScriptReader {
     if (ts.isReturnStatement(statement) && statement.expression) {
       const model = this.modelExpression(unwrap(statement.expression));
       if (model && !this.defaultExport) this.defaultExport = model;
+      return;
     }
+    // A loop, a branch or a helper call that touches the model may add layers: skipping it would
+    // give shapes for a model that is not the one the code builds.
+    if (!this.stopped && this.mentionsModelOrTensor(statement)) this.unresolved(statement, 'what this statement does to the model');
+  }
+
+  private mentionsModelOrTensor(node: TS.Node): boolean {
+    if (ts.isIdentifier(node)) return this.models.has(node.text) || this.tensors.has(node.text);
+    return ts.forEachChild(node, (child) => this.mentionsModelOrTensor(child) || undefined) ?? false;
   }
 
   private declaration(declaration: TS.VariableDeclaration, exported: boolean): void {
@@ -126,9 +135,19 @@ class TypeScriptReader {
 
   private expressionStatement(statement: TS.ExpressionStatement): void {
     const call = unwrap(statement.expression);
-    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return;
+    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !ts.isIdentifier(call.expression.expression)) {
+      // `convBlock(model, 64)` and the like: a helper may add layers to the model.
+      if (!this.stopped && this.mentionsModelOrTensor(call)) this.unresolved(call, 'what this call does to the model');
+      return;
+    }
     const receiver = call.expression.expression;
-    if (call.expression.name.text !== 'add' || !ts.isIdentifier(receiver)) return;
+    // `model.compile(...)`, `model.summary()` and other methods leave the layers alone.
+    if (call.expression.name.text !== 'add') {
+      if (!this.models.has(receiver.text) && !this.stopped && call.arguments.some((argument) => this.mentionsModelOrTensor(argument))) {
+        this.unresolved(call, 'what this call does to the model');
+      }
+      return;
+    }
     const model = this.models.get(receiver.text);
     if (!model || this.stopped) return;
     const argument = call.arguments[0];
