@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
 import type { RunRecord, RunStatus } from '../protocol';
-import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, runDurationMs, runTitle } from '../runs/grouping';
+import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, groupRunsByModel, runDurationMs, runTitle } from '../runs/grouping';
 import type { RunCatalog, RunEntry } from './runCatalog';
 
 export const MODEL_FILE_GLOB = '**/*.{model.json,model.ts}';
@@ -21,7 +21,7 @@ const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
 };
 
 export class ModelGroupNode {
-  constructor(readonly modelPath: string, readonly label: string, readonly runs: RunNode[]) {}
+  constructor(readonly modelPath: string, readonly runs: RunNode[]) {}
 }
 
 export class RunNode {
@@ -51,15 +51,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
     if (node instanceof RunNode) return [];
     if (node instanceof ModelGroupNode) return node.runs;
     const entries = await this.catalog.ready();
-    const byModel = new Map<string, RunEntry[]>();
-    for (const entry of entries) byModel.set(entry.modelPath, [...(byModel.get(entry.modelPath) ?? []), entry]);
-    const started = (entry: RunEntry): number => Date.parse(entry.record.startedAt) || 0;
-    return [...byModel.entries()]
-      .map(([modelPath, runs]) => {
-        runs.sort((a, b) => started(b) - started(a));
-        return new ModelGroupNode(modelPath, runs[0].record.modelFile, runs.map((entry) => new RunNode(entry)));
-      })
-      .sort((a, b) => started(b.runs[0].entry) - started(a.runs[0].entry));
+    const entryOf = new Map(entries.map((entry) => [entry.record, entry]));
+    const pathOf = (record: RunRecord): string => entryOf.get(record)?.modelPath ?? record.modelFile;
+    return groupRunsByModel(entries.map((entry) => entry.record), Date.now(), pathOf).map(
+      (group) =>
+        new ModelGroupNode(
+          group.modelFile,
+          group.runs.map((row) => new RunNode(entryOf.get(row.record) as RunEntry)),
+        ),
+    );
   }
 
   getTreeItem(node: RunsTreeNode): vscode.TreeItem {

@@ -13,6 +13,7 @@ export interface RunRow {
 }
 
 export interface ModelGroup {
+  /** The grouping key: the model file as the run records it, or the caller's `modelKey`. */
   modelFile: string;
   /** Newest first. */
   runs: RunRow[];
@@ -58,7 +59,12 @@ export function runTitle(record: RunRecord): string {
   return record.label && record.label.trim() !== '' ? record.label : record.id;
 }
 
-export function groupRunsByModel(records: readonly RunRecord[], now: number): ModelGroup[] {
+/**
+ * Groups runs by model file, newest run first in each group and the group with the newest run
+ * first. `modelKey` says which file a run belongs to (the sidebar passes the absolute path, so
+ * equal relative paths in two workspace folders stay apart).
+ */
+export function groupRunsByModel(records: readonly RunRecord[], now: number, modelKey: (record: RunRecord) => string = (record) => record.modelFile): ModelGroup[] {
   const byModel = new Map<string, RunRow[]>();
   for (const record of records) {
     const row: RunRow = {
@@ -68,9 +74,10 @@ export function groupRunsByModel(records: readonly RunRecord[], now: number): Mo
       bestValAccuracy: bestValAccuracy(record),
       durationMs: runDurationMs(record, now),
     };
-    const rows = byModel.get(record.modelFile) ?? [];
+    const key = modelKey(record);
+    const rows = byModel.get(key) ?? [];
     rows.push(row);
-    byModel.set(record.modelFile, rows);
+    byModel.set(key, rows);
   }
   const groups: ModelGroup[] = [];
   for (const [modelFile, runs] of byModel) {

@@ -66,6 +66,13 @@ describe('run grouping and descriptions', () => {
     assert.equal(groups[1].latest.title, 'baseline');
   });
 
+  it('groups by a caller-given key, keeping equal relative paths of two folders apart', () => {
+    const one = record({ id: 'one', modelFile: 'cnn.model.json', label: '/ws1' });
+    const two = record({ id: 'two', modelFile: 'cnn.model.json', label: '/ws2' });
+    const groups = groupRunsByModel([one, two], now, (r) => `${r.label}/${r.modelFile}`);
+    assert.deepEqual(groups.map((g) => g.modelFile).sort(), ['/ws1/cnn.model.json', '/ws2/cnn.model.json']);
+  });
+
   it('takes the best validation accuracy under either Keras name, else the final one', () => {
     assert.equal(bestValAccuracy(record({ bestMetrics: { epoch: 2, val_acc: 0.91 }, finalMetrics: { val_acc: 0.9 } })), 0.91);
     assert.equal(bestValAccuracy(record({ finalMetrics: { val_accuracy: 0.8 } })), 0.8);
