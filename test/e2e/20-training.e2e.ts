@@ -112,6 +112,7 @@ describe('e2e: training from the command palette (shapes sample)', function () {
 
   it('stops a run from the panel: it is `stopped` and keeps its epochs, on screen and on disk', async function () {
     this.timeout(300_000);
+    const earlierRuns = new Set(readRuns(workspace).map((record) => record.id));
     await workbench.openFile(shapesModel);
     await workbench.runCommand('CNN Lab: Train Model');
     // Enough epochs that the run is certainly still going when Stop is pressed.
@@ -122,7 +123,7 @@ describe('e2e: training from the command palette (shapes sample)', function () {
     const panel = await workbench.webviewFrame('run-page');
     const runningRunId = await waitFor(
       'a second run folder',
-      () => readRuns(workspace).find((record) => record.id !== completedRun.id)?.id,
+      () => readRuns(workspace).find((record) => !earlierRuns.has(record.id))?.id,
       120_000,
     );
     await panel.locator('[data-testid="epoch-count"]', { hasText: /^[1-9]/ }).waitFor({ timeout: 240_000 });
