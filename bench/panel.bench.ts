@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { HostToWebview, MetricsLine, RunRecord } from '../src/protocol';
 import { runLines, type ChartOptions } from '../webview/src/logic/chartData';
 import { decimateMinMax, type Point } from '../webview/src/logic/decimate';
-import { emaDebiased, movingAverage } from '../webview/src/logic/smooth';
+import { smooth } from '../webview/src/logic/smooth';
 import { initialState, reduce, type ViewState } from '../webview/src/logic/state';
 
 const EPOCHS = 100;
@@ -104,8 +104,8 @@ const frameEpoch = frame({ ...base, granularity: 'epoch', smoothing: { kind: 'em
 const drawn = runLines(run, 'loss', { ...base, smoothing: { kind: 'ema', beta: 0.9 } }).map((line) => line.points.length);
 
 const decimateMs = time(REPEATS, () => decimateMinMax(points, 2000));
-const emaMs = time(REPEATS, () => emaDebiased(values, 0.9));
-const movingAverageMs = time(REPEATS, () => movingAverage(values, 50));
+const emaMs = time(REPEATS, () => smooth(values, { kind: 'ema', beta: 0.9 }));
+const movingAverageMs = time(REPEATS, () => smooth(values, { kind: 'moving-average', window: 50 }));
 
 const rows: [string, number][] = [
   [`load from disk: ${metrics.length} metrics lines → view state`, loadMs],

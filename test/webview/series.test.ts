@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { decimateMinMax, type Point } from '../../webview/src/logic/decimate';
-import { emaDebiased, IncrementalSmoother, movingAverage, smooth } from '../../webview/src/logic/smooth';
+import { IncrementalSmoother, smooth } from '../../webview/src/logic/smooth';
 
 function close(actual: readonly number[], expected: readonly number[], tolerance = 1e-9): void {
   assert.equal(actual.length, expected.length);
@@ -47,12 +47,12 @@ describe('decimateMinMax', () => {
 
 describe('smoothing', () => {
   it('moving average over a trailing window, shorter at the start', () => {
-    close(movingAverage([1, 2, 3, 4, 10], 2), [1, 1.5, 2.5, 3.5, 7]);
-    close(movingAverage([2, 4, 6, 8], 3), [2, 3, 4, 6]);
+    close(smooth([1, 2, 3, 4, 10], { kind: 'moving-average', window: 2 }), [1, 1.5, 2.5, 3.5, 7]);
+    close(smooth([2, 4, 6, 8], { kind: 'moving-average', window: 3 }), [2, 3, 4, 6]);
   });
 
   it('moving average leaves NaN out of the window', () => {
-    const out = movingAverage([1, NaN, 3, 5], 2);
+    const out = smooth([1, NaN, 3, 5], { kind: 'moving-average', window: 2 });
     assert.ok(Number.isNaN(out[1]));
     // Window of 2 at index 2 holds indices 1–2; only 3 is finite.
     close([out[0], out[2], out[3]], [1, 3, 4]);
@@ -63,13 +63,13 @@ describe('smoothing', () => {
     // s1 = 0.5·0 + 0.5·1 = 0.5      → 0.5 / (1 − 0.5)   = 1
     // s2 = 0.5·0.5 + 0.5·2 = 1.25   → 1.25 / (1 − 0.25) = 1.6666…
     // s3 = 0.5·1.25 + 0.5·3 = 2.125 → 2.125 / (1 − 0.125) = 2.428571…
-    close(emaDebiased([1, 2, 3], 0.5), [1, 5 / 3, 17 / 7]);
+    close(smooth([1, 2, 3], { kind: 'ema', beta: 0.5 }), [1, 5 / 3, 17 / 7]);
     // β = 0.9, x = 10, 0: s1 = 1 → 1/0.1 = 10; s2 = 0.9 → 0.9/0.19 = 4.7368…
-    close(emaDebiased([10, 0], 0.9), [10, 0.9 / 0.19]);
+    close(smooth([10, 0], { kind: 'ema', beta: 0.9 }), [10, 0.9 / 0.19]);
   });
 
   it('EMA of a constant stays at the constant from the first step (no start-up bias)', () => {
-    close(emaDebiased([0.7, 0.7, 0.7, 0.7], 0.99), [0.7, 0.7, 0.7, 0.7], 1e-12);
+    close(smooth([0.7, 0.7, 0.7, 0.7], { kind: 'ema', beta: 0.99 }), [0.7, 0.7, 0.7, 0.7], 1e-12);
   });
 
   it('smooth() dispatches on the kind, and none copies', () => {
@@ -105,6 +105,6 @@ describe('IncrementalSmoother', () => {
   it('starts over when the smoothing changes', () => {
     const smoother = new IncrementalSmoother();
     smoother.update(points, { kind: 'ema', beta: 0.5 });
-    same(smoother.update(points, { kind: 'moving-average', window: 2 }).map((p) => p.y), movingAverage(values, 2));
+    same(smoother.update(points, { kind: 'moving-average', window: 2 }).map((p) => p.y), smooth(values, { kind: 'moving-average', window: 2 }));
   });
 });

@@ -36,10 +36,19 @@ const root = document.getElementById('root') ?? document.body.appendChild(h('div
 const waiting = h('p', { class: 'waiting', 'data-testid': 'waiting', role: 'status' }, 'Loading run…');
 root.replaceChildren(waiting);
 
+/** What the panel shows, once it is known: a run becomes restorable when the trainer names it. */
+function shownTarget(): PanelPersistedState | undefined {
+  if (state.mode === 'run' && state.run.runId) return { kind: 'run', runId: state.run.runId };
+  if (state.mode === 'compare') return { kind: 'compare', runIds: state.runs.map((run) => run.runId ?? '') };
+  return saved && (saved.kind === 'run' || saved.kind === 'compare') ? saved : undefined;
+}
+
+let persistedTarget = '';
+
 function persist(): void {
-  if (state.mode === 'run' && state.run.runId) vscode.setState({ kind: 'run', runId: state.run.runId, options });
-  else if (state.mode === 'compare') vscode.setState({ kind: 'compare', runIds: state.runs.map((run) => run.runId ?? ''), options });
-  else if (saved && (saved.kind === 'run' || saved.kind === 'compare')) vscode.setState({ ...saved, options });
+  const target = shownTarget();
+  persistedTarget = JSON.stringify(target ?? null);
+  if (target) vscode.setState({ ...target, options });
 }
 
 function onOptions(next: ViewOptions): void {
@@ -82,9 +91,8 @@ function scheduleRender(): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
-  const previousMode = state.mode;
   state = reduce(state, event.data, Date.now());
-  if (state.mode !== previousMode || event.data.type === 'load' || event.data.type === 'compare') persist();
+  if (JSON.stringify(shownTarget() ?? null) !== persistedTarget) persist();
   scheduleRender();
 });
 

@@ -8,59 +8,9 @@ export type Smoothing =
   /** Exponential moving average with start-up bias correction (as Adam and TensorBoard do). */
   | { kind: 'ema'; beta: number };
 
+/** Smooths a whole series at once (the same numbers the incremental smoother gives as it grows). */
 export function smooth(values: readonly number[], smoothing: Smoothing): number[] {
-  switch (smoothing.kind) {
-    case 'none':
-      return values.slice();
-    case 'moving-average':
-      return movingAverage(values, smoothing.window);
-    case 'ema':
-      return emaDebiased(values, smoothing.beta);
-  }
-}
-
-export function movingAverage(values: readonly number[], window: number): number[] {
-  const size = Math.max(1, Math.floor(window));
-  const out = new Array<number>(values.length);
-  // Sum and count of the finite values among indices (i − size, i].
-  let sum = 0;
-  let count = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (Number.isFinite(value)) {
-      sum += value;
-      count += 1;
-    }
-    const leaving = i - size >= 0 ? values[i - size] : NaN;
-    if (Number.isFinite(leaving)) {
-      sum -= leaving;
-      count -= 1;
-    }
-    out[i] = Number.isFinite(value) && count > 0 ? sum / count : value;
-  }
-  return out;
-}
-
-/**
- * s_t = β·s_{t−1} + (1−β)·x_t with s_0 = 0, shown as s_t / (1 − β^t): without the division the
- * curve would start near zero and creep up, which reads as a fake improvement in the first steps.
- */
-export function emaDebiased(values: readonly number[], beta: number): number[] {
-  const b = Math.min(Math.max(beta, 0), 0.9999);
-  const out = new Array<number>(values.length);
-  let state = 0;
-  let betaPower = 1;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (!Number.isFinite(value)) {
-      out[i] = value;
-      continue;
-    }
-    state = b * state + (1 - b) * value;
-    betaPower *= b;
-    out[i] = state / (1 - betaPower);
-  }
-  return out;
+  return new IncrementalSmoother().update(values.map((y, x) => ({ x, y })), smoothing).map((point) => point.y);
 }
 
 function sameSmoothing(a: Smoothing, b: Smoothing): boolean {
@@ -104,6 +54,8 @@ export class IncrementalSmoother {
       case 'none':
         return value;
       case 'ema': {
+        // s_t = β·s_{t−1} + (1−β)·x_t with s_0 = 0, shown as s_t / (1 − β^t): without the division
+        // the curve would start near zero and creep up, which reads as a fake improvement.
         if (!Number.isFinite(value)) return value;
         const b = Math.min(Math.max(smoothing.beta, 0), 0.9999);
         this.emaState = b * this.emaState + (1 - b) * value;
@@ -111,6 +63,7 @@ export class IncrementalSmoother {
         return this.emaState / (1 - this.betaPower);
       }
       case 'moving-average': {
+        // Sum and count of the finite values among indices (i − size, i].
         const size = Math.max(1, Math.floor(smoothing.window));
         if (Number.isFinite(value)) {
           this.windowSum += value;
