@@ -44,7 +44,7 @@ type Target =
   | { kind: 'run'; runId: string }
   | { kind: 'compare'; runIds: string[] }
   /** A run being started from this window; its id comes with the trainer's `started` event. */
-  | { kind: 'training'; starting: StartingRun; session?: TrainingSession; startError?: string };
+  | { kind: 'training'; starting: StartingRun; session?: TrainingSession; startError?: string; stopRequested?: boolean };
 
 export class RunPanel {
   private static readonly open = new Set<RunPanel>();
@@ -134,6 +134,8 @@ export class RunPanel {
     if (this.target.kind !== 'training') return;
     this.target.session = session;
     this.subscribe(session);
+    // Stop was pressed while the trainer was still starting.
+    if (this.target.stopRequested) void session.stop();
     void this.sendAll();
   }
 
@@ -194,6 +196,10 @@ export class RunPanel {
   }
 
   private async stop(): Promise<void> {
+    if (this.target.kind === 'training' && !this.target.session) {
+      this.target.stopRequested = true;
+      return;
+    }
     const session = this.target.kind === 'training' ? this.target.session : this.runId ? this.liveSession(this.runId) : undefined;
     if (session) await session.stop();
     else void vscode.window.showWarningMessage('CNN Lab: this run is not being trained by this window; stop it where it was started.');
