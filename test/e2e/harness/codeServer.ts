@@ -1,7 +1,7 @@
 // Starts a real VS Code (code-server, installed into .e2e/ by scripts/e2e-setup.sh) with CNN Lab
 // installed from the packaged .vsix, the way a user installs it, and a fresh profile every time.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -77,6 +77,16 @@ export function listInstalledExtensions(): string {
   return listing.stdout;
 }
 
+/** The CNN Lab output channel's log files (the extension host writes them under logs/). */
+function extensionOutputLogs(userDataDir: string): string {
+  const logsDir = join(userDataDir, 'logs');
+  if (!existsSync(logsDir)) return '';
+  return readdirSync(logsDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => /CNN Lab.*\.log$/.test(file))
+    .map((file) => `----- ${file}\n${readFileSync(join(logsDir, file), 'utf8')}`)
+    .join('\n');
+}
+
 export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
   const extensions = extensionsDir();
   const userDataDir = mkdtempSync(join(profileRoot ?? tmpdir(), 'user-data-'));
@@ -101,9 +111,14 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   };
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
+  // Its own config file, so that the user's ~/.config/code-server/config.yaml plays no part.
+  const configFile = join(userDataDir, 'code-server.yaml');
+  writeFileSync(configFile, 'auth: none\ncert: false\n');
   const port = await freePort();
   const args = [
     codeServerEntry,
+    '--config',
+    configFile,
     '--bind-addr',
     `127.0.0.1:${port}`,
     '--auth',
@@ -146,7 +161,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   return {
     url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`,
     userDataDir,
-    log: () => output,
+    log: () => `${output}\n\n${extensionOutputLogs(userDataDir)}`,
     stop: () =>
       new Promise<void>((resolveStopped) => {
         if (child.exitCode !== null) return resolveStopped();
