@@ -44,6 +44,8 @@ const configs = [
   nodeBundle('src/extension/main.ts', 'dist/extension.js'),
   nodeBundle('src/trainer/main.ts', 'dist/trainer.js'),
   nodeBundle('src/cli.ts', 'dist/cli.js'),
+  // Runs .model.ts modules for shape hints; src/model/evaluate.ts starts it from the same folder.
+  nodeBundle('src/model/evaluateWorker.ts', 'dist/evaluateWorker.js'),
   {
     ...common,
     entryPoints: ['webview/src/main.ts'],

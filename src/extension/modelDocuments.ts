@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { analyzeModel } from '../model/index';
-import { KeyedDebouncer, mayBeModelDocument, modelFormatOf } from '../model/presentation';
+import { KeyedDebouncer, mayBeModelDocument, modelFormatOf, shouldEvaluate } from '../model/presentation';
 import type { ModelAnalysis } from '../model/types';
 import type { Ctx } from './ctx';
 
@@ -12,6 +12,9 @@ export const modelDocumentSelector: vscode.DocumentSelector = [
 ];
 
 const slowAnalysisMs = 200;
+
+/** How long a `*.model.ts` module may run for its shapes before it is stopped. */
+const evaluationTimeoutMs = 5000;
 
 /** Real files, on disk or new; never `git:` originals, diff sides or our own summary views. */
 const analysedSchemes = new Set(['file', 'untitled']);
@@ -31,14 +34,26 @@ interface CachedAnalysis {
   analysis: ModelAnalysis | undefined;
 }
 
+/** The last result of running a module, reused while its text is unchanged (undo, redo, saving). */
+interface EvaluatedText {
+  text: string;
+  analysis: ModelAnalysis;
+}
+
 /**
  * The analysis of every open model document, one per document version. Typing re-analyses after a
  * quiet period and fires `onDidChange`; providers asking about a newer version than the cache holds
  * get it computed on the spot, so what they show always matches the text on screen.
+ *
+ * A `*.model.ts` file the static reader cannot follow is, in a trusted workspace, also run by the
+ * evaluator in a worker thread: in the background, after the same quiet period, never while a
+ * provider waits. Its result replaces the static one for that version and fires `onDidChange`.
  */
 export class ModelDocuments implements vscode.Disposable {
   private readonly cache = new Map<string, CachedAnalysis>();
   private readonly debouncer = new KeyedDebouncer<string>();
+  private readonly evaluationDebouncer = new KeyedDebouncer<string>();
+  private readonly evaluated = new Map<string, EvaluatedText>();
   private readonly changed = new vscode.EventEmitter<AnalysisChange>();
   private readonly subscriptions: vscode.Disposable[] = [];
   readonly onDidChange = this.changed.event;
@@ -52,6 +67,9 @@ export class ModelDocuments implements vscode.Disposable {
         if (event.contentChanges.length > 0) this.scheduleRefresh(event.document);
       }),
       vscode.workspace.onDidCloseTextDocument((document) => this.forget(document)),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        for (const document of vscode.workspace.textDocuments) this.scheduleEvaluation(document, this.cache.get(document.uri.toString())?.analysis);
+      }),
     );
   }
 
@@ -66,9 +84,40 @@ export class ModelDocuments implements vscode.Disposable {
     const key = document.uri.toString();
     const cached = this.cache.get(key);
     if (cached?.version === document.version) return cached.analysis;
-    const analysis = this.analyze(document);
+    let analysis = this.analyze(document);
+    if (shouldEvaluate(analysis, vscode.workspace.isTrusted)) {
+      const previous = this.evaluated.get(key);
+      if (previous?.text === document.getText()) analysis = previous.analysis;
+      else this.scheduleEvaluation(document, analysis);
+    }
     this.cache.set(key, { version: document.version, analysis });
     return analysis;
+  }
+
+  private scheduleEvaluation(document: vscode.TextDocument, analysis: ModelAnalysis | undefined): void {
+    if (document.isClosed || !shouldEvaluate(analysis, vscode.workspace.isTrusted)) return;
+    const delayMs = vscode.workspace.getConfiguration('cnnLab').get<number>('diagnostics.debounceMs', 250);
+    const version = document.version;
+    this.evaluationDebouncer.schedule(document.uri.toString(), delayMs, () => void this.evaluate(document, version));
+  }
+
+  /** Runs the module; the result is kept only if the document is still at the version it was run for. */
+  private async evaluate(document: vscode.TextDocument, version: number): Promise<void> {
+    if (document.isClosed || document.version !== version) return;
+    const key = document.uri.toString();
+    const text = document.getText();
+    try {
+      // Loaded on first use (esbuild initialises a required module lazily): the evaluator and the
+      // compiler it needs cost nothing to JSON-only users.
+      const { evaluateTypeScriptModel } = require('../model/evaluate') as typeof import('../model/evaluate');
+      const analysis = await evaluateTypeScriptModel(document.fileName, text, { timeoutMs: evaluationTimeoutMs });
+      if (document.isClosed || document.version !== version || this.cache.get(key)?.version !== version) return;
+      this.evaluated.set(key, { text, analysis });
+      this.cache.set(key, { version, analysis });
+      this.changed.fire({ uri: document.uri, analysis });
+    } catch (error) {
+      this.ctx.output.appendLine(`running ${document.uri.fsPath} for its shapes failed: ${String(error)}`);
+    }
   }
 
   private analyze(document: vscode.TextDocument): ModelAnalysis | undefined {
@@ -106,6 +155,8 @@ export class ModelDocuments implements vscode.Disposable {
   private forget(document: vscode.TextDocument): void {
     const key = document.uri.toString();
     this.debouncer.cancel(key);
+    this.evaluationDebouncer.cancel(key);
+    this.evaluated.delete(key);
     const cached = this.cache.get(key);
     this.cache.delete(key);
     if (cached?.analysis !== undefined) this.changed.fire({ uri: document.uri, analysis: undefined });
@@ -113,6 +164,8 @@ export class ModelDocuments implements vscode.Disposable {
 
   dispose(): void {
     this.debouncer.dispose();
+    this.evaluationDebouncer.dispose();
+    this.evaluated.clear();
     this.cache.clear();
     for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
   }

@@ -2,7 +2,7 @@
 // transpile the module to CommonJS, run it in a worker thread against a shape-only stand-in of
 // tf.layers (./evaluateWorker), terminate the worker at the time limit, and turn what it recorded
 // into the IR, with each layer placed on the source line that made it. Running user code is only
-// for trusted workspaces: the editor asks `shouldEvaluate` first.
+// for trusted workspaces: the editor asks `shouldEvaluate` (./presentation) first.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,11 +22,6 @@ export interface EvaluateOptions {
   timeoutMs: number;
   /** The built worker script; by default `evaluateWorker.js` next to this bundle. */
   workerScript?: string;
-}
-
-/** Runs a module only when reading it statically gave up on an expression, and only in a trusted workspace. */
-export function shouldEvaluate(analysis: ModelAnalysis | undefined, workspaceTrusted: boolean): boolean {
-  return workspaceTrusted && analysis?.format === 'typescript' && analysis.diagnostics.some((diagnostic) => diagnostic.code === 'unresolved-expression');
 }
 
 /** Heap limits for the module: a runaway allocation ends the worker, not the extension host. */

@@ -247,6 +247,14 @@ export function modelFormatOf(fileName: string, languageId: string, text: string
   return detectFormat(text, fileName);
 }
 
+/**
+ * Whether to run a `*.model.ts` module for its shapes (src/model/evaluate.ts): only when reading it
+ * statically gave up on an expression, and only in a trusted workspace, since it runs the user's code.
+ */
+export function shouldEvaluate(analysis: ModelAnalysis | undefined, workspaceTrusted: boolean): boolean {
+  return workspaceTrusted && analysis?.format === 'typescript' && analysis.diagnostics.some((diagnostic) => diagnostic.code === 'unresolved-expression');
+}
+
 // ---------------------------------------------------------------------------------------------
 // Debounce
 

@@ -182,6 +182,7 @@ export const events = {
   change: new EventEmitter<{ document: FakeDocument; contentChanges: unknown[] }>(),
   close: new EventEmitter<FakeDocument>(),
   configuration: new EventEmitter<{ affectsConfiguration(section: string): boolean }>(),
+  grantTrust: new EventEmitter<void>(),
 };
 
 export const workspace = {
@@ -192,6 +193,9 @@ export const workspace = {
   onDidChangeTextDocument: events.change.event,
   onDidCloseTextDocument: events.close.event,
   onDidChangeConfiguration: events.configuration.event,
+  onDidGrantWorkspaceTrust: events.grantTrust.event,
+  /** Untrusted, so model modules are never run by the glue tests. */
+  isTrusted: false,
   getConfiguration(section: string) {
     return {
       get<T>(key: string, fallback: T): T {

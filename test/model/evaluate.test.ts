@@ -5,8 +5,9 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { evaluateTypeScriptModel, shouldEvaluate } from '../../src/model/evaluate';
+import { evaluateTypeScriptModel } from '../../src/model/evaluate';
 import { analyzeModel } from '../../src/model/index';
+import { shouldEvaluate } from '../../src/model/presentation';
 import type { SourceRange } from '../../src/model/types';
 
 const repoRoot = join(__dirname, '..', '..');
