@@ -242,7 +242,8 @@ export class RunPanel {
         }
         const session = target.session;
         if (!session) {
-          this.post({ type: 'live', canStop: false });
+          // Stop works already: it is passed on when the trainer has started.
+          this.post({ type: 'live', canStop: true });
           return;
         }
         for (const event of session.events) this.post({ type: 'event', event });
