@@ -14,11 +14,11 @@ import { createWorkspace } from './harness/workspace';
  */
 const seed002ConvPool = {
   layers: [
-    { shape: '(None, 26, 26, 64)', params: '640' },
-    { shape: '(None, 13, 13, 64)', params: '0' },
-    { shape: '(None, 10816)', params: '0' },
-    { shape: '(None, 15)', params: '162,255' },
-    { shape: '(None, 10)', params: '160' },
+    { type: 'Conv2D', shape: '(None, 26, 26, 64)', params: '640' },
+    { type: 'MaxPooling2D', shape: '(None, 13, 13, 64)', params: '0' },
+    { type: 'Flatten', shape: '(None, 10816)', params: '0' },
+    { type: 'Dense', shape: '(None, 15)', params: '162,255' },
+    { type: 'Dense', shape: '(None, 10)', params: '160' },
   ],
   totalParams: '163,055',
 };
@@ -57,7 +57,8 @@ describe('e2e: shape hints in the editor (seed 002, MNIST conv-pool)', function 
     await workbench.openFile(modelFile);
     const lenses = workbench.activeEditor().locator('.codelens-decoration');
     await lenses.filter({ hasText: seed002ConvPool.totalParams }).first().waitFor({ timeout: 60_000 });
-    const texts = await workbench.codeLensTexts();
+    const withLines = await workbench.codeLensesWithLines();
+    const texts = withLines.map((lens) => lens.text);
     await workbench.screenshot('01-codelens-seed002-conv-pool');
 
     const layerLenses = texts.filter((text) => text.startsWith('→'));
@@ -66,6 +67,9 @@ describe('e2e: shape hints in the editor (seed 002, MNIST conv-pool)', function 
       seed002ConvPool.layers.map((layer) => `→ ${layer.shape} · ${layer.params} params`),
       `CodeLenses on screen:\n${texts.join('\n')}`,
     );
+    // Each lens sits right above its own layer's line.
+    const annotated = withLines.filter((lens) => lens.text.startsWith('→')).map((lens) => /"type": "(\w+)"/.exec(lens.line)?.[1]);
+    assert.deepEqual(annotated, seed002ConvPool.layers.map((layer) => layer.type));
     const modelLens = texts.find((text) => text.includes('Total'));
     assert.ok(modelLens?.includes(`Total ${seed002ConvPool.totalParams} params`), `model lens: ${modelLens}`);
 

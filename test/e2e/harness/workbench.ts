@@ -89,14 +89,23 @@ export class Workbench {
 
   /** The text of every CodeLens on screen, top to bottom. */
   async codeLensTexts(): Promise<string[]> {
-    const lenses = this.activeEditor().locator('.codelens-decoration');
-    const items = await lenses.evaluateAll((elements) =>
-      elements
-        .map((element) => ({ top: element.getBoundingClientRect().top, text: (element.textContent ?? '').replace(/\s+/g, ' ').trim() }))
-        .sort((a, b) => a.top - b.top)
-        .map((item) => item.text),
-    );
-    return items.filter((text) => text.length > 0);
+    return (await this.codeLensesWithLines()).map((lens) => lens.text);
+  }
+
+  /** Each CodeLens on screen with the source line drawn right below it (the line it annotates). */
+  async codeLensesWithLines(): Promise<{ text: string; line: string }[]> {
+    const editor = this.activeEditor();
+    // No helper functions inside: tsx names them with an `__name` call that the page does not have.
+    return editor.evaluate((root) => {
+      const lines = [...root.querySelectorAll('.view-lines .view-line')]
+        .map((line) => ({ top: line.getBoundingClientRect().top, text: (line.textContent ?? '').replace(/\s+/g, ' ').trim() }))
+        .sort((a, b) => a.top - b.top);
+      return [...root.querySelectorAll('.codelens-decoration')]
+        .map((lens) => ({ rect: lens.getBoundingClientRect(), text: (lens.textContent ?? '').replace(/\s+/g, ' ').trim() }))
+        .filter((lens) => lens.text.length > 0)
+        .sort((a, b) => a.rect.top - b.rect.top)
+        .map((lens) => ({ text: lens.text, line: lines.find((line) => line.top >= lens.rect.bottom - 1)?.text ?? '' }));
+    });
   }
 
   /** Selects the first occurrence of `text` in the active editor (through the find widget). */
