@@ -1,2 +1,56 @@
-// Trainer child process entry (see src/protocol.ts for the messages it sends).
-export {};
+// Trainer child process entry (dist/trainer.js), forked by the extension with an IPC channel.
+// Protocol (src/protocol.ts): the parent sends `{type:'start', job}` once, may send `{type:'stop'}`;
+// this process answers with TrainerEvents and exits when the run has ended. An error that escapes
+// runTraining still reaches the parent as a `failed` event and leaves a failed run on disk.
+import type { TrainerCommand, TrainerEvent, TrainJob } from '../protocol';
+import { hintFor, runTraining } from './train';
+
+function send(event: TrainerEvent): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) {
+      resolve();
+      return;
+    }
+    process.send(event, undefined, {}, () => resolve());
+  });
+}
+
+function failWith(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = hintFor(error);
+  void send({ type: 'failed', message, ...(hint ? { hint } : {}) }).finally(() => process.exit(1));
+}
+
+async function train(job: TrainJob, stop: AbortController): Promise<void> {
+  const pending: Promise<void>[] = [];
+  const record = await runTraining(job, (event) => pending.push(send(event)), stop.signal);
+  // Every event must reach the parent before the channel closes with the process.
+  await Promise.all(pending);
+  process.exitCode = record?.status === 'completed' || record?.status === 'stopped' ? 0 : 1;
+  process.disconnect?.();
+}
+
+function main(): void {
+  if (!process.send) {
+    process.stderr.write('dist/trainer.js is started by CNN Lab with an IPC channel (child_process.fork); use `cnnlab train FILE` from a terminal.\n');
+    process.exitCode = 2;
+    return;
+  }
+  const stop = new AbortController();
+  let started = false;
+  process.on('message', (message: TrainerCommand) => {
+    if (message.type === 'stop') {
+      stop.abort();
+    } else if (message.type === 'start' && !started) {
+      started = true;
+      train(message.job, stop).catch(failWith);
+    }
+  });
+  // A parent that goes away (VS Code closed, extension host crash) means nobody wants this run:
+  // stop after the current batch so that the model is saved and the run is marked stopped.
+  process.on('disconnect', () => stop.abort());
+  process.on('uncaughtException', failWith);
+  process.on('unhandledRejection', failWith);
+}
+
+main();

@@ -51,14 +51,14 @@ function insideShape(kind: number, x: number, y: number, radius: number, angle: 
 
 function drawExample(random: () => number, kind: number, height: number, width: number, channels: number, into: Uint8Array, offset: number): void {
   const size = Math.min(height, width);
-  const radius = size * (0.2 + random() * 0.18);
+  const radius = size * (0.28 + random() * 0.14);
   const margin = radius * 0.9;
   const centreX = margin + random() * (width - 2 * margin);
   const centreY = margin + random() * (height - 2 * margin);
   const angle = random() * 2 * Math.PI;
   const outline = kind === 1 ? polygon(4, radius * 1.15, angle) : kind === 2 ? polygon(3, radius * 1.2, angle) : [];
-  const background = random() * 60;
-  const foreground = 150 + random() * 105;
+  const background = random() * 40;
+  const foreground = 200 + random() * 55;
   const colour = Array.from({ length: channels }, () => 0.6 + random() * 0.4);
   const samples = [0.25, 0.75];
   for (let row = 0; row < height; row++) {
@@ -68,7 +68,7 @@ function drawExample(random: () => number, kind: number, height: number, width: 
       for (const dy of samples) for (const dx of samples) if (insideShape(kind, column + dx - centreX, row + dy - centreY, radius, angle, outline)) covered++;
       const coverage = covered / 4;
       for (let channel = 0; channel < channels; channel++) {
-        const noise = (random() - 0.5) * 50;
+        const noise = (random() - 0.5) * 30;
         const value = background + coverage * (foreground * colour[channel] - background) + noise;
         into[offset + (row * width + column) * channels + channel] = Math.max(0, Math.min(255, Math.round(value)));
       }
