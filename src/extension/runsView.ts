@@ -1,7 +1,7 @@
 // The sidebar: Runs (grouped by model file) and Models (the workspace's model files with their
 // size and last result), plus the "▶ Train" and "last run" CodeLenses on model files.
 
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
@@ -139,17 +139,26 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
     if (node) return [];
     const uris = await vscode.workspace.findFiles(MODEL_FILE_GLOB, EXCLUDE_GLOB, 500);
     uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-    return Promise.all(
-      uris.map(async (uri) => {
-        try {
-          const analysis = analyzeModel(await readFile(uri.fsPath, 'utf8'), uri.fsPath);
-          const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
-          return new ModelNode(uri, analysis.summary?.totalParams, errors);
-        } catch {
-          return new ModelNode(uri, undefined, 1);
-        }
-      }),
-    );
+    return Promise.all(uris.map((uri) => this.modelNode(uri)));
+  }
+
+  // The view refreshes whenever a run.json changes (every epoch of a live run); a file is analysed
+  // again only when it changed on disk.
+  private readonly analysed = new Map<string, { mtimeMs: number; node: ModelNode }>();
+
+  private async modelNode(uri: vscode.Uri): Promise<ModelNode> {
+    try {
+      const { mtimeMs } = await stat(uri.fsPath);
+      const cached = this.analysed.get(uri.fsPath);
+      if (cached && cached.mtimeMs === mtimeMs) return cached.node;
+      const analysis = analyzeModel(await readFile(uri.fsPath, 'utf8'), uri.fsPath);
+      const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+      const node = new ModelNode(uri, analysis.summary?.totalParams, errors);
+      this.analysed.set(uri.fsPath, { mtimeMs, node });
+      return node;
+    } catch {
+      return new ModelNode(uri, undefined, 1);
+    }
   }
 
   getTreeItem(node: ModelNode): vscode.TreeItem {
