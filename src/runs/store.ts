@@ -240,6 +240,14 @@ export async function updateRun(runDir: string, patch: RunPatch): Promise<RunRec
   return record;
 }
 
+/** Marks a run failed from outside its writer (the trainer's last-resort error handler). */
+export async function markRunFailed(runDir: string, error: { message: string; hint?: string }): Promise<RunRecord> {
+  const record: RunRecord = { ...(await readRecord(runDir)), status: 'failed', endedAt: new Date().toISOString(), error };
+  delete record.pid;
+  writeRecordFile(runDir, record);
+  return record;
+}
+
 export async function deleteRun(runDir: string): Promise<void> {
   await readRecord(runDir); // refuse to delete a folder that is not a run
   await rm(runDir, { recursive: true, force: true });

@@ -2,8 +2,12 @@
 // Protocol (src/protocol.ts): the parent sends `{type:'start', job}` once, may send `{type:'stop'}`;
 // this process answers with TrainerEvents and exits when the run has ended. An error that escapes
 // runTraining still reaches the parent as a `failed` event and leaves a failed run on disk.
-import type { TrainerCommand, TrainerEvent, TrainJob } from '../protocol';
+import type { RunRecord, TrainerCommand, TrainerEvent, TrainJob } from '../protocol';
+import { markRunFailed } from '../runs/store';
 import { hintFor, runTraining } from './train';
+
+/** The folder of the run in progress, so that a last-resort failure can still be written into it. */
+let currentRunDir: string | undefined;
 
 function send(event: TrainerEvent): Promise<void> {
   return new Promise((resolve) => {
@@ -18,12 +22,23 @@ function send(event: TrainerEvent): Promise<void> {
 function failWith(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   const hint = hintFor(error);
-  void send({ type: 'failed', message, ...(hint ? { hint } : {}) }).finally(() => process.exit(1));
+  const failure = { message, ...(hint ? { hint } : {}) };
+  const recorded: Promise<RunRecord | undefined> = currentRunDir ? markRunFailed(currentRunDir, failure).catch(() => undefined) : Promise.resolve(undefined);
+  void recorded
+    .then((record) => send({ type: 'failed', ...failure, ...(record ? { record } : {}) }))
+    .finally(() => process.exit(1));
 }
 
 async function train(job: TrainJob, stop: AbortController): Promise<void> {
   const pending: Promise<void>[] = [];
-  const record = await runTraining(job, (event) => pending.push(send(event)), stop.signal);
+  const record = await runTraining(
+    job,
+    (event) => {
+      if (event.type === 'started') currentRunDir = event.runDir;
+      pending.push(send(event));
+    },
+    stop.signal,
+  );
   // Every event must reach the parent before the channel closes with the process.
   await Promise.all(pending);
   process.exitCode = record?.status === 'completed' || record?.status === 'stopped' ? 0 : 1;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { RunRecord } from '../../src/protocol';
-import { createRunId, deleteRun, listRuns, readRun, runsDirFor, RunWriter, updateRun } from '../../src/runs/store';
+import { createRunId, deleteRun, listRuns, markRunFailed, readRun, runsDirFor, RunWriter, updateRun } from '../../src/runs/store';
 
 function sampleRecord(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
   return {
@@ -96,5 +96,14 @@ describe('runs store', () => {
     assert.equal(existsSync(writer.runDir), false);
     await assert.rejects(deleteRun(join(runsDir, 'half-created')), /not a CNN Lab run/);
     assert.deepEqual(await listRuns(join(base, 'nowhere')), []);
+  });
+
+  it('marks a run failed from outside its writer, with the message and hint', async () => {
+    const writer = RunWriter.create(runsDirFor(base), sampleRecord('r1'));
+    await markRunFailed(writer.runDir, { message: 'Array buffer allocation failed', hint: 'lower the batch size' });
+    const { record } = await readRun(writer.runDir);
+    assert.equal(record.status, 'failed');
+    assert.equal(record.pid, undefined);
+    assert.deepEqual(record.error, { message: 'Array buffer allocation failed', hint: 'lower the batch size' });
   });
 });
