@@ -52,7 +52,9 @@ describe('e2e: training from the command palette (shapes sample)', function () {
 
   before(async function () {
     workspace = createWorkspace('training');
-    server = await startCodeServer({ workspace, trusted: true, settings: { 'cnnLab.dataDir': '/usr/share/datasets' } });
+    // The pure-JS CPU backend: on a 2-core machine without a GPU it beats WebGPU on lavapipe for
+    // this small model, and it is the one backend every machine has.
+    server = await startCodeServer({ workspace, trusted: true, settings: { 'cnnLab.backend': 'cpu' } });
     browser = await launchBrowser();
     workbench = await Workbench.open(browser, server.url);
   });
@@ -67,14 +69,14 @@ describe('e2e: training from the command palette (shapes sample)', function () {
   });
 
   it('trains: the panel opens, curves grow epoch by epoch, test accuracy ≥ 90 %, the Runs view lists it', async function () {
-    this.timeout(420_000);
+    this.timeout(600_000);
     await workbench.openFile(shapesModel);
     await workbench.runCommand('CNN Lab: Train Model');
     await workbench.pickQuickItem('Start with these settings');
 
     const panel = await workbench.webviewFrame('run-page');
     await workbench.screenshot('03-training-started');
-    const readings = await watchUntilFinished(panel, 360_000);
+    const readings = await watchUntilFinished(panel, 540_000);
     const final = readings[readings.length - 1];
     await workbench.screenshot('03-training-completed');
     assert.equal(final.status, 'completed', `the panel's status: ${JSON.stringify(readings)}`);

@@ -45,8 +45,8 @@ export class Workbench {
   async waitUntilReady(): Promise<void> {
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
     await this.page.locator('.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
-    // The explorer shows the folder once the remote file system answers.
-    await this.page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 });
+    // Whichever view container was open last (Explorer, CNN Lab) comes back with its views.
+    await this.page.locator('.part.sidebar .pane-header, .part.sidebar .explorer-folders-view').first().waitFor({ timeout: 60_000 });
   }
 
   async screenshot(name: string): Promise<string> {
