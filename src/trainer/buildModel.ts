@@ -97,16 +97,22 @@ const renamedOptions: Record<string, Record<string, string>> = {
   LeakyReLU: { negativeSlope: 'alpha' },
 };
 
+/** Keras serializes initializers, regularizers and constraints as `{class_name, config}`; tfjs reads `{className, config}`. */
+function serializedObject(value: unknown): { className: string; config: Record<string, unknown> } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const className = record.className ?? record.class_name;
+  if (typeof className !== 'string') return undefined;
+  const config = (record.config ?? {}) as Record<string, unknown>;
+  return { className, config: Object.fromEntries(Object.entries(config).map(([key, item]) => [camelCase(key), item])) };
+}
+
 function normalizeInitializer(value: unknown): unknown {
   if (typeof value === 'string') return tfjsInitializerName(value);
-  if (value !== null && typeof value === 'object' && 'className' in value) {
-    const { className, config } = value as { className: unknown; config?: unknown };
-    if (typeof className === 'string') {
-      const tfjsName = tfjsInitializerName(className);
-      return { className: tfjsName.charAt(0).toUpperCase() + tfjsName.slice(1), config: config ?? {} };
-    }
-  }
-  return value;
+  const serialized = serializedObject(value);
+  if (!serialized) return value;
+  const tfjsName = tfjsInitializerName(serialized.className);
+  return { className: tfjsName.charAt(0).toUpperCase() + tfjsName.slice(1), config: serialized.config };
 }
 
 /** tf.layers args for one IR layer: Keras spellings accepted, input-shape options and nulls removed. */
@@ -119,7 +125,7 @@ export function layerArgs(spec: LayerSpec): Record<string, unknown> {
     if (value === null || value === undefined || inputOptions.has(key) || key === 'name') continue;
     if (initializerOptions.has(key)) args[key] = normalizeInitializer(value);
     else if (activationOptions.has(key) && typeof value === 'string') args[key] = camelCase(value);
-    else args[key] = value;
+    else args[key] = serializedObject(value) ?? value;
   }
   args.name = spec.name;
   return args;

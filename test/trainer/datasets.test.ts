@@ -97,12 +97,12 @@ describe('datasets', function () {
         { type: 'BatchNormalization' },
         { type: 'Dense', units: 10, activation: 'softmax' },
       ],
-      training: { dataset: 'fashion-mnist', epochs: 2, batch_size: 32, optimizer: 'adam', learning_rate: 0.002, loss: 'sparse_categorical_crossentropy', validation_split: 0.1, backend: 'cpu' },
+      training: { dataset: 'fashion-mnist', epochs: 2, batch_size: 32, optimizer: 'adam', learning_rate: 0.002, loss: 'sparse_categorical_crossentropy', validation_split: 0.05, backend: 'cpu' },
     };
     this.timeout(400_000);
     const started = Date.now();
     const events = collector();
-    const record = await runTraining(job(dir, writeModel(dir, model), { dataDir: fashionDir, trainExamples: 5000, testExamples: 1000 }), events.emit);
+    const record = await runTraining(job(dir, writeModel(dir, model), { dataDir: fashionDir, trainExamples: 8000, testExamples: 1000 }), events.emit);
     assert.equal(record?.status, 'completed', JSON.stringify(events.of('failed')));
     const accuracy = record?.evaluation?.accuracy ?? 0;
     console.log(`      seed-004 MLP on Fashion-MNIST: test accuracy ${(accuracy * 100).toFixed(1)} % in ${((Date.now() - started) / 1000).toFixed(0)} s`);

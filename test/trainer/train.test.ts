@@ -111,7 +111,8 @@ describe('runTraining', function () {
       job(dir, modelFile),
       (event) => {
         first.emit(event);
-        if (event.type === 'batches' && event.epoch === 1) stop.abort();
+        // Arrives between epochs: the next batch check stops the run with exactly one epoch done.
+        if (event.type === 'epoch' && event.epoch === 0) stop.abort();
       },
       stop.signal,
     );
