@@ -1,8 +1,19 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseTrainArguments } from '../../src/cli/train';
 import { runTraining } from '../../src/trainer/train';
-import { collector, temporaryDir } from './helpers';
+import { collector, temporaryDir, tinyCnn, writeModel } from './helpers';
+
+const cli = join(__dirname, '..', '..', 'src', 'cli.ts');
+// The CLI runs in a temporary folder, where `--import tsx` would not find the package.
+const tsxLoader = pathToFileURL(join(__dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+
+function runCli(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', tsxLoader, cli, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 const sample = join(__dirname, '..', '..', 'samples', 'shapes-cnn.model.json');
 
@@ -16,6 +27,28 @@ describe('cnnlab train', () => {
     assert.throws(() => parseTrainArguments(['m.model.json', '--epochs', 'two'], '/ws'), /--epochs needs a whole number above 0\. Received: two/);
     assert.throws(() => parseTrainArguments(['m.model.json', '--backend', 'wasm'], '/ws'), /--backend must be auto, tensorflow, webgpu or cpu/);
     assert.throws(() => parseTrainArguments([], '/ws'), /Give the model file/);
+  });
+
+  it('prints the summary, Keras-style epoch lines and the test metrics, and exits 0', function () {
+    this.timeout(120_000);
+    const dir = temporaryDir();
+    writeModel(dir, tinyCnn({ epochs: 2 }));
+    const { status, stdout, stderr } = runCli(['train', 'model.model.json', '--train-examples', '64', '--test-examples', '16'], dir);
+    assert.equal(status, 0, stderr + stdout);
+    assert.match(stdout, /Total params: /);
+    assert.match(stdout, /^Epoch 2\/2 - \d+s - loss: \d\.\d{4} - acc: \d\.\d{4} - val_loss: \d\.\d{4} - val_acc: \d\.\d{4}$/m);
+    assert.match(stdout, /^Test: loss: \d\.\d{4} - acc: \d\.\d{4}$/m);
+    assert.match(stdout, /Run completed: 2\/2 epochs\. Saved in \.cnnlab\/runs\//);
+  });
+
+  it('exits 1 with the message and hint when training fails', function () {
+    this.timeout(120_000);
+    const dir = temporaryDir();
+    writeModel(dir, tinyCnn({}, { type: 'Dense', units: 10, activation: 'softmax' }));
+    const { status, stdout } = runCli(['train', 'model.model.json'], dir);
+    assert.equal(status, 1);
+    assert.match(stdout, /Training failed: The model's last layer has 10 units but 'shapes' has 4 classes/);
+    assert.match(stdout, /Hint: Set units: 4 on the last Dense layer/);
   });
 
   it('trains the shapes demo sample to at least 90 % test accuracy on the pure-JS CPU backend', async function () {
