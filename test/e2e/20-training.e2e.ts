@@ -115,6 +115,8 @@ describe('e2e: training from the command palette (shapes sample)', function () {
   it('stops a run from the panel: it is `stopped` and keeps its epochs, on screen and on disk', async function () {
     this.timeout(300_000);
     const earlierRuns = new Set(readRuns(workspace).map((record) => record.id));
+    // One editor group again, so that the model file opens where the command will look for it.
+    await workbench.runCommand('View: Close All Editors');
     await workbench.openFile(shapesModel);
     await workbench.runCommand('CNN Lab: Train Model');
     // Enough epochs that the run is certainly still going when Stop is pressed.

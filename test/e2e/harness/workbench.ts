@@ -77,7 +77,7 @@ export class Workbench {
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     await this.page.keyboard.press('Enter');
-    await this.page.locator(`.editor-group-container.active .tab.active[data-resource-name="${fileName}"]`).waitFor({ timeout: 30_000 });
+    await this.page.locator(`.editor-group-container.active .tab.active[data-resource-name="${fileName}"]`).first().waitFor({ timeout: 30_000 });
     const editor = this.activeEditor();
     await editor.locator('.view-lines').waitFor();
     return editor;
