@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { analyzeModel, formatSummary, summarizeModel } from '../model';
+import { evaluateTypeScriptModel } from '../model/evaluate';
+import { shouldEvaluate } from '../model/presentation';
 import type { ModelIR, ModelSummary, TrainingConfig } from '../model/types';
 import type { BackendInfo, Logs, MetricsLine, RunRecord, TrainerEvent, TrainJob } from '../protocol';
 import { MODEL_DIR, createRunId, readRun, runDirFor, RunWriter } from '../runs/store';
@@ -45,14 +47,21 @@ interface RunSource {
   resumed?: { runDir: string; record: RunRecord; metrics: MetricsLine[] };
 }
 
-function readModelFile(job: TrainJob): RunSource {
+// Model modules are run (against a shape-only stand-in) only when reading the source cannot
+// follow them; training already requires a trusted workspace, so running the module is allowed here.
+const moduleEvaluationTimeoutMs = 10_000;
+
+async function readModelFile(job: TrainJob): Promise<RunSource> {
   let text: string;
   try {
     text = readFileSync(job.modelFile, 'utf8');
   } catch (error) {
     throw new TrainingError(`Cannot read the model file ${job.modelFile}: ${(error as Error).message}.`, 'Check the path of the model file.');
   }
-  const analysis = analyzeModel(text, job.modelFile);
+  const staticAnalysis = analyzeModel(text, job.modelFile);
+  const analysis = shouldEvaluate(staticAnalysis, true)
+    ? await evaluateTypeScriptModel(job.modelFile, text, { timeoutMs: moduleEvaluationTimeoutMs })
+    : staticAnalysis;
   const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
   if (!analysis.ir || !analysis.summary || errors.length > 0) {
     const listed = errors.map((diagnostic) => `  line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`).join('\n');
@@ -257,7 +266,7 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
   let writer: RunWriter | undefined;
   let model: tf.LayersModel | undefined;
   try {
-    const source = job.resumeFrom ? await readResumedRun(job, job.resumeFrom) : readModelFile(job);
+    const source = job.resumeFrom ? await readResumedRun(job, job.resumeFrom) : await readModelFile(job);
     const modelDir = dirname(resolve(job.baseDir ?? process.cwd(), source.modelFile));
     const backend: BackendInfo = await selectBackend(source.training.backend ?? 'auto');
     if (backend.name === 'cpu') installFastCpuKernels();
