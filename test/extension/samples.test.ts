@@ -5,7 +5,7 @@ import { analyzeModel } from '../../src/model/index';
 import { lensItems } from '../../src/model/presentation';
 
 const repository = path.resolve(__dirname, '../..');
-const referenceFile = path.resolve(repository, '../shared/reference/seed-summaries.json');
+const referenceFile = path.resolve(repository, 'test/fixtures/seed-summaries.json');
 
 interface ReferenceModel {
   name: string;

@@ -17,7 +17,7 @@ export interface ReferenceModel {
   non_trainable_params: number;
 }
 
-export const REFERENCE_PATH = join(__dirname, '..', '..', '..', 'shared', 'reference', 'seed-summaries.json');
+export const REFERENCE_PATH = join(__dirname, '..', 'fixtures', 'seed-summaries.json');
 export const referenceModels = (): ReferenceModel[] => JSON.parse(readFileSync(REFERENCE_PATH, 'utf8')) as ReferenceModel[];
 
 const camel = (key: string): string => key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());

@@ -15,7 +15,7 @@ interface SeedReference {
   trainable_params: number;
 }
 
-const seeds = JSON.parse(readFileSync('/work/shared/reference/seed-summaries.json', 'utf8')) as SeedReference[];
+const seeds = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'seed-summaries.json'), 'utf8')) as SeedReference[];
 
 /** A Sequential IR as the Keras front end gives it: Keras class names, the options as written. */
 function seedIR(seed: SeedReference): ModelIR {
