@@ -1,5 +1,6 @@
 // CIFAR-10, binary version: cifar-10-binary.tar.gz holds data_batch_1..5.bin and test_batch.bin,
-// each record one label byte then 3072 pixel bytes (1024 red, 1024 green, 1024 blue; 32×32 rows).
+// each record one label byte then 3072 pixel bytes (1024 red, 1024 green, 1024 blue; 32×32 rows),
+// and batches.meta.txt, the class names one a line.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -9,9 +10,16 @@ import { DatasetError, type Dataset, type ImageSplit } from './types';
 const SIDE = 32;
 const PIXELS = SIDE * SIDE;
 const RECORD = 1 + 3 * PIXELS;
-const classNames = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+const defaultClassNames = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const trainFiles = [1, 2, 3, 4, 5].map((index) => `data_batch_${index}.bin`);
 const testFile = 'test_batch.bin';
+const metaFile = 'batches.meta.txt';
+
+/** The names batches.meta.txt gives the labels, when it holds one per class; the upstream names otherwise. */
+function classNamesFrom(meta: Buffer | undefined): string[] {
+  const names = meta?.toString('utf8').split(/\r?\n/).map((line) => line.trim()).filter(Boolean) ?? [];
+  return names.length === defaultClassNames.length ? names : defaultClassNames;
+}
 
 /** Files of a (ustar) tar archive by base name; enough for the CIFAR archive, which holds plain files only. */
 function untar(archive: Buffer): Map<string, Buffer> {
@@ -66,9 +74,11 @@ function localBatchDir(options: FileLocationOptions): string | undefined {
 export async function loadCifar10(options: FileLocationOptions): Promise<Dataset> {
   options.progress('Loading cifar10');
   let read: (name: string) => { bytes: Buffer; path: string };
+  let meta: Buffer | undefined;
   const batchDir = localBatchDir(options);
   if (batchDir) {
     read = (name) => ({ bytes: readFileSync(join(batchDir, name)), path: join(batchDir, name) });
+    if (existsSync(join(batchDir, metaFile))) meta = readFileSync(join(batchDir, metaFile));
   } else {
     const archive = await datasetFile(
       { cacheName: 'cifar10', baseUrl: 'https://www.cs.toronto.edu/~kriz/', systemDirs: ['/usr/share/datasets/cifar10'] },
@@ -86,10 +96,11 @@ export async function loadCifar10(options: FileLocationOptions): Promise<Dataset
       if (!bytes) throw new DatasetError(`${archive.path} has no ${name}.`, `Delete ${archive.path} so that it is downloaded again.`);
       return { bytes, path: `${archive.path}:${name}` };
     };
+    meta = files.get(metaFile);
   }
   return {
     name: 'cifar10',
-    classNames,
+    classNames: classNamesFrom(meta),
     height: SIDE,
     width: SIDE,
     channels: 3,

@@ -1,7 +1,7 @@
 // Where built-in dataset files come from: a local folder (job option, CNNLAB_DATA_DIR, Debian's
 // dataset packages) or the download cache, filled on first use.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, createWriteStream } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DatasetError, type ProgressReporter } from './types';
@@ -13,7 +13,7 @@ export function defaultCacheDir(): string {
 export interface DatasetSource {
   /** Folder name inside the cache, e.g. `mnist`. */
   cacheName: string;
-  /** Base URL the files are downloaded from. */
+  /** Upstream base URL the files are downloaded from (CNNLAB_DATASET_MIRROR replaces it). */
   baseUrl: string;
   /** Folders that may already hold the files (distribution packages). */
   systemDirs: string[];
@@ -35,18 +35,34 @@ function localDirs(source: DatasetSource, options: FileLocationOptions): string[
   return [...roots.flatMap((root) => [root, join(root, source.cacheName)]), ...source.systemDirs];
 }
 
+/**
+ * Where a file is downloaded from: upstream, or CNNLAB_DATASET_MIRROR laid out like the cache
+ * (`MIRROR/mnist/train-images-idx3-ubyte.gz`), so that a copy of one machine's cache folder served
+ * over HTTP feeds machines that cannot reach the dataset hosts.
+ */
+function downloadUrl(source: DatasetSource, fileName: string): string {
+  const mirror = process.env.CNNLAB_DATASET_MIRROR;
+  return mirror ? `${mirror.replace(/\/+$/, '')}/${source.cacheName}/${fileName}` : `${source.baseUrl}${fileName}`;
+}
+
+/** fetch reports only "fetch failed" or "terminated"; the socket's own error is in `cause`. */
+function failureReason(error: unknown): string {
+  const { message, cause } = error as Error;
+  return cause instanceof Error ? `${message} (${cause.message})` : message;
+}
+
+const fetchYourselfHint =
+  'Check the network connection and try again, or download the files yourself and point CNNLAB_DATA_DIR (or the cnnLab.dataDir setting) at their folder, or set CNNLAB_DATASET_MIRROR to a mirror.';
+
 async function download(url: string, target: string, progress: ProgressReporter): Promise<void> {
   let response: Response;
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new DatasetError(
-      `Could not download ${url}: ${(error as Error).message}.`,
-      'Check the network connection, or download the files yourself and point CNNLAB_DATA_DIR (or the cnnLab.dataDir setting) at their folder.',
-    );
+    throw new DatasetError(`Could not download ${url}: ${failureReason(error)}.`, fetchYourselfHint);
   }
   if (!response.ok || !response.body) {
-    throw new DatasetError(`Downloading ${url} failed: HTTP ${response.status}.`, 'Try again later, or put the files in a folder named by CNNLAB_DATA_DIR.');
+    throw new DatasetError(`Downloading ${url} failed: HTTP ${response.status}.`, fetchYourselfHint);
   }
   const total = Number(response.headers.get('content-length') ?? 0);
   const partial = `${target}.part`;
@@ -54,18 +70,26 @@ async function download(url: string, target: string, progress: ProgressReporter)
   const hash = createHash('sha256');
   let received = 0;
   let lastReport = 0;
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-    hash.update(chunk);
-    received += chunk.length;
-    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-    if (Date.now() - lastReport > 250) {
-      lastReport = Date.now();
-      progress(`Downloading ${url.split('/').pop()}: ${(received / 1e6).toFixed(1)} MB`, total > 0 ? received / total : undefined);
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      received += chunk.length;
+      if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (Date.now() - lastReport > 250) {
+        lastReport = Date.now();
+        progress(`Downloading ${url.split('/').pop()}: ${(received / 1e6).toFixed(1)} MB`, total > 0 ? received / total : undefined);
+      }
     }
+    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  } catch (error) {
+    // A connection dropped mid-file: the partial file must not stay open or be taken for a download.
+    out.destroy();
+    rmSync(partial, { force: true });
+    throw new DatasetError(`Download of ${url} was cut off after ${received}${total > 0 ? ` of ${total}` : ''} bytes: ${failureReason(error)}.`, fetchYourselfHint);
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   if (total > 0 && received !== total) {
-    throw new DatasetError(`Download of ${url} stopped after ${received} of ${total} bytes.`, 'Run the training again to retry the download.');
+    rmSync(partial, { force: true });
+    throw new DatasetError(`Download of ${url} stopped after ${received} of ${total} bytes.`, fetchYourselfHint);
   }
   // The digest is recorded beside the file and checked on every later use, so a cache file
   // damaged after download (disk full, a copy cut short) is caught instead of half-read.
@@ -86,7 +110,7 @@ export async function datasetFile(source: DatasetSource, fileName: string, optio
   const path = join(cacheDir, fileName);
   if (!existsSync(path)) {
     mkdirSync(cacheDir, { recursive: true });
-    await download(`${source.baseUrl}${fileName}`, path, options.progress);
+    await download(downloadUrl(source, fileName), path, options.progress);
   }
   const bytes = readFileSync(path);
   const digestFile = `${path}.sha256`;
