@@ -121,15 +121,23 @@ function convWindow(options: Record<string, unknown>, transposed = false): Windo
 
 const isProblem = (value: object): value is LayerProblem => 'code' in value;
 
-const conv2d: Rule = (input) => {
+/** What every convolution rule needs first: a rank-4 input with known channels, and its output grid. */
+function convolutionInput(input: RuleInput, transposed = false) {
   const rankError = requireImage(input);
-  if (rankError) return fail(rankError);
+  if (rankError) return rankError;
   const shape = input.inputs[0];
   const channels = shape[3];
-  if (channels === null) return fail(unknownChannels(input));
-  const window = convWindow(input.options);
+  if (channels === null) return unknownChannels(input);
+  const window = convWindow(input.options, transposed);
   const spatial = windowOutput(input, window);
-  if (isProblem(spatial)) return fail(spatial);
+  if (isProblem(spatial)) return spatial;
+  return { shape, channels, window, spatial };
+}
+
+const conv2d: Rule = (input) => {
+  const convolution = convolutionInput(input);
+  if (isProblem(convolution)) return fail(convolution);
+  const { shape, channels, window, spatial } = convolution;
   const filters = input.options.filters as number;
   const bias = input.options.useBias === true;
   const [kh, kw] = window.kernel;
@@ -153,14 +161,9 @@ function unknownChannels(input: RuleInput): LayerProblem {
 }
 
 const depthwiseConv2d: Rule = (input) => {
-  const rankError = requireImage(input);
-  if (rankError) return fail(rankError);
-  const shape = input.inputs[0];
-  const channels = shape[3];
-  if (channels === null) return fail(unknownChannels(input));
-  const window = convWindow(input.options);
-  const spatial = windowOutput(input, window);
-  if (isProblem(spatial)) return fail(spatial);
+  const convolution = convolutionInput(input);
+  if (isProblem(convolution)) return fail(convolution);
+  const { shape, channels, window, spatial } = convolution;
   const multiplier = input.options.depthMultiplier as number;
   const outChannels = channels * multiplier;
   const bias = input.options.useBias === true;
@@ -177,14 +180,9 @@ const depthwiseConv2d: Rule = (input) => {
 };
 
 const separableConv2d: Rule = (input) => {
-  const rankError = requireImage(input);
-  if (rankError) return fail(rankError);
-  const shape = input.inputs[0];
-  const channels = shape[3];
-  if (channels === null) return fail(unknownChannels(input));
-  const window = convWindow(input.options);
-  const spatial = windowOutput(input, window);
-  if (isProblem(spatial)) return fail(spatial);
+  const convolution = convolutionInput(input);
+  if (isProblem(convolution)) return fail(convolution);
+  const { shape, channels, window, spatial } = convolution;
   const multiplier = input.options.depthMultiplier as number;
   const filters = input.options.filters as number;
   const bias = input.options.useBias === true;
@@ -206,14 +204,9 @@ const separableConv2d: Rule = (input) => {
 };
 
 const conv2dTranspose: Rule = (input) => {
-  const rankError = requireImage(input);
-  if (rankError) return fail(rankError);
-  const shape = input.inputs[0];
-  const channels = shape[3];
-  if (channels === null) return fail(unknownChannels(input));
-  const window = convWindow(input.options, true);
-  const spatial = windowOutput(input, window);
-  if (isProblem(spatial)) return fail(spatial);
+  const convolution = convolutionInput(input, true);
+  if (isProblem(convolution)) return fail(convolution);
+  const { shape, channels, window, spatial } = convolution;
   const filters = input.options.filters as number;
   const bias = input.options.useBias === true;
   const [kh, kw] = window.kernel;
