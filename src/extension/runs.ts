@@ -42,6 +42,8 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
   ctx.own(modelWatcher.onDidCreate(() => modelsTree.refresh()), modelWatcher.onDidDelete(() => modelsTree.refresh()), modelWatcher.onDidChange(() => modelsTree.refresh()));
   // Trainer sessions write run.json as they go, but a new session should show up at once.
   ctx.own(trainer.onDidChangeSessions(() => catalog.scheduleRefresh()));
+  // The Train lens is offered only where training is allowed.
+  ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()));
 
   const deps: PanelDeps = { ctx, catalog, trainer, runAction: (runId, action) => void runPanelAction(runId, action) };
   ctx.own(RunPanel.registerSerializer(deps));
@@ -102,6 +104,11 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
     if (!folder) {
       void vscode.window.showErrorMessage('CNN Lab: open a folder first; runs are kept in its .cnnlab folder.');
+      return;
+    }
+    if (!vscode.workspace.isTrusted) {
+      // Refused before any settings are asked for; the manager says why and how to trust the workspace.
+      await startTraining(uri.fsPath, folder, undefined);
       return;
     }
     const document = await vscode.workspace.openTextDocument(uri);

@@ -196,7 +196,9 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider {
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
-    const lenses = [new vscode.CodeLens(top, { title: '▶ Train', command: 'cnnLab.train', arguments: [document.uri], tooltip: 'Train this model (CNN Lab)' })];
+    const lenses = vscode.workspace.isTrusted
+      ? [new vscode.CodeLens(top, { title: '▶ Train', command: 'cnnLab.train', arguments: [document.uri], tooltip: 'Train this model (CNN Lab)' })]
+      : [];
     const last = this.catalog.runsOf(document.uri.fsPath)[0];
     if (last) {
       lenses.push(new vscode.CodeLens(top, { title: lastRunText(last.record, Date.now()), command: 'cnnLab.openRun', arguments: [last.record.id], tooltip: `Open run ${runTitle(last.record)}` }));

@@ -36,6 +36,7 @@ describe('e2e: untrusted workspace (Restricted Mode)', function () {
     await lenses.filter({ hasText: '163,055' }).first().waitFor({ timeout: 60_000 });
     const texts = await workbench.codeLensTexts();
     assert.ok(texts.includes('→ (None, 26, 26, 64) · 640 params'), `CodeLenses: ${texts.join(' | ')}`);
+    assert.ok(!texts.includes('▶ Train'), `no Train lens where training is refused: ${texts.join(' | ')}`);
     await workbench.screenshot('07-untrusted-hints');
   });
 
@@ -43,10 +44,8 @@ describe('e2e: untrusted workspace (Restricted Mode)', function () {
     await workbench.runCommand('CNN Lab: Train Model');
     const refusal = workbench.page.locator('.notification-toast', { hasText: /trusted/i }).first();
     const settingsStep = workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start with these settings' }).first();
-    // The settings quick pick may come first; the refusal must come at the latest when starting.
-    await Promise.race([refusal.waitFor({ timeout: 30_000 }), settingsStep.waitFor({ timeout: 30_000 })]);
-    if (await settingsStep.isVisible()) await settingsStep.click();
     await refusal.waitFor({ timeout: 30_000 });
+    assert.equal(await settingsStep.isVisible(), false, 'no training settings are asked for before the refusal');
     const message = (await refusal.textContent()) ?? '';
     assert.match(message, /trust/i, message);
     await workbench.screenshot('07-untrusted-training-refused');

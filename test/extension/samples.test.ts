@@ -29,11 +29,11 @@ describe('code lenses on the sample models', () => {
     // dense 10·(2·15 + 1) = 310: about 1.2 million FLOPs whichever way the pooling compares are counted.
     assert.deepEqual(lensesOf(path.join(repository, 'samples/seed002-mnist-conv-pool.model.json')), [
       { line: 0, title: 'Total 163,055 params (636.93 KB) · trainable 163,055 · non-trainable 0 · 1.2 MFLOPs' },
-      { line: 5, title: '→ (None, 26, 26, 64) · 640 params' },
-      { line: 6, title: '→ (None, 13, 13, 64) · 0 params' },
-      { line: 7, title: '→ (None, 10816) · 0 params' },
-      { line: 8, title: '→ (None, 15) · 162,255 params' },
-      { line: 9, title: '→ (None, 10) · 160 params' },
+      { line: 4, title: '→ (None, 26, 26, 64) · 640 params' },
+      { line: 5, title: '→ (None, 13, 13, 64) · 0 params' },
+      { line: 6, title: '→ (None, 10816) · 0 params' },
+      { line: 7, title: '→ (None, 15) · 162,255 params' },
+      { line: 8, title: '→ (None, 10) · 160 params' },
     ]);
   });
 

@@ -93,7 +93,7 @@ describe('cnnlab summary', () => {
     assert.equal(result.code, 0);
     const json = JSON.parse(result.stdout) as Record<string, unknown>;
     assert.deepEqual(Object.keys(json), ['layers', 'totalParams', 'trainableParams', 'nonTrainableParams', 'flops', 'diagnostics']);
-    assert.deepEqual((json.layers as unknown[])[0], { name: 'conv2d', className: 'Conv2D', outputShape: [null, 26, 26, 64], params: 640, trainableParams: 640, line: 6 });
+    assert.deepEqual((json.layers as unknown[])[0], { name: 'conv2d', className: 'Conv2D', outputShape: [null, 26, 26, 64], params: 640, trainableParams: 640, line: 5 });
     assert.equal(json.totalParams, 433290);
     assert.equal(json.flops, 26 * 26 * 64 * (2 * 9 + 1) + 10 * (2 * 43264 + 1));
     assert.deepEqual(json.diagnostics, []);
