@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { repoRoot, startCodeServer, type RunningCodeServer } from './harness/codeServer';
-import { keepFailureEvidence, launchBrowser, Workbench } from './harness/workbench';
-import { createWorkspace } from './harness/workspace';
+import { repoRoot } from './harness/codeServer';
+import type { Workbench } from './harness/workbench';
+import { useCodeServerSession } from './harness/session';
 
 /**
  * Keras's own `model.summary()` for seed 002's conv-pool model (copied from
@@ -30,27 +29,13 @@ function findConvPoolSample(workspace: string): string {
 }
 
 describe('e2e: shape hints in the editor (seed 002, MNIST conv-pool)', function () {
-  let server: RunningCodeServer | undefined;
-  let browser: Browser | undefined;
   let workbench: Workbench;
   let workspace: string;
   let modelFile: string;
 
-  before(async function () {
-    workspace = createWorkspace('editor');
+  useCodeServerSession('editor', { trusted: true }, (opened) => {
+    ({ workspace, workbench } = opened);
     modelFile = findConvPoolSample(workspace);
-    server = await startCodeServer({ workspace, trusted: true });
-    browser = await launchBrowser();
-    workbench = await Workbench.open(browser, server.url);
-  });
-
-  afterEach(async function () {
-    await keepFailureEvidence(this.currentTest, workbench, server?.log());
-  });
-
-  after(async function () {
-    await browser?.close();
-    await server?.stop();
   });
 
   it('shows each layer’s Keras shape and params as a CodeLens, and the model’s total', async function () {

@@ -1,11 +1,11 @@
 // Scenarios 3–6: train from the command palette, stop a run, reload the window, compare runs —
 // on screen (panel webview, Runs view) and on disk (.cnnlab/runs/<id>/run.json, metrics.jsonl).
 import assert from 'node:assert/strict';
-import type { Browser, Frame } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 import type { RunRecord } from '../../src/protocol';
-import { startCodeServer, type RunningCodeServer } from './harness/codeServer';
-import { keepFailureEvidence, launchBrowser, runRows, Workbench } from './harness/workbench';
-import { createWorkspace, epochLines, readRuns, waitFor } from './harness/workspace';
+import { runRows, type Workbench } from './harness/workbench';
+import { epochLines, readRuns, waitFor } from './harness/workspace';
+import { useCodeServerSession } from './harness/session';
 
 const shapesModel = 'shapes-cnn.model.json';
 
@@ -43,29 +43,15 @@ async function watchUntilFinished(panel: Frame, timeoutMs: number): Promise<Pane
 }
 
 describe('e2e: training from the command palette (shapes sample)', function () {
-  let server: RunningCodeServer | undefined;
-  let browser: Browser | undefined;
   let workbench: Workbench;
   let workspace: string;
   let completedRun: RunRecord;
   let stoppedRun: RunRecord;
 
-  before(async function () {
-    workspace = createWorkspace('training');
-    // The pure-JS CPU backend: on a 2-core machine without a GPU it beats WebGPU on lavapipe for
-    // this small model, and it is the one backend every machine has.
-    server = await startCodeServer({ workspace, trusted: true, settings: { 'cnnLab.backend': 'cpu' } });
-    browser = await launchBrowser();
-    workbench = await Workbench.open(browser, server.url);
-  });
-
-  afterEach(async function () {
-    await keepFailureEvidence(this.currentTest, workbench, server?.log());
-  });
-
-  after(async function () {
-    await browser?.close();
-    await server?.stop();
+  // The pure-JS CPU backend: on a 2-core machine without a GPU it beats WebGPU on lavapipe for
+  // this small model, and it is the one backend every machine has.
+  useCodeServerSession('training', { trusted: true, settings: { 'cnnLab.backend': 'cpu' } }, (opened) => {
+    ({ workspace, workbench } = opened);
   });
 
   it('trains: the panel opens, curves grow epoch by epoch, test accuracy ≥ 90 %, the Runs view lists it', async function () {

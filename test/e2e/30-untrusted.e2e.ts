@@ -2,31 +2,16 @@
 // training is refused with a message, and nothing is written to the workspace.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { startCodeServer, type RunningCodeServer } from './harness/codeServer';
-import { keepFailureEvidence, launchBrowser, Workbench } from './harness/workbench';
-import { createWorkspace, runsDir } from './harness/workspace';
+import type { Workbench } from './harness/workbench';
+import { runsDir } from './harness/workspace';
+import { useCodeServerSession } from './harness/session';
 
 describe('e2e: untrusted workspace (Restricted Mode)', function () {
-  let server: RunningCodeServer | undefined;
-  let browser: Browser | undefined;
   let workbench: Workbench;
   let workspace: string;
 
-  before(async function () {
-    workspace = createWorkspace('untrusted');
-    server = await startCodeServer({ workspace, trusted: false });
-    browser = await launchBrowser();
-    workbench = await Workbench.open(browser, server.url);
-  });
-
-  afterEach(async function () {
-    await keepFailureEvidence(this.currentTest, workbench, server?.log());
-  });
-
-  after(async function () {
-    await browser?.close();
-    await server?.stop();
+  useCodeServerSession('untrusted', { trusted: false }, (opened) => {
+    ({ workspace, workbench } = opened);
   });
 
   it('opens in Restricted Mode and still shows the shape hints of a JSON model', async function () {

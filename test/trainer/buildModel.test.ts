@@ -140,16 +140,18 @@ describe('buildModel', () => {
     });
   }
 
-  it('trains a step through every layer kind and the loss falls', async () => {
+  it('trains a step through every layer kind and the loss falls', async function () {
+    this.timeout(120_000);
     const model = buildModel(everyKindIR().ir);
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const x = tf.randomUniform([8, 16, 16, 3], 0, 255, 'float32', 1);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
-    const history = await model.fit(x, y, { epochs: 5, batchSize: 8, verbose: 0 });
+    const history = await model.fit(x, y, { epochs: 30, batchSize: 8, verbose: 0 });
     const losses = history.history.loss as number[];
     assert.ok(losses.every(Number.isFinite));
-    // Dropout makes single epochs noisy; some later epoch must beat the first.
-    assert.ok(Math.min(...losses.slice(1)) < losses[0], `losses ${losses.join(' → ')}`);
+    // Dropout and unseeded initial weights make a few epochs noisy; eight examples are memorised by epoch 30.
+    const lastFive = losses.slice(-5).reduce((sum, loss) => sum + loss, 0) / 5;
+    assert.ok(lastFive < losses[0], `losses ${losses.map((loss) => loss.toFixed(3)).join(' → ')}`);
     tf.dispose([x, y]);
     model.dispose();
   });
