@@ -5,10 +5,28 @@
 #   g++ make python3    node-gyp's toolchain for code-server's native modules (kerberos, argon2…), built at install
 #   dataset-fashion-mnist  the real Fashion-MNIST files, read from /usr/share/datasets/fashion-mnist
 #   mesa-vulkan-drivers (bookworm-backports)  lavapipe: a software Vulkan device for the WebGPU backend
+# With --if-missing (what `npm test` runs first) it returns at once when everything is there.
 set -euo pipefail
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+if [ "${1:-}" = "--if-missing" ]; then
+  missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  [ -f /usr/include/krb5.h ] || missing+=(libkrb5-dev)
+  { command -v g++ && command -v make && command -v python3; } >/dev/null || missing+=("g++ make python3")
+  [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
+  mesa=$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null || true)
+  if [ -z "$mesa" ] || dpkg --compare-versions "$mesa" lt 25; then missing+=("mesa-vulkan-drivers (25.x)"); fi
+  [ ${#missing[@]} -eq 0 ] && exit 0
+  if [ -n "$SUDO" ] && ! sudo -n true 2>/dev/null; then
+    echo "npm test needs these Debian packages: ${missing[*]}." >&2
+    echo "Install them with: sudo bash scripts/install-system-deps.sh" >&2
+    exit 1
+  fi
+  echo "Installing the Debian packages npm test needs: ${missing[*]}"
+fi
 
 codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 backports_list=/etc/apt/sources.list.d/cnnlab-backports.sources
