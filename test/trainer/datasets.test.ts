@@ -83,7 +83,8 @@ describe('datasets', function () {
     assert.equal(record?.status, 'completed', JSON.stringify(events.of('failed')));
   });
 
-  it('trains the seed-004 MLP (Flatten, BatchNorm, Dense selu lecun_normal) on the real Fashion-MNIST to at least 80 % test accuracy', async () => {
+  it('trains the seed-004 MLP (Flatten, BatchNorm, Dense selu lecun_normal) on the real Fashion-MNIST to at least 80 % test accuracy', async function () {
+    this.timeout(400_000);
     const dir = temporaryDir();
     const model = {
       name: 'seed004-mlp-bn-selu',
@@ -99,7 +100,6 @@ describe('datasets', function () {
       ],
       training: { dataset: 'fashion-mnist', epochs: 2, batch_size: 32, optimizer: 'adam', learning_rate: 0.002, loss: 'sparse_categorical_crossentropy', validation_split: 0.05, backend: 'cpu' },
     };
-    this.timeout(400_000);
     const started = Date.now();
     const events = collector();
     const record = await runTraining(job(dir, writeModel(dir, model), { dataDir: fashionDir, trainExamples: 8000, testExamples: 1000 }), events.emit);
