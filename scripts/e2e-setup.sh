@@ -7,6 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Run from `npm test`, this script inherits the outer npm's npm_* variables; the nested installs
+# must not see them (code-server's postinstall reads the Node version from npm_config_user_agent,
+# which would still name the Node 20 that runs the outer npm).
+while IFS= read -r name; do unset "$name"; done < <(env | awk -F= '/^npm_/ { print $1 }')
+
 NODE_VERSION=24.21.0
 CODE_SERVER_VERSION=4.139.1
 root=$PWD/.e2e
