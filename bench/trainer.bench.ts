@@ -185,13 +185,16 @@ for _ in range(repeats):
 print(json.dumps({"imagesPerSecond": statistics.median(rates), "threads": torch.get_num_threads(), "version": torch.__version__}))
 `;
 
+// Debian's python3-torch lives in the system Python, which a version manager's `python3` may shadow.
+const pythonCandidates = [process.env.CNNLAB_BENCH_PYTHON, 'python3', '/usr/bin/python3'].filter((candidate): candidate is string => Boolean(candidate));
+
 function pytorchImagesPerSecond(): { imagesPerSecond: number; threads: number; version: string } | string {
-  const check = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
-  if (check.status !== 0) return 'python3 cannot import torch (Debian: apt install python3-torch)';
+  const python = pythonCandidates.find((candidate) => spawnSync(candidate, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+  if (!python) return `none of ${pythonCandidates.join(', ')} can import torch (Debian: apt install python3-torch; or set CNNLAB_BENCH_PYTHON)`;
   const script = join(mkdtempSync(join(tmpdir(), 'cnnlab-bench-')), 'seed003.py');
   writeFileSync(script, pytorchScript);
   // Enough batches for a stable figure at PyTorch's speed, same batch size as ours.
-  const output = execFileSync('python3', [script, String(batchSize), '40', String(repeats)], { encoding: 'utf8' });
+  const output = execFileSync(python, [script, String(batchSize), '40', String(repeats)], { encoding: 'utf8' });
   return JSON.parse(output.trim().split('\n').pop() ?? '{}') as { imagesPerSecond: number; threads: number; version: string };
 }
 
