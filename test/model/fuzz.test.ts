@@ -8,18 +8,8 @@ import { parseTree, type ParseError } from 'jsonc-parser';
 import { LAYER_CATALOG } from '../../src/model/catalog';
 import { analyzeModel } from '../../src/model/index';
 import type { ModelAnalysis } from '../../src/model/types';
-
-/** mulberry32: small, fast, and the same sequence on every machine. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The trainer's seeded generator: the same sequence on every machine, so a failing case reproduces.
+import { seededRandom as prng } from '../../src/trainer/datasets/shapes';
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const root = join(__dirname, '..', '..');

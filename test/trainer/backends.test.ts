@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendInfo } from '../../src/protocol';
 import { installHints, tfjsCoreCopies } from '../../src/trainer/backends';
+import { isInstalled } from './helpers';
 
 interface ProbeResult {
   info?: BackendInfo;
@@ -22,15 +23,6 @@ async function runProbe(scenario: 'select' | 'train' | 'electron', choice: strin
   const line = stdout.split('\n').find((text) => text.startsWith('{'));
   assert.ok(line, `probe printed no result: ${stdout}`);
   return JSON.parse(line) as ProbeResult;
-}
-
-function isInstalled(packageName: string): boolean {
-  try {
-    require.resolve(packageName);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('trainer backends', function () {

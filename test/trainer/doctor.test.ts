@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DoctorReport } from '../../src/trainer/doctor';
 import { formatNodeSearch } from '../../src/trainer/nodeDiscovery';
+import { isInstalled } from './helpers';
 
 const cli = join(__dirname, '..', '..', 'src', 'cli.ts');
 
@@ -13,15 +14,6 @@ async function doctor(...args: string[]): Promise<string> {
     timeout: 90_000,
   });
   return stdout;
-}
-
-function isInstalled(packageName: string): boolean {
-  try {
-    require.resolve(packageName);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('cnnlab doctor', function () {

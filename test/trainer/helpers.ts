@@ -36,3 +36,13 @@ export function collector(): { events: TrainerEvent[]; emit: (event: TrainerEven
     of: <T extends TrainerEvent['type']>(type: T) => events.filter((event): event is Extract<TrainerEvent, { type: T }> => event.type === type),
   };
 }
+
+/** Whether an optional package (tfjs-node, tfjs-node-gpu…) is installed here. */
+export function isInstalled(packageName: string): boolean {
+  try {
+    require.resolve(packageName);
+    return true;
+  } catch {
+    return false;
+  }
+}
