@@ -2,6 +2,7 @@
 // covers Sequential and functional IRs alike and keeps the user's layer names.
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec, ModelIR } from '../model/types';
+import { seedInitializers } from './seeding';
 
 type Layer = tf.layers.Layer;
 type LayerFactory = (args: Record<string, unknown>) => Layer;
@@ -15,10 +16,13 @@ function factory<Args>(create: (args: Args) => Layer): LayerFactory {
 export class SpatialDropout2D extends tf.layers.Layer {
   static readonly className = 'SpatialDropout2D';
   private readonly rate: number;
+  /** Set before each training batch by the trainer (see reseedStochasticLayers), as for Dropout. */
+  seed: number | undefined;
 
-  constructor(args: { rate: number; name?: string; trainable?: boolean }) {
+  constructor(args: { rate: number; seed?: number; name?: string; trainable?: boolean }) {
     super(args);
     this.rate = args.rate;
+    this.seed = args.seed;
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
@@ -26,12 +30,12 @@ export class SpatialDropout2D extends tf.layers.Layer {
     if (kwargs.training !== true || this.rate === 0) return input;
     return tf.tidy(() => {
       const [batch, , , channels] = input.shape;
-      return tf.dropout(input, this.rate, [batch ?? 1, 1, 1, channels ?? 1]);
+      return tf.dropout(input, this.rate, [batch ?? 1, 1, 1, channels ?? 1], this.seed);
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), rate: this.rate };
+    return { ...super.getConfig(), rate: this.rate, ...(this.seed === undefined ? {} : { seed: this.seed }) };
   }
 }
 tf.serialization.registerClass(SpatialDropout2D);
@@ -49,7 +53,7 @@ const layerFactories: Record<string, LayerFactory> = {
   Cropping2D: factory(tf.layers.cropping2D),
   UpSampling2D: factory(tf.layers.upSampling2d),
   Dropout: factory(tf.layers.dropout),
-  SpatialDropout2D: factory((args: { rate: number; name?: string }) => new SpatialDropout2D(args)),
+  SpatialDropout2D: factory((args: { rate: number; seed?: number; name?: string }) => new SpatialDropout2D(args)),
   Flatten: factory(tf.layers.flatten),
   Reshape: factory(tf.layers.reshape),
   Dense: factory(tf.layers.dense),
@@ -145,7 +149,7 @@ export function declaredInputShape(spec: LayerSpec): number[] | undefined {
   return shape;
 }
 
-function createLayer(spec: LayerSpec): Layer {
+function createLayer(spec: LayerSpec, seed: number): Layer {
   const create = layerFactories[spec.className];
   if (!create) {
     throw new Error(
@@ -153,14 +157,19 @@ function createLayer(spec: LayerSpec): Layer {
     );
   }
   try {
-    return create(layerArgs(spec));
+    const layer = create(layerArgs(spec));
+    seedInitializers(layer, seed);
+    return layer;
   } catch (error) {
     throw new Error(`Layer '${spec.name}' (${spec.className}): ${(error as Error).message}`);
   }
 }
 
-/** Builds the tfjs model for an IR; throws with the layer's name when tfjs refuses a layer. */
-export function buildModel(ir: ModelIR): tf.LayersModel {
+/**
+ * Builds the tfjs model for an IR, its initial weights drawn from `seed`; throws with the layer's
+ * name when tfjs refuses a layer.
+ */
+export function buildModel(ir: ModelIR, seed: number): tf.LayersModel {
   const tensors = new Map<string, tf.SymbolicTensor>();
   const inputs: tf.SymbolicTensor[] = [];
 
@@ -198,7 +207,7 @@ export function buildModel(ir: ModelIR): tf.LayersModel {
       feeds = [addInput(spec, shape)];
     }
     if (feeds.length === 0) throw new Error(`Layer '${spec.name}' has no inputs.`);
-    const layer = createLayer(spec);
+    const layer = createLayer(spec, seed);
     let output: tf.SymbolicTensor;
     try {
       output = layer.apply(feeds.length === 1 ? feeds[0] : feeds) as tf.SymbolicTensor;

@@ -16,10 +16,10 @@ import { createBatchMaker, type BatchMaker } from './batches';
 import { buildModel } from './buildModel';
 import { installFastCpuKernels } from './cpuKernels';
 import { DatasetError, loadDataset, type Dataset, type ImageSplit } from './datasets';
-import { seededRandom } from './datasets/shapes';
 import { evaluateOnTest } from './evaluation';
 import { fileSaveHandler, hasSavedModel, loadSavedModel } from './modelFiles';
-import { higherIsBetter, resolveTraining, TrainingConfigError, type ResolvedTraining } from './trainingConfig';
+import { deriveSeed, reseedStochasticLayers, seededRandom } from './seeding';
+import { higherIsBetter, resolveTraining, runSeed, TrainingConfigError, type ResolvedTraining } from './trainingConfig';
 
 export type EmitEvent = (event: TrainerEvent) => void;
 
@@ -271,7 +271,7 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
     const backend: BackendInfo = await selectBackend(source.training.backend ?? 'auto');
     if (backend.name === 'cpu') installFastCpuKernels();
 
-    model = source.resumed ? await loadSavedModel(join(source.resumed.runDir, MODEL_DIR, 'last')) : buildModel(source.ir);
+    model = source.resumed ? await loadSavedModel(join(source.resumed.runDir, MODEL_DIR, 'last')) : buildModel(source.ir, runSeed(source.training));
     const outputShape = model.outputs[0].shape;
     const training = resolveTraining(source.training, outputShape[outputShape.length - 1] ?? 0);
 
@@ -315,6 +315,7 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
     const { outputUnits } = checkFit(model, dataset, training);
 
     const random = seededRandom(training.seed + initialEpoch);
+    const dropoutRandom = seededRandom(deriveSeed(training.seed, `dropout/${initialEpoch}`));
     const batches = createBatchMaker([dataset.height, dataset.width, dataset.channels], perExampleShape(model), dataset.classNames.length, outputUnits, training, random);
     const optimizer = createOptimizer(training);
     let learningRate = (source.resumed && lastLearningRate(source.resumed.metrics)) || training.learningRate;
@@ -379,6 +380,7 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
         }
         const indices = order.slice(batch * training.batchSize, (batch + 1) * training.batchSize);
         const { x, y } = batches.make(dataset.train, indices, true);
+        reseedStochasticLayers(model, dropoutRandom);
         const result = await model.trainOnBatch(x, y);
         tf.dispose([x, y]);
         const [loss, acc] = Array.isArray(result) ? result : [result, Number.NaN];

@@ -25,6 +25,11 @@ const defaultLearningRates: Record<OptimizerName, number> = { sgd: 0.01, adam: 0
 
 export class TrainingConfigError extends Error {}
 
+/** The seed of a run: the training block's, else a fixed one, so that runs repeat by default as Keras's tutorials expect after `keras.utils.set_random_seed`. */
+export function runSeed(config: TrainingConfig): number {
+  return config.seed ?? 1234;
+}
+
 function optimizerName(name: string): OptimizerName {
   const lower = name.toLowerCase();
   if (lower === 'sgd' || lower === 'adam' || lower === 'rmsprop' || lower === 'adagrad') return lower;
@@ -80,7 +85,7 @@ export function resolveTraining(config: TrainingConfig, outputUnits: number): Re
     fromLogits: config.fromLogits ?? false,
     validationSplit,
     shuffle: config.shuffle ?? true,
-    seed: config.seed ?? 1234,
+    seed: runSeed(config),
     earlyStopping: config.earlyStopping && {
       monitor: config.earlyStopping.monitor ?? monitor,
       patience: config.earlyStopping.patience ?? 0,

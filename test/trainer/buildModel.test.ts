@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { analyzeModel, summarizeModel } from '../../src/model';
 import type { LayerSpec, ModelIR } from '../../src/model/types';
 import { buildModel, buildableLayerKinds } from '../../src/trainer/buildModel';
+import { reseedStochasticLayers, seededRandom } from '../../src/trainer/seeding';
 
 interface SeedReference {
   name: string;
@@ -86,7 +87,7 @@ describe('buildModel', () => {
   for (const seed of seeds) {
     it(`builds ${seed.name} with Keras's shapes and params`, () => {
       const ir = seedIR(seed);
-      const model = buildModel(ir);
+      const model = buildModel(ir, 1);
       ir.layers.forEach((layer, index) => {
         assert.deepEqual(layerShape(model, layer.name), [null, ...seed.expected[index].output_shape], `${layer.name} shape`);
         assert.equal(layerParams(model, layer.name), seed.expected[index].params, `${layer.name} params`);
@@ -100,7 +101,7 @@ describe('buildModel', () => {
     const { ir, expected } = everyKindIR();
     const kinds = new Set(ir.layers.map((layer) => layer.className));
     assert.deepEqual([...buildableLayerKinds].sort(), [...kinds].sort(), 'the graph covers every buildable kind');
-    const model = buildModel(ir);
+    const model = buildModel(ir, 1);
     for (const [name, { shape, params }] of Object.entries(expected)) {
       assert.deepEqual(layerShape(model, name), shape, `${name} shape`);
       assert.equal(layerParams(model, name), params, `${name} params`);
@@ -112,7 +113,7 @@ describe('buildModel', () => {
     const { ir } = everyKindIR();
     const summary = summarizeModel(ir);
     assert.deepEqual(summary.diagnostics.filter((diagnostic) => diagnostic.severity === 'error'), []);
-    const model = buildModel(ir);
+    const model = buildModel(ir, 1);
     for (const layer of summary.layers) {
       assert.deepEqual(layerShape(model, layer.name), layer.outputShape, `${layer.name} shape`);
       assert.equal(layerParams(model, layer.name), layer.params, `${layer.name} params`);
@@ -130,7 +131,7 @@ describe('buildModel', () => {
     it(`agrees with the model core's summary on samples/${file}`, () => {
       const analysis = analyzeModel(readFileSync(join(samplesDir, file), 'utf8'), file);
       assert.ok(analysis.ir && analysis.summary, JSON.stringify(analysis.diagnostics));
-      const model = buildModel(analysis.ir);
+      const model = buildModel(analysis.ir, 1);
       for (const layer of analysis.summary.layers) {
         assert.deepEqual(layerShape(model, layer.name), layer.outputShape, `${layer.name} shape`);
         assert.equal(layerParams(model, layer.name), layer.params, `${layer.name} params`);
@@ -142,18 +143,91 @@ describe('buildModel', () => {
 
   it('trains a step through every layer kind and the loss falls', async function () {
     this.timeout(120_000);
-    const model = buildModel(everyKindIR().ir);
+    const model = buildModel(everyKindIR().ir, 1);
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const x = tf.randomUniform([8, 16, 16, 3], 0, 255, 'float32', 1);
     const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
-    const history = await model.fit(x, y, { epochs: 30, batchSize: 8, verbose: 0 });
-    const losses = history.history.loss as number[];
+    const dropoutRandom = seededRandom(7);
+    const losses: number[] = [];
+    for (let step = 0; step < 30; step++) {
+      reseedStochasticLayers(model, dropoutRandom);
+      const [loss] = (await model.trainOnBatch(x, y)) as number[];
+      losses.push(loss);
+    }
     assert.ok(losses.every(Number.isFinite));
-    // Dropout and unseeded initial weights make a few epochs noisy; eight examples are memorised by epoch 30.
+    // Dropout makes single steps noisy; eight examples are memorised by step 30.
     const lastFive = losses.slice(-5).reduce((sum, loss) => sum + loss, 0) / 5;
     assert.ok(lastFive < losses[0], `losses ${losses.map((loss) => loss.toFixed(3)).join(' → ')}`);
     tf.dispose([x, y]);
     model.dispose();
+  });
+
+  it('draws every initial weight of every layer kind from the run seed', () => {
+    const weightsOf = (seed: number): Map<string, Float32Array> => {
+      const model = buildModel(everyKindIR().ir, seed);
+      const values = new Map(model.weights.map((weight) => [weight.originalName, weight.read().dataSync() as Float32Array]));
+      model.dispose();
+      return values;
+    };
+    const first = weightsOf(42);
+    assert.deepEqual(weightsOf(42), first, 'same seed, same weights');
+    const other = weightsOf(43);
+    const kernels = [...first.keys()].filter((name) => /kernel$/.test(name));
+    assert.ok(kernels.length >= 5, kernels.join(', '));
+    for (const name of kernels) {
+      assert.ok(new Set(first.get(name)).size > 1, `${name} is drawn at random`);
+      assert.notDeepEqual(other.get(name), first.get(name), `${name} follows the seed`);
+    }
+  });
+
+  it('keeps an initializer seed the model file fixed', () => {
+    const ir: ModelIR = {
+      name: 'fixed',
+      format: 'json',
+      topology: 'sequential',
+      layers: [{ name: 'dense', className: 'Dense', config: { units: 3, inputShape: [4], kernelInitializer: { className: 'GlorotUniform', config: { seed: 5 } } }, inbound: [] }],
+      inputs: [],
+      outputs: ['dense'],
+    };
+    const kernels = [1, 2].map((runSeed) => {
+      const model = buildModel(ir, runSeed);
+      const kernel = model.getWeights()[0].dataSync();
+      model.dispose();
+      return kernel;
+    });
+    assert.deepEqual(kernels[0], kernels[1]);
+  });
+
+  it('gives dropout a new mask on every batch, repeatable from the seed', () => {
+    const ir: ModelIR = {
+      name: 'drop',
+      format: 'json',
+      topology: 'sequential',
+      layers: [
+        { name: 'dropout', className: 'Dropout', config: { rate: 0.5, inputShape: [64] }, inbound: [] },
+        { name: 'spatial', className: 'SpatialDropout2D', config: { rate: 0.5, targetShape: [4, 4, 4] }, inbound: ['dropout'] },
+      ],
+      inputs: [],
+      outputs: ['spatial'],
+    };
+    // SpatialDropout2D needs an image; a Reshape in between gives it one.
+    ir.layers.splice(1, 0, { name: 'reshape', className: 'Reshape', config: { targetShape: [4, 4, 4] }, inbound: ['dropout'] });
+    ir.layers[2].inbound = ['reshape'];
+    const masks = (seed: number): number[][] => {
+      const model = buildModel(ir, 1);
+      const random = seededRandom(seed);
+      const input = tf.ones([1, 64]);
+      const result = [0, 1].map(() => {
+        reseedStochasticLayers(model, random);
+        return tf.tidy(() => Array.from((model.apply(input, { training: true }) as tf.Tensor).dataSync()));
+      });
+      input.dispose();
+      model.dispose();
+      return result;
+    };
+    const [first, second] = masks(3);
+    assert.notDeepEqual(first, second, 'each batch draws its own mask');
+    assert.deepEqual(masks(3), [first, second], 'the same seed draws the same masks');
   });
 
   it('names the layer when it cannot be built', () => {
@@ -168,8 +242,8 @@ describe('buildModel', () => {
       inputs: [],
       outputs: ['lstm'],
     };
-    assert.throws(() => buildModel(ir), /Layer 'lstm': the trainer cannot build 'LSTM'/);
+    assert.throws(() => buildModel(ir, 1), /Layer 'lstm': the trainer cannot build 'LSTM'/);
     const noShape: ModelIR = { ...ir, layers: [{ name: 'dense', className: 'Dense', config: { units: 2 }, inbound: [] }], outputs: [] };
-    assert.throws(() => buildModel(noShape), /first layer 'dense' \(Dense\) has no input shape/);
+    assert.throws(() => buildModel(noShape, 1), /first layer 'dense' \(Dense\) has no input shape/);
   });
 });

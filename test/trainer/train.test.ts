@@ -80,6 +80,42 @@ describe('runTraining', function () {
     });
   }
 
+  describe('runs that repeat', () => {
+    /** Every source of randomness at once: initializers, dropout, shuffling, split and augmentation. */
+    const noisyCnn = (seed: number): Record<string, unknown> => ({
+      name: 'noisy-cnn',
+      inputShape: [12, 12, 1],
+      layers: [
+        { type: 'Conv2D', filters: 4, kernelSize: 3, activation: 'relu' },
+        { type: 'SpatialDropout2D', rate: 0.25 },
+        { type: 'MaxPooling2D', poolSize: 2 },
+        { type: 'Flatten' },
+        { type: 'Dense', units: 8, activation: 'relu', kernelInitializer: 'heNormal' },
+        { type: 'Dropout', rate: 0.5 },
+        { type: 'Dense', units: 4, activation: 'softmax' },
+      ],
+      training: { dataset: 'shapes', epochs: 2, batchSize: 16, backend: 'cpu', seed, validationSplit: 0.25, augmentation: { horizontalFlip: true, rotationRange: 10, widthShiftRange: 0.1 } },
+    });
+    const epochLogs = async (seed: number): Promise<unknown[]> => {
+      const dir = temporaryDir();
+      const events = collector();
+      const record = await runTraining(job(dir, writeModel(dir, noisyCnn(seed))), events.emit);
+      assert.equal(record?.status, 'completed', JSON.stringify(events.of('failed')));
+      const { metrics } = await readRun(events.of('started')[0].runDir);
+      return metrics.filter((line) => line.kind === 'epoch').map((line) => ({ epoch: line.epoch, logs: line.logs }));
+    };
+
+    it('trains the same file with the same seed to the same epoch lines, value for value', async () => {
+      const first = await epochLogs(7);
+      assert.equal(first.length, 2);
+      assert.deepEqual(await epochLogs(7), first);
+    });
+
+    it('trains to other numbers with another seed', async () => {
+      assert.notDeepEqual(await epochLogs(8), await epochLogs(7));
+    });
+  });
+
   it('stops early when the monitored value stops improving, and restores the best weights', async () => {
     const dir = temporaryDir();
     const events = collector();

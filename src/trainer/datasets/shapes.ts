@@ -1,21 +1,10 @@
 // `shapes`: a synthetic dataset generated in process from a seed, so the first training needs no
 // download. Filled shapes of random size, place, angle and brightness on a noisy background; the
 // classes differ by outline only, so a small CNN must learn edges and corners to tell them apart.
+import { seededRandom } from '../seeding';
 import type { Dataset, ImageSplit } from './types';
 
 export const shapeClassNames = ['circle', 'square', 'triangle', 'cross'] as const;
-
-/** mulberry32: tiny, fast and reproducible across platforms, unlike Math.random. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Point = [number, number];
 
