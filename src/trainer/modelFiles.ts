@@ -1,12 +1,24 @@
-// tfjs layers format on disk (model.json + weights.bin), written with fs: tfjs's own file://
+// tfjs layers format on disk (model.json + weights), written with fs: tfjs's own file://
 // handler lives in tfjs-node, which is not always installed.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+//
+// model.json is the commit point of a save: the weights go to a file of their own name first,
+// then model.json is replaced in one rename, naming those weights and the training state they
+// belong to. A kill at any moment leaves the previous model.json, its own weights and its own
+// epoch count, never new weights under an old count or the reverse.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import './buildModel'; // registers SpatialDropout2D so saved models that use it load again
 
 const MODEL_JSON = 'model.json';
-const WEIGHTS_BIN = 'weights.bin';
+const WEIGHTS_FILE = /^weights(-[0-9a-z-]+)?\.bin$/;
+
+/** What a saved model needs to continue training exactly where it was saved. */
+export interface TrainingState {
+  /** Whole epochs that the saved weights have been trained for. */
+  epochsCompleted: number;
+}
 
 function replaceFile(path: string, data: string | Uint8Array): void {
   const temporary = `${path}.${process.pid}.tmp`;
@@ -14,21 +26,45 @@ function replaceFile(path: string, data: string | Uint8Array): void {
   renameSync(temporary, path);
 }
 
-/** An IOHandler that saves into `dir`; weights land before model.json, so a reader never sees a model.json without its weights. */
-export function fileSaveHandler(dir: string): tf.io.IOHandler {
+function readModelJson(dir: string): tf.io.ModelJSON {
+  return JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+}
+
+/** The weight files model.json names; a path that is not a plain weights file of this folder is refused. */
+function weightFiles(dir: string, modelJson: tf.io.ModelJSON): string[] {
+  const manifest = Array.isArray(modelJson.weightsManifest) ? modelJson.weightsManifest : [];
+  return manifest.flatMap((group) => group.paths).map((path) => {
+    const name = String(path).replace(/^\.\//, '');
+    if (!WEIGHTS_FILE.test(name)) throw new Error(`${join(dir, MODEL_JSON)} names the weights file '${path}', which is not a weights file of this folder.`);
+    return name;
+  });
+}
+
+/** Removes weight files of earlier saves once model.json no longer names them. */
+function removeStaleWeights(dir: string, keep: string): void {
+  for (const name of readdirSync(dir)) {
+    if (name !== keep && WEIGHTS_FILE.test(name)) rmSync(join(dir, name), { force: true });
+  }
+}
+
+/** An IOHandler that saves into `dir`, with the training state the weights belong to. */
+export function fileSaveHandler(dir: string, state: TrainingState): tf.io.IOHandler {
   return {
     save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
       mkdirSync(dir, { recursive: true });
       const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
-      replaceFile(join(dir, WEIGHTS_BIN), new Uint8Array(weights));
+      const weightsFile = `weights-${state.epochsCompleted}-${randomBytes(4).toString('hex')}.bin`;
+      replaceFile(join(dir, weightsFile), new Uint8Array(weights));
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology ?? {},
         format: artifacts.format ?? 'layers-model',
         generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version_layers}`,
         convertedBy: 'CNN Lab',
-        weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [{ paths: [`./${weightsFile}`], weights: artifacts.weightSpecs ?? [] }],
+        userDefinedMetadata: { cnnlab: { ...state } },
       };
       replaceFile(join(dir, MODEL_JSON), JSON.stringify(modelJson));
+      removeStaleWeights(dir, weightsFile);
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),
@@ -41,13 +77,28 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
 }
 
 export function hasSavedModel(dir: string): boolean {
-  return existsSync(join(dir, MODEL_JSON)) && existsSync(join(dir, WEIGHTS_BIN));
+  try {
+    const files = weightFiles(dir, readModelJson(dir));
+    return files.length > 0 && files.every((name) => existsSync(join(dir, name)));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The training state saved with the model, or undefined for a model saved before CNN Lab wrote
+ * one (or by another tool).
+ */
+export function savedTrainingState(dir: string): TrainingState | undefined {
+  const metadata = readModelJson(dir).userDefinedMetadata as { cnnlab?: Partial<TrainingState> } | undefined;
+  const epochs = metadata?.cnnlab?.epochsCompleted;
+  return typeof epochs === 'number' && Number.isInteger(epochs) && epochs >= 0 ? { epochsCompleted: epochs } : undefined;
 }
 
 /** Loads a model saved by fileSaveHandler (or by tfjs's converter into the same layout). */
 export async function loadSavedModel(dir: string): Promise<tf.LayersModel> {
-  const modelJson = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
-  const weights = readFileSync(join(dir, WEIGHTS_BIN));
+  const modelJson = readModelJson(dir);
+  const weights = Buffer.concat(weightFiles(dir, modelJson).map((name) => readFileSync(join(dir, name))));
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: modelJson.modelTopology,
     format: modelJson.format,

@@ -17,7 +17,7 @@ import { buildModel } from './buildModel';
 import { installFastCpuKernels } from './cpuKernels';
 import { DatasetError, loadDataset, type Dataset, type ImageSplit } from './datasets';
 import { evaluateOnTest } from './evaluation';
-import { fileSaveHandler, hasSavedModel, loadSavedModel } from './modelFiles';
+import { fileSaveHandler, hasSavedModel, loadSavedModel, savedTrainingState } from './modelFiles';
 import { deriveSeed, reseedStochasticLayers, seededRandom } from './seeding';
 import { higherIsBetter, resolveTraining, runSeed, TrainingConfigError, type ResolvedTraining } from './trainingConfig';
 
@@ -44,7 +44,7 @@ interface RunSource {
   ir: ModelIR;
   summary: ModelSummary;
   training: TrainingConfig;
-  resumed?: { runDir: string; record: RunRecord; metrics: MetricsLine[] };
+  resumed?: { runDir: string; record: RunRecord; metrics: MetricsLine[]; epochsCompleted: number };
 }
 
 // Model modules are run (against a shape-only stand-in) only when reading the source cannot
@@ -88,17 +88,26 @@ async function readResumedRun(job: TrainJob, resumeFrom: string): Promise<RunSou
     throw new TrainingError(`Cannot resume ${resumeFrom}: ${(error as Error).message}`, 'Give the id of a run under .cnnlab/runs, or the path of its folder.');
   }
   if (run.record.status === 'running') throw new TrainingError(`Run ${run.record.id} is still running.`, 'Stop it first, then resume it.');
-  if (!hasSavedModel(join(runDir, MODEL_DIR, 'last'))) {
+  const lastModelDir = join(runDir, MODEL_DIR, 'last');
+  if (!hasSavedModel(lastModelDir)) {
     throw new TrainingError(`Run ${run.record.id} saved no model before it ended, so there is nothing to resume.`, 'Start a new run instead.');
   }
+  // The saved weights say how far they were trained: metrics.jsonl may hold an epoch whose model
+  // was never saved (a kill between the two). Models saved before the state was recorded fall back to run.json.
+  const epochsCompleted = savedTrainingState(lastModelDir)?.epochsCompleted ?? run.record.epochsCompleted;
   return {
     modelFile: run.record.modelFile,
     modelSource: run.record.modelSource,
     ir: run.record.ir,
     summary: run.record.summary,
     training: { ...run.record.training, ...job.overrides },
-    resumed: { runDir, record: run.record, metrics: run.metrics },
+    resumed: { runDir, record: run.record, metrics: metricsBefore(run.metrics, epochsCompleted), epochsCompleted },
   };
+}
+
+/** The metrics of the epochs before `epoch`: the curve a resumed run continues. */
+function metricsBefore(metrics: MetricsLine[], epoch: number): MetricsLine[] {
+  return metrics.filter((line) => line.epoch < epoch);
 }
 
 function createOptimizer(training: ResolvedTraining): tf.Optimizer {
@@ -276,7 +285,7 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
     const training = resolveTraining(source.training, outputShape[outputShape.length - 1] ?? 0);
 
     const id = createRunId(source.ir.name);
-    const initialEpoch = source.resumed?.record.epochsCompleted ?? 0;
+    const initialEpoch = source.resumed?.epochsCompleted ?? 0;
     const record: RunRecord = {
       id,
       modelFile: source.resumed ? source.modelFile : relativeModelFile(job, source.modelFile),
@@ -342,9 +351,10 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
     const stopMonitor = training.earlyStopping && new Monitor(training.earlyStopping.monitor, training.earlyStopping.minDelta);
     const plateauMonitor = training.reduceLROnPlateau && new Monitor(training.reduceLROnPlateau.monitor);
     let bestWeights: tf.Tensor[] | undefined;
-    const saveModel = async (which: 'best' | 'last', epoch: number): Promise<void> => {
+    /** Saves the model as trained through `epoch` (0-based), and the epoch count with it. */
+    const saveModel = async (which: 'best' | 'last', epoch: number, epochsCompleted = epoch + 1): Promise<void> => {
       const path = join(writer!.modelDir, which);
-      await model!.save(fileSaveHandler(path));
+      await model!.save(fileSaveHandler(path, { epochsCompleted }));
       emit({ type: 'checkpoint', epoch, which, path });
     };
 
@@ -444,7 +454,8 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
     tf.dispose(bestWeights ?? []);
 
     if (stopped) {
-      await saveModel('last', Math.max(0, writer.record.epochsCompleted - 1));
+      // Part of the next epoch may be trained already; resuming repeats that epoch in full.
+      await saveModel('last', Math.max(0, writer.record.epochsCompleted - 1), writer.record.epochsCompleted);
       const final = writer.update({ status: 'stopped', endedAt: new Date().toISOString(), pid: undefined });
       emit({ type: 'finished', status: 'stopped', record: final });
       return final;

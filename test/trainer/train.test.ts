@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readRun } from '../../src/runs/store';
+import { hasSavedModel } from '../../src/trainer/modelFiles';
 import { runTraining } from '../../src/trainer/train';
 import { collector, job, temporaryDir, tinyCnn, writeModel } from './helpers';
 
@@ -29,7 +30,7 @@ describe('runTraining', function () {
     for (const key of ['loss', 'acc', 'val_loss', 'val_acc', 'lr']) assert.ok(Number.isFinite(onDisk.finalMetrics?.[key]), key);
     for (const which of ['best', 'last']) {
       assert.ok(existsSync(join(started.runDir, 'model', which, 'model.json')), which);
-      assert.ok(existsSync(join(started.runDir, 'model', which, 'weights.bin')), which);
+      assert.ok(hasSavedModel(join(started.runDir, 'model', which)), which);
     }
     assert.ok(existsSync(join(started.runDir, 'summary.txt')));
     const evaluation = onDisk.evaluation;
@@ -165,6 +166,28 @@ describe('runTraining', function () {
     assert.deepEqual(second.of('epoch').map((event) => event.epoch), [1, 2]);
     const { metrics } = await readRun(second.of('started')[0].runDir);
     assert.deepEqual(metrics.filter((line) => line.kind === 'epoch').map((line) => line.epoch), [0, 1, 2]);
+  });
+
+  it('resumes from the epoch the saved weights reached, not from an epoch line whose model was never saved', async () => {
+    const dir = temporaryDir();
+    const modelFile = writeModel(dir, tinyCnn({ epochs: 2 }));
+    const first = collector();
+    const trained = await runTraining(job(dir, modelFile), first.emit);
+    assert.equal(trained?.status, 'completed');
+    const runDir = first.of('started')[0].runDir;
+    // A kill after epoch 3's line reached metrics.jsonl and before its model replaced model/last.
+    const lostEpoch = { kind: 'epoch', epoch: 2, logs: { loss: 0.5, acc: 0.5 }, time: Date.now() };
+    appendFileSync(join(runDir, 'metrics.jsonl'), `${JSON.stringify(lostEpoch)}\n`);
+    const record = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(runDir, 'run.json'), JSON.stringify({ ...record, status: 'interrupted', epochsCompleted: 3, epochsPlanned: 4 }));
+
+    const second = collector();
+    const resumed = await runTraining(job(dir, modelFile, { resumeFrom: trained.id, overrides: { epochs: 4 } }), second.emit);
+    assert.equal(resumed?.status, 'completed', JSON.stringify(second.of('failed')));
+    assert.deepEqual(second.of('epoch').map((event) => event.epoch), [2, 3], 'epoch 3 is trained again, not skipped');
+    const { metrics } = await readRun(second.of('started')[0].runDir);
+    assert.deepEqual(metrics.filter((line) => line.kind === 'epoch').map((line) => line.epoch), [0, 1, 2, 3]);
+    assert.notDeepEqual(metrics.find((line) => line.kind === 'epoch' && line.epoch === 2)?.logs, lostEpoch.logs);
   });
 
   it('fails with a clear message and a failed run when the dataset folder does not exist', async () => {
