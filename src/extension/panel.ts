@@ -11,10 +11,10 @@
 // the workspace, and widening `localResourceRoots` to it for a few small PNGs is not worth it.
 
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostToWebview, PanelRunAction, TrainerEvent, WebviewToHost } from '../protocol';
+import { readMisclassifiedImages } from '../runs/images';
 import { readRun } from '../runs/store';
 import { runTitle } from '../runs/grouping';
 import type { Ctx } from './ctx';
@@ -22,10 +22,6 @@ import type { RunCatalog } from './runCatalog';
 import type { TrainerManager, TrainingSession } from './trainerManager';
 
 export const PANEL_VIEW_TYPE = 'cnnLab.runPanel';
-
-/** Misclassified examples sent to the page at most; the trainer saves a few dozen. */
-const MAX_IMAGES = 64;
-const MAX_IMAGE_BYTES = 512 * 1024;
 
 export interface PanelDeps {
   ctx: Ctx;
@@ -259,19 +255,7 @@ export class RunPanel {
     const entry = await this.deps.catalog.lookup(runId);
     if (!entry) return;
     const { record } = await readRun(entry.runDir);
-    const examples = record.evaluation?.misclassified.slice(0, MAX_IMAGES) ?? [];
-    const images: { file: string; dataUri: string }[] = [];
-    for (const example of examples) {
-      const file = path.resolve(entry.runDir, example.file);
-      // The record is user-editable data: never read outside the run folder.
-      if (!file.startsWith(entry.runDir + path.sep)) continue;
-      try {
-        const bytes = await readFile(file);
-        if (bytes.length <= MAX_IMAGE_BYTES) images.push({ file: example.file, dataUri: `data:image/png;base64,${bytes.toString('base64')}` });
-      } catch {
-        continue;
-      }
-    }
+    const images = await readMisclassifiedImages(entry.runDir, record);
     if (images.length > 0) this.post({ type: 'images', runId, images });
   }
 

@@ -2,18 +2,33 @@
 // watcher, so runs started from the CLI or another window appear as well. The sidebar, the
 // CodeLens, the panel and the commands all read runs through here.
 
+import { realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../protocol';
-import { listRuns, runsDirFor } from '../runs/store';
+import { isInside, runsDirFor, scanRuns } from '../runs/store';
 import type { Ctx } from './ctx';
 
 export interface RunEntry {
+  /** The run's id is its folder's name (`record.id` is set to it when read). */
   record: RunRecord;
+  /** `<runsDir>/<record.id>`: the folder the run was found in, never a path taken from run.json. */
   runDir: string;
+  runsDir: string;
   folder: vscode.WorkspaceFolder;
   /** Absolute path of the run's model file. */
   modelPath: string;
+}
+
+/** A folder under `.cnnlab/runs` (or the runs folder itself) that cannot be shown as a run, and why. */
+export interface UnreadableRun {
+  /** The folder's name. */
+  name: string;
+  /** The folder that was found. */
+  path: string;
+  folder: vscode.WorkspaceFolder;
+  /** What is wrong, where, and what to do. */
+  problem: string;
 }
 
 // run.json is rewritten at every epoch; metrics.jsonl at every batch group. Waiting a little
@@ -22,6 +37,7 @@ const REFRESH_DELAY_MS = 300;
 
 export class RunCatalog implements vscode.Disposable {
   private entries: RunEntry[] = [];
+  private broken: UnreadableRun[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private timer: NodeJS.Timeout | undefined;
@@ -44,6 +60,11 @@ export class RunCatalog implements vscode.Disposable {
 
   get runs(): readonly RunEntry[] {
     return this.entries;
+  }
+
+  /** Folders under `.cnnlab/runs` that could not be read as runs, as last read. */
+  get unreadable(): readonly UnreadableRun[] {
+    return this.broken;
   }
 
   /** Runs as last read; the first call waits for the first read. */
@@ -83,22 +104,36 @@ export class RunCatalog implements vscode.Disposable {
 
   async refresh(): Promise<void> {
     const next: RunEntry[] = [];
+    const broken: UnreadableRun[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const runsDir = runsDirFor(folder.uri.fsPath);
       try {
-        for (const record of await listRuns(runsDir)) {
+        const outside = await runsDirOutside(folder.uri.fsPath, runsDir);
+        if (outside) {
+          broken.push({ name: '.cnnlab/runs', path: runsDir, folder, problem: outside });
+          continue;
+        }
+        for (const listing of await scanRuns(runsDir)) {
+          if (!listing.record) {
+            broken.push({ name: listing.id, path: listing.runDir, folder, problem: listing.problem });
+            continue;
+          }
           next.push({
-            record,
-            runDir: path.join(runsDir, record.id),
+            record: listing.record,
+            runDir: listing.runDir,
+            runsDir,
             folder,
-            modelPath: path.resolve(folder.uri.fsPath, record.modelFile),
+            modelPath: path.resolve(folder.uri.fsPath, listing.record.modelFile),
           });
         }
       } catch (error) {
-        this.ctx.output.appendLine(`Could not list runs in ${runsDir}: ${String(error)}`);
+        const problem = error instanceof Error ? error.message : String(error);
+        this.ctx.output.appendLine(`Could not list runs in ${runsDir}: ${problem}`);
+        broken.push({ name: '.cnnlab/runs', path: runsDir, folder, problem });
       }
     }
     this.entries = next;
+    this.broken = broken;
     this.changed.fire();
   }
 
@@ -106,4 +141,20 @@ export class RunCatalog implements vscode.Disposable {
     if (this.timer) clearTimeout(this.timer);
     for (const item of this.disposables) item.dispose();
   }
+}
+
+/**
+ * Why `runsDir` cannot be used when it resolves outside its workspace folder (`.cnnlab` or
+ * `.cnnlab/runs` is a link out of it): listing would otherwise read, rewrite and delete elsewhere.
+ */
+async function runsDirOutside(workspaceDir: string, runsDir: string): Promise<string | undefined> {
+  let realRuns: string;
+  let realWorkspace: string;
+  try {
+    [realWorkspace, realRuns] = await Promise.all([realpath(workspaceDir), realpath(runsDir)]);
+  } catch {
+    return undefined; // no runs folder yet (a dangling link is read as none, and scanRuns says so)
+  }
+  if (isInside(realWorkspace, realRuns) && realRuns !== realWorkspace) return undefined;
+  return `${runsDir} resolves to ${realRuns}, outside the workspace folder ${workspaceDir}; CNN Lab does not follow a .cnnlab link out of the workspace. Remove the link (runs are then kept in a new .cnnlab folder).`;
 }

@@ -2,7 +2,7 @@
 // panel and every run command. `register(ctx, trainer)` is called once from main.ts.
 // Every command catches its own errors and reports them: the extension host never throws.
 
-import { cp, mkdir, stat, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, stat, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,7 +11,8 @@ import type { TrainingConfig } from '../model/types';
 import type { PanelRunAction, RunRecord } from '../protocol';
 import { metricsToCsv } from '../runs/csv';
 import { runTitle } from '../runs/grouping';
-import { deleteRun, readRun, updateRun } from '../runs/store';
+import { deleteRun, isPlainRunId, readRun, resolveRunFile, updateRun } from '../runs/store';
+import { stopForeignTrainer } from '../runs/trainerProcess';
 import { tensorBoardLogs } from '../runs/tensorboard';
 import type { Ctx } from './ctx';
 import { RunPanel, type PanelDeps } from './panel';
@@ -179,11 +180,12 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
       await session.stop();
       return;
     }
-    // A run started from the CLI or another window: the same as pressing Ctrl+C in its terminal.
-    if (entry.record.pid !== undefined) {
-      process.kill(entry.record.pid, 'SIGINT');
-      void vscode.window.showInformationMessage(`CNN Lab: asked trainer process ${entry.record.pid} to stop.`);
-    }
+    // A run started from the CLI or another window: the same as pressing Ctrl+C in its terminal,
+    // but only for a process that proves it is this run's trainer (never a bare pid from run.json).
+    const outcome = await stopForeignTrainer(entry.runDir, entry.record.pid);
+    if (outcome.signalled) void vscode.window.showInformationMessage(`CNN Lab: asked trainer process ${outcome.pid} to stop.`);
+    else void vscode.window.showWarningMessage(`CNN Lab: cannot stop run "${runTitle(entry.record)}" from this window. ${outcome.reason}`);
+    catalog.scheduleRefresh();
   });
 
   command('cnnLab.renameRun', async (argument?: RunArgument) => {
@@ -215,8 +217,9 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     }
     const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here', title: 'Export the model (tfjs layers format) into…' });
     if (!target?.[0]) return;
-    const destination = path.join(target[0].fsPath, `${entry.record.id}-${path.basename(source)}`);
-    await cp(source, destination, { recursive: true, errorOnExist: true, force: false });
+    const destination = path.join(target[0].fsPath, `${plainRunId(entry)}-${path.basename(source)}`);
+    // Links inside the saved model are left out: a run folder may come from anyone.
+    await cp(source, destination, { recursive: true, errorOnExist: true, force: false, filter: async (file) => !(await lstat(file)).isSymbolicLink() });
     void vscode.window.showInformationMessage(`CNN Lab: exported the ${path.basename(source)} model to ${destination}.`);
   });
 
@@ -224,7 +227,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     const entry = await pickRun(argument, 'Export metrics as CSV');
     if (!entry) return;
     const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(path.join(entry.folder.uri.fsPath, `${entry.record.id}.metrics.csv`)),
+      defaultUri: vscode.Uri.file(path.join(entry.folder.uri.fsPath, `${plainRunId(entry)}.metrics.csv`)),
       filters: { CSV: ['csv'] },
       title: 'Export metrics as CSV',
     });
@@ -243,7 +246,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     const started = Date.parse(record.startedAt) / 1000 || Date.now() / 1000;
     const logs = tensorBoardLogs(metrics, started);
     const fileName = `events.out.tfevents.${Math.floor(started)}.${os.hostname()}.cnnlab`;
-    const runFolder = path.join(target[0].fsPath, record.id);
+    const runFolder = path.join(target[0].fsPath, plainRunId(entry));
     for (const [split, bytes] of [['train', logs.train], ['validation', logs.validation]] as const) {
       await mkdir(path.join(runFolder, split), { recursive: true });
       await writeFile(path.join(runFolder, split, fileName), bytes);
@@ -265,7 +268,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     if (answer !== 'Delete') return;
     for (const entry of entries) {
       RunPanel.closeRun(entry.record.id);
-      await deleteRun(entry.runDir);
+      await deleteRun(entry.runDir, entry.runsDir);
     }
     await catalog.refresh();
   });
@@ -303,17 +306,23 @@ async function resolveModelFile(target: vscode.Uri | ModelNode | ModelGroupNode 
   return picked?.uri;
 }
 
-/** model/best when it exists, else model/last. */
+/**
+ * model/best when it exists, else model/last: the real folder, and only when it and its model.json
+ * lie inside the run folder after resolving links (a planted link must not export files from elsewhere).
+ */
 async function savedModelDir(runDir: string): Promise<string | undefined> {
   for (const which of ['best', 'last']) {
-    const dir = path.join(runDir, 'model', which);
-    try {
-      if ((await stat(path.join(dir, 'model.json'))).isFile()) return dir;
-    } catch {
-      continue;
-    }
+    const modelJson = await resolveRunFile(runDir, path.join('model', which, 'model.json'));
+    if (modelJson) return path.dirname(modelJson);
   }
   return undefined;
+}
+
+/** The run's id (its folder's name) for naming files outside the run; refuses anything that is not one plain name. */
+function plainRunId(entry: RunEntry): string {
+  const id = path.basename(entry.runDir);
+  if (!isPlainRunId(id) || id !== entry.record.id) throw new Error(`The run folder ${entry.runDir} has no usable run id; nothing was written. Refresh the Runs view.`);
+  return id;
 }
 
 async function requireFile(file: string, what: string): Promise<void> {

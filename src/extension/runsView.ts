@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
 import type { RunRecord, RunStatus } from '../protocol';
 import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, groupRunsByModel, runDurationMs, runTitle } from '../runs/grouping';
-import type { RunCatalog, RunEntry } from './runCatalog';
+import type { RunCatalog, RunEntry, UnreadableRun } from './runCatalog';
 
 export const MODEL_FILE_GLOB = '**/*.{model.json,model.ts}';
 const EXCLUDE_GLOB = '**/{node_modules,.cnnlab,dist,out}/**';
@@ -31,7 +31,12 @@ export class RunNode {
   }
 }
 
-export type RunsTreeNode = ModelGroupNode | RunNode;
+/** A folder under `.cnnlab/runs` that cannot be read as a run: one row that says why. */
+export class UnreadableRunNode {
+  constructor(readonly unreadable: UnreadableRun) {}
+}
+
+export type RunsTreeNode = ModelGroupNode | RunNode | UnreadableRunNode;
 
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
   private readonly changed = new vscode.EventEmitter<RunsTreeNode | undefined>();
@@ -48,21 +53,23 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
   }
 
   async getChildren(node?: RunsTreeNode): Promise<RunsTreeNode[]> {
-    if (node instanceof RunNode) return [];
+    if (node instanceof RunNode || node instanceof UnreadableRunNode) return [];
     if (node instanceof ModelGroupNode) return node.runs;
     const entries = await this.catalog.ready();
     const entryOf = new Map(entries.map((entry) => [entry.record, entry]));
     const pathOf = (record: RunRecord): string => entryOf.get(record)?.modelPath ?? record.modelFile;
-    return groupRunsByModel(entries.map((entry) => entry.record), Date.now(), pathOf).map(
+    const groups: RunsTreeNode[] = groupRunsByModel(entries.map((entry) => entry.record), Date.now(), pathOf).map(
       (group) =>
         new ModelGroupNode(
           group.modelFile,
           group.runs.map((row) => new RunNode(entryOf.get(row.record) as RunEntry)),
         ),
     );
+    return [...groups, ...this.catalog.unreadable.map((unreadable) => new UnreadableRunNode(unreadable))];
   }
 
   getTreeItem(node: RunsTreeNode): vscode.TreeItem {
+    if (node instanceof UnreadableRunNode) return unreadableRunItem(node.unreadable);
     if (node instanceof ModelGroupNode) {
       const item = new vscode.TreeItem(path.basename(node.modelPath), vscode.TreeItemCollapsibleState.Expanded);
       item.id = `model:${node.modelPath}`;
@@ -86,6 +93,20 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
     item.command = { command: 'cnnLab.openRun', title: 'Open Run', arguments: [node] };
     return item;
   }
+}
+
+function unreadableRunItem(unreadable: UnreadableRun): vscode.TreeItem {
+  const item = new vscode.TreeItem(unreadable.name, vscode.TreeItemCollapsibleState.None);
+  item.id = `unreadable:${unreadable.path}`;
+  item.description = 'unreadable';
+  // Plain text, not Markdown: the reason quotes names and text from the folder.
+  item.tooltip = unreadable.problem;
+  item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  // Not `run-…`: no run command applies to it.
+  item.contextValue = 'cnnLab.unreadableRun';
+  item.accessibilityInformation = { label: `Unreadable run folder ${unreadable.name}: ${unreadable.problem}` };
+  item.command = { command: 'revealInExplorer', title: 'Reveal in Explorer', arguments: [vscode.Uri.file(unreadable.path)] };
+  return item;
 }
 
 function runTooltip(record: RunRecord, now: number): vscode.MarkdownString {

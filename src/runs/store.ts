@@ -2,15 +2,27 @@
 // Pure Node (no vscode, no tfjs): the trainer writes through RunWriter, the extension and the CLI read.
 // Every write leaves a readable run whatever moment the writer dies at: run.json is replaced
 // atomically (temp file + rename), metrics.jsonl only grows, and a torn last line is ignored on read.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync, appendFileSync } from 'node:fs';
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Logs, MetricsLine, RunRecord } from '../protocol';
+//
+// Run folders come from anywhere (a cloned repository may carry a `.cnnlab` folder), so:
+// - a run IS its folder: its id is the folder's name, never the `id` written inside run.json
+//   (a copied folder is a second run, and `"id": "../.."` names nothing);
+// - run folders, run.json and metrics.jsonl that are symbolic links are not followed: such a run is
+//   listed as unreadable, with why, and nothing is ever written through a link;
+// - one bad run is one unreadable row (`scanRuns`), never an empty list.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, appendFileSync, type Stats } from 'node:fs';
+import { lstat, readdir, readFile, readlink, realpath, rm, unlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
+import type { Logs, MetricsLine, RunRecord, RunStatus } from '../protocol';
 
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const SUMMARY_FILE = 'summary.txt';
 export const MODEL_DIR = 'model';
+
+/** Larger than any run.json CNN Lab writes (the model source snapshot is the big part). */
+const MAX_RUN_FILE_BYTES = 64 * 1024 * 1024;
+/** A temporary file older than this is left over from a killed writer, whatever its pid says. */
+const STALE_TEMPORARY_MS = 10 * 60 * 1000;
 
 /** `<base>/.cnnlab/runs`: the workspace folder for the extension, the current folder for the CLI. */
 export function runsDirFor(baseDir: string): string {
@@ -39,16 +51,69 @@ export function createRunId(modelName: string, now: Date = new Date()): string {
   return `${stamp}-${slug}-${tail}`;
 }
 
-function writeFileAtomic(path: string, text: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+/**
+ * Whether `id` can name a run folder: one plain path segment (no separators, not `.` or `..`, no
+ * control characters or characters Windows forbids in names). Run ids are folder names.
+ */
+export function isPlainRunId(id: unknown): id is string {
+  return (
+    typeof id === 'string' &&
+    id.length > 0 &&
+    id.length <= 255 &&
+    id !== '.' &&
+    id !== '..' &&
+    id.trim() === id &&
+    // eslint-disable-next-line no-control-regex
+    !/[/\\:*?"<>|\u0000-\u001f\u007f]/.test(id)
+  );
+}
+
+function assertPlainRunId(id: unknown, where: string): asserts id is string {
+  if (!isPlainRunId(id)) {
+    throw new Error(`${JSON.stringify(id)} (${where}) is not a run id: a run id is the name of one folder under .cnnlab/runs, without "/", "\\" or "..". Pick the run from the Runs view, or give the folder's name.`);
   }
-  renameSync(temporary, path);
+}
+
+/** Whether `child` is `parent` itself or lies below it (both already resolved). */
+export function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel) && rel.split(sep)[0] !== '..');
+}
+
+/** The run folder for an id or a path the user typed (CLI `--resume`). Refuses `.`, `..` and other non-ids. */
+export function runDirFor(runsDir: string, idOrPath: string): string {
+  if (idOrPath.includes('/') || idOrPath.includes('\\')) return idOrPath;
+  assertPlainRunId(idOrPath, 'the run to resume');
+  return join(runsDir, idOrPath);
+}
+
+function temporaryName(path: string): string {
+  return `${path}.${process.pid}.${Math.floor(Math.random() * 36 ** 6).toString(36)}.tmp`;
+}
+
+/** Matches only the temporary files CNN Lab's writers make: `<name>.<pid>.tmp` and `<name>.<pid>.<random>.tmp`. */
+const TEMPORARY_FILE = /^[^/\\]+\.(\d{1,10})(?:\.[0-9a-z]{1,12})?\.tmp$/;
+
+function writeFileAtomic(path: string, text: string): void {
+  const temporary = temporaryName(path);
+  // 'wx' = O_CREAT|O_EXCL: never opens (or follows) something already there, such as a planted link.
+  const fd = openSync(temporary, 'wx');
+  try {
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // already renamed or never created
+    }
+    throw error;
+  }
 }
 
 function writeRecordFile(runDir: string, record: RunRecord): void {
@@ -58,6 +123,12 @@ function writeRecordFile(runDir: string, record: RunRecord): void {
 /** Writes one run as it goes. Synchronous on purpose: a line written is on disk before training continues. */
 export class RunWriter {
   private current: RunRecord;
+  /**
+   * While the run is `running` the writer keeps its run folder open, so that another process can
+   * prove this process is the run's trainer (Linux: /proc/<pid>/fd) before it signals it, instead
+   * of trusting a pid read from a file. See src/runs/trainerProcess.ts.
+   */
+  private folderHandle: number | undefined;
 
   private constructor(
     readonly runDir: string,
@@ -68,10 +139,12 @@ export class RunWriter {
 
   /** Creates `<runsDir>/<record.id>/` and its run.json; fails if that run folder already exists. */
   static create(runsDir: string, record: RunRecord): RunWriter {
+    assertPlainRunId(record.id, 'the id of a new run');
     mkdirSync(runsDir, { recursive: true });
     const runDir = join(runsDir, record.id);
     mkdirSync(runDir);
     const writer = new RunWriter(runDir, record);
+    writer.holdFolder();
     writeRecordFile(runDir, record);
     return writer;
   }
@@ -88,6 +161,7 @@ export class RunWriter {
   update(patch: Partial<RunRecord>): RunRecord {
     this.current = { ...this.current, ...patch };
     writeRecordFile(this.runDir, this.current);
+    if (this.current.status !== 'running') this.releaseFolder();
     return this.current;
   }
 
@@ -104,6 +178,37 @@ export class RunWriter {
   writeSummary(text: string): void {
     writeFileAtomic(join(this.runDir, SUMMARY_FILE), text.endsWith('\n') ? text : `${text}\n`);
   }
+
+  private holdFolder(): void {
+    if (process.platform !== 'linux' || this.current.pid !== process.pid) return;
+    try {
+      this.folderHandle = openSync(this.runDir, 'r');
+    } catch {
+      // Without the handle, Stop from another window refuses; training is not affected.
+    }
+  }
+
+  private releaseFolder(): void {
+    if (this.folderHandle === undefined) return;
+    try {
+      closeSync(this.folderHandle);
+    } catch {
+      // already closed
+    }
+    this.folderHandle = undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+function isMetricsLine(value: unknown): value is MetricsLine {
+  if (!isObject(value) || !isObject(value.logs) || !isFiniteNumber(value.epoch) || !isFiniteNumber(value.time)) return false;
+  if (value.kind === 'epoch') return true;
+  return value.kind === 'batch' && isFiniteNumber(value.batch) && isFiniteNumber(value.step);
 }
 
 function parseMetrics(text: string): MetricsLine[] {
@@ -111,7 +216,9 @@ function parseMetrics(text: string): MetricsLine[] {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
-      metrics.push(JSON.parse(line) as MetricsLine);
+      const parsed: unknown = JSON.parse(line);
+      // A line that is not a metrics line (hand-edited, another tool's) is skipped like a torn one.
+      if (isMetricsLine(parsed)) metrics.push(parsed);
     } catch {
       // Only the line being written when the process died can be torn; everything before it is whole.
     }
@@ -119,35 +226,116 @@ function parseMetrics(text: string): MetricsLine[] {
   return metrics;
 }
 
-async function readMetrics(runDir: string): Promise<MetricsLine[]> {
+/** lstat that says ENOENT as undefined. */
+async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
   try {
-    return parseMetrics(await readFile(join(runDir, METRICS_FILE), 'utf8'));
+    return await lstat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function linkTarget(path: string): Promise<string> {
+  try {
+    return await readlink(path);
+  } catch {
+    return '?';
+  }
+}
+
+/** A file of a run that must be a plain file in the folder: not a link (which could lead anywhere), not a folder. */
+async function checkRunFile(path: string, what: string): Promise<'missing' | 'file'> {
+  const info = await lstatOrUndefined(path);
+  if (!info) return 'missing';
+  if (info.isSymbolicLink()) {
+    throw new Error(`${path} is a symbolic link (to ${await linkTarget(path)}); CNN Lab reads only the ${what} a run writes itself and does not follow links. Replace the link by the file, or delete the run folder.`);
+  }
+  if (!info.isFile()) throw new Error(`${path} is not a file; the run cannot be shown. Delete the run folder if it is not needed.`);
+  if (info.size > MAX_RUN_FILE_BYTES) {
+    throw new Error(`${path} is ${Math.round(info.size / 1024 / 1024)} MB, larger than any ${what} CNN Lab writes; the run cannot be shown. Delete the run folder if it is not needed.`);
+  }
+  return 'file';
+}
+
+async function readMetrics(runDir: string): Promise<MetricsLine[]> {
+  const path = join(runDir, METRICS_FILE);
+  if ((await checkRunFile(path, METRICS_FILE)) === 'missing') return [];
+  try {
+    return parseMetrics(await readFile(path, 'utf8'));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
 }
 
+const RUN_STATUSES = new Set<RunStatus>(['running', 'completed', 'stopped', 'failed', 'interrupted']);
+
+/** What is wrong with a parsed run.json, in words; undefined when the host can show it. */
+export function recordProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'it is not a JSON object';
+  const wrong: string[] = [];
+  const need = (key: string, ok: (field: unknown) => boolean, what: string, optional = false): void => {
+    const field = value[key];
+    if (field === undefined ? !optional : !ok(field)) wrong.push(`"${key}" ${field === undefined ? 'is missing' : `is not ${what}`}`);
+  };
+  const isString = (field: unknown): boolean => typeof field === 'string';
+  const isLogs = (field: unknown): boolean => isObject(field);
+  need('id', isString, 'a string');
+  need('modelFile', (field) => typeof field === 'string' && field !== '', 'a file path');
+  need('dataset', isString, 'a string');
+  need('status', (field) => RUN_STATUSES.has(field as RunStatus), `one of ${[...RUN_STATUSES].join(', ')}`);
+  need('startedAt', isString, 'a date string');
+  need('epochsCompleted', isFiniteNumber, 'a number');
+  need('epochsPlanned', isFiniteNumber, 'a number');
+  need('label', isString, 'a string', true);
+  need('tags', (field) => Array.isArray(field) && field.every(isString), 'a list of strings', true);
+  need('endedAt', isString, 'a date string', true);
+  need('pid', (field) => Number.isSafeInteger(field), 'a whole number', true);
+  need('modelSource', isString, 'a string', true);
+  need('training', isObject, 'an object', true);
+  need('ir', isObject, 'an object', true);
+  need('summary', isObject, 'an object', true);
+  need('resumedFrom', isString, 'a string', true);
+  need('finalMetrics', isLogs, 'an object', true);
+  need('bestMetrics', isLogs, 'an object', true);
+  need('backend', (field) => isObject(field) && isString(field.name) && isString(field.device), 'an object with "name" and "device"', true);
+  need('error', (field) => isObject(field) && isString(field.message) && (field.hint === undefined || isString(field.hint)), 'an object with a "message"', true);
+  need(
+    'evaluation',
+    (field) => isObject(field) && isFiniteNumber(field.accuracy) && (field.misclassified === undefined || (Array.isArray(field.misclassified) && field.misclassified.every((item) => isObject(item) && isString(item.file)))),
+    'an evaluation with an "accuracy"',
+    true,
+  );
+  return wrong.length > 0 ? wrong.join(', ') : undefined;
+}
+
+/** run.json of the run folder `runDir`, checked; its `id` is the folder's name whatever the file says. */
 async function readRecord(runDir: string): Promise<RunRecord> {
   const path = join(runDir, RUN_FILE);
+  if ((await checkRunFile(path, RUN_FILE)) === 'missing') throw new Error(`${runDir} is not a CNN Lab run: it has no ${RUN_FILE}.`);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`${runDir} is not a CNN Lab run: it has no ${RUN_FILE}.`);
-    }
-    throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${runDir} is not a CNN Lab run: it has no ${RUN_FILE}.`);
+    throw new Error(`${path} cannot be read (${(error as Error).message}); the run cannot be shown.`);
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as RunRecord;
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path} is not valid JSON (${(error as Error).message}); the run cannot be shown. Delete the folder if it is not needed.`);
+    throw new Error(`${path} is not valid JSON (${(error as Error).message.slice(0, 200)}); the run cannot be shown. Delete the folder if it is not needed.`);
   }
+  const problem = recordProblem(parsed);
+  if (problem) throw new Error(`${path} is not a CNN Lab run record: ${problem}. Delete the run folder if it is not needed, or fix the file.`);
+  return { ...(parsed as RunRecord), id: basename(runDir) };
 }
 
-/** Whether a process with this id still exists on this machine. */
-export function isProcessAlive(pid: number): boolean {
+/** Whether a process with this id may exist on this machine. Junk (≤ 1, fractions, non-numbers) never does. */
+export function isProcessAlive(pid: unknown): boolean {
+  // pid 0 and -1 address process groups and "every process"; pid 1 is init, never a trainer.
+  if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 1) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -157,10 +345,43 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Linux: whether process `pid` holds the run folder open, as a RunWriter does while `running`
+ * (true/false), or undefined when that cannot be told (no /proc, no permission, the process is gone).
+ */
+export async function holdsRunFolder(pid: number, runDir: string): Promise<boolean | undefined> {
+  if (process.platform !== 'linux' || !Number.isSafeInteger(pid) || pid <= 1) return undefined;
+  let target: string;
+  try {
+    target = await realpath(runDir);
+  } catch {
+    return undefined;
+  }
+  let fds: string[];
+  try {
+    fds = await readdir(`/proc/${pid}/fd`);
+  } catch {
+    return undefined;
+  }
+  for (const fd of fds) {
+    try {
+      if ((await readlink(`/proc/${pid}/fd/${fd}`)) === target) return true;
+    } catch {
+      continue; // closed meanwhile
+    }
+  }
+  return false;
+}
+
 type EpochLine = Extract<MetricsLine, { kind: 'epoch' }>;
 
 function epochLines(metrics: MetricsLine[]): EpochLine[] {
   return metrics.filter((line): line is EpochLine => line.kind === 'epoch');
+}
+
+function isoOrUndefined(time: number): string | undefined {
+  const date = new Date(time);
+  return Number.isFinite(date.getTime()) ? date.toISOString() : undefined;
 }
 
 /**
@@ -171,13 +392,14 @@ function markInterrupted(record: RunRecord, metrics: MetricsLine[]): RunRecord {
   const epochs = epochLines(metrics);
   const last = epochs.at(-1);
   const lastTime = metrics.at(-1)?.time;
+  const pid = Number.isSafeInteger(record.pid) ? record.pid : '?';
   const interrupted: RunRecord = {
     ...record,
     status: 'interrupted',
     epochsCompleted: Math.max(record.epochsCompleted, last ? last.epoch + 1 : 0),
-    endedAt: lastTime !== undefined ? new Date(lastTime).toISOString() : record.endedAt ?? record.startedAt,
+    endedAt: (lastTime !== undefined ? isoOrUndefined(lastTime) : undefined) ?? record.endedAt ?? record.startedAt,
     error: record.error ?? {
-      message: `The trainer process (pid ${record.pid ?? '?'}) ended without finishing the run.`,
+      message: `The trainer process (pid ${pid}) ended without finishing the run.`,
       hint: 'Resume the run to continue from its last saved model, or start a new one.',
     },
   };
@@ -186,55 +408,151 @@ function markInterrupted(record: RunRecord, metrics: MetricsLine[]): RunRecord {
   return interrupted;
 }
 
-function needsInterruptedMark(record: RunRecord): boolean {
-  return record.status === 'running' && (record.pid === undefined || !isProcessAlive(record.pid));
+/** A `running` run whose trainer is provably gone: no such process, or (Linux) one that is not this run's writer. */
+async function needsInterruptedMark(record: RunRecord, runDir: string): Promise<boolean> {
+  if (record.status !== 'running') return false;
+  if (record.pid === undefined || !isProcessAlive(record.pid)) return true;
+  // A reused pid: the process exists but does not hold the run folder the way its writer does.
+  return (await holdsRunFolder(record.pid, runDir)) === false;
 }
 
-/** run.json and metrics.jsonl of one run, tolerant of a torn last metrics line. */
+/**
+ * Persists the interrupted mark when the run folder is a real folder (not a link); a read-only
+ * checkout or a run folder that changed meanwhile keeps the mark in memory only.
+ */
+async function persistRecord(runDir: string, record: RunRecord): Promise<void> {
+  try {
+    const folder = await lstat(runDir);
+    if (!folder.isDirectory() || folder.isSymbolicLink()) return;
+    writeRecordFile(runDir, record);
+  } catch {
+    // shown as interrupted all the same
+  }
+}
+
+/** run.json and metrics.jsonl of one run, tolerant of a torn last metrics line. Refuses a run folder that is a link. */
 export async function readRun(runDir: string): Promise<{ record: RunRecord; metrics: MetricsLine[] }> {
+  const folder = await lstatOrUndefined(runDir);
+  if (!folder) throw new Error(`${runDir} does not exist; the run may have been deleted. Refresh the Runs view.`);
+  if (folder.isSymbolicLink()) {
+    throw new Error(`${runDir} is a symbolic link (to ${await linkTarget(runDir)}); CNN Lab does not follow links out of .cnnlab/runs. Move the run folder itself there instead.`);
+  }
+  if (!folder.isDirectory()) throw new Error(`${runDir} is not a run folder.`);
   const [record, metrics] = await Promise.all([readRecord(runDir), readMetrics(runDir)]);
-  if (needsInterruptedMark(record)) {
+  if (await needsInterruptedMark(record, runDir)) {
     const interrupted = markInterrupted(record, metrics);
-    writeRecordFile(runDir, interrupted);
+    await persistRecord(runDir, interrupted);
     return { record: interrupted, metrics };
   }
   return { record, metrics };
 }
 
+/** One folder under `.cnnlab/runs`: a run that can be shown, or one that cannot, and why. */
+export type RunListing = { id: string; runDir: string; record: RunRecord; problem?: undefined } | { id: string; runDir: string; record?: undefined; problem: string };
+
 /**
- * Every run under `runsDir`, newest first (ids sort by start time). Folders without a readable
- * run.json are skipped: a run being created or deleted at this moment must not break the list.
+ * Removes the temporary files a killed writer left in a run folder (`<name>.<pid>[.<random>].tmp`,
+ * in the folder and in model/ up to two levels down). Only regular files are touched, never links
+ * or folders; a file whose writer may still be running and that is younger than ten minutes stays.
  */
-export async function listRuns(runsDir: string): Promise<RunRecord[]> {
-  let names: string[];
+export async function cleanTemporaryFiles(runDir: string, depth = 3): Promise<string[]> {
+  const removed: string[] = [];
+  let entries;
   try {
-    names = await readdir(runsDir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
+    entries = await readdir(runDir, { withFileTypes: true });
+  } catch {
+    return removed;
   }
-  const records: RunRecord[] = [];
-  for (const name of names.sort().reverse()) {
-    const runDir = join(runsDir, name);
-    if (!(await stat(runDir)).isDirectory()) continue;
+  for (const entry of entries) {
+    const path = join(runDir, entry.name);
+    if (entry.isDirectory() && depth > 1 && (depth < 3 || entry.name === MODEL_DIR)) {
+      removed.push(...(await cleanTemporaryFiles(path, depth - 1)));
+      continue;
+    }
+    const match = TEMPORARY_FILE.exec(entry.name);
+    if (!match || !entry.isFile()) continue;
     try {
-      let record = await readRecord(runDir);
-      if (needsInterruptedMark(record)) {
-        record = markInterrupted(record, await readMetrics(runDir));
-        writeRecordFile(runDir, record);
-      }
-      records.push(record);
+      const info = await lstat(path);
+      if (!info.isFile()) continue;
+      const writerMayBeWriting = isProcessAlive(Number(match[1])) && Date.now() - info.mtimeMs < STALE_TEMPORARY_MS;
+      if (writerMayBeWriting) continue;
+      await unlink(path);
+      removed.push(path);
     } catch {
       continue;
     }
   }
-  return records;
+  return removed;
+}
+
+async function listOne(runsDir: string, realRunsDir: string, name: string): Promise<RunListing | undefined> {
+  const runDir = join(runsDir, name);
+  const unreadable = (problem: string): RunListing => ({ id: name, runDir, problem });
+  try {
+    const info = await lstatOrUndefined(runDir);
+    if (!info) return undefined; // deleted while listing
+    if (info.isSymbolicLink()) {
+      return unreadable(`The run folder ${runDir} is a symbolic link (to ${await linkTarget(runDir)}); CNN Lab does not follow links in .cnnlab/runs. Remove the link, or move the run folder itself there.`);
+    }
+    if (!info.isDirectory()) return undefined; // a stray file, not a run
+    if (!isPlainRunId(name)) return unreadable(`The folder name ${JSON.stringify(name)} cannot be a run id. Rename the folder.`);
+    const real = await realpath(runDir);
+    if (dirname(real) !== realRunsDir) return unreadable(`The run folder ${runDir} resolves to ${real}, outside ${realRunsDir}. Move the run folder into .cnnlab/runs.`);
+    await cleanTemporaryFiles(runDir);
+    if ((await lstatOrUndefined(join(runDir, RUN_FILE))) === undefined) return undefined; // being created or deleted
+    let record = await readRecord(runDir);
+    if (await needsInterruptedMark(record, runDir)) {
+      record = markInterrupted(record, await readMetrics(runDir));
+      await persistRecord(runDir, record);
+    }
+    return { id: name, runDir, record };
+  } catch (error) {
+    return unreadable(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * Every folder under `runsDir`, newest first (ids sort by start time): a run, or an unreadable run
+ * with why. Folders without run.json (a run being created or deleted at this moment) and stray files
+ * are left out. Throws only when `runsDir` itself cannot be read; a missing one holds no runs.
+ */
+export async function scanRuns(runsDir: string): Promise<RunListing[]> {
+  let names: string[];
+  let realRunsDir: string;
+  try {
+    names = await readdir(runsDir);
+    realRunsDir = await realpath(runsDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    throw new Error(`Cannot list runs in ${runsDir} (${code ?? (error as Error).message}). Check that it is a folder you can read, or delete it.`);
+  }
+  const listings: RunListing[] = [];
+  for (const name of names.sort().reverse()) {
+    const listing = await listOne(runsDir, realRunsDir, name);
+    if (listing) listings.push(listing);
+  }
+  return listings;
+}
+
+/** The runs under `runsDir` that can be shown, newest first (see `scanRuns` for the unreadable ones too). */
+export async function listRuns(runsDir: string): Promise<RunRecord[]> {
+  return (await scanRuns(runsDir)).flatMap((listing) => (listing.record ? [listing.record] : []));
+}
+
+/** Refuses to write into a run folder that is a link or not a folder. */
+async function requireRealRunFolder(runDir: string): Promise<void> {
+  const info = await lstatOrUndefined(runDir);
+  if (!info || info.isSymbolicLink() || !info.isDirectory()) {
+    throw new Error(`${runDir} is not a run folder inside .cnnlab/runs${info?.isSymbolicLink() ? ' (it is a symbolic link)' : ''}; nothing was changed.`);
+  }
 }
 
 /** What the sidebar may change on a finished run. */
 export type RunPatch = Pick<Partial<RunRecord>, 'label' | 'tags'>;
 
 export async function updateRun(runDir: string, patch: RunPatch): Promise<RunRecord> {
+  await requireRealRunFolder(runDir);
   const record = { ...(await readRecord(runDir)), ...patch };
   writeRecordFile(runDir, record);
   return record;
@@ -242,18 +560,51 @@ export async function updateRun(runDir: string, patch: RunPatch): Promise<RunRec
 
 /** Marks a run failed from outside its writer (the trainer's last-resort error handler). */
 export async function markRunFailed(runDir: string, error: { message: string; hint?: string }): Promise<RunRecord> {
+  await requireRealRunFolder(runDir);
   const record: RunRecord = { ...(await readRecord(runDir)), status: 'failed', endedAt: new Date().toISOString(), error };
   delete record.pid;
   writeRecordFile(runDir, record);
   return record;
 }
 
-export async function deleteRun(runDir: string): Promise<void> {
-  await readRecord(runDir); // refuse to delete a folder that is not a run
-  await rm(runDir, { recursive: true, force: true });
+/**
+ * Deletes the run folder `runDir`, which must be a real folder directly inside `runsDir` (after
+ * resolving links) with a run.json in it. A link in place of a run folder is removed itself, never
+ * what it points to.
+ */
+export async function deleteRun(runDir: string, runsDir: string = dirname(runDir)): Promise<void> {
+  const name = basename(runDir);
+  const refuse = (why: string): Error => new Error(`Refused to delete ${runDir}: ${why}. Nothing was deleted; delete it by hand if it must go.`);
+  if (!isPlainRunId(name) || join(runsDir, name) !== join(runDir)) throw refuse('it is not a folder directly inside the runs folder');
+  const info = await lstatOrUndefined(runDir);
+  if (!info) return; // already gone
+  if (info.isSymbolicLink()) {
+    await unlink(runDir);
+    return;
+  }
+  if (!info.isDirectory()) throw refuse('it is not a folder');
+  let real: string;
+  let realRunsDir: string;
+  try {
+    [real, realRunsDir] = await Promise.all([realpath(runDir), realpath(runsDir)]);
+  } catch (error) {
+    throw refuse(`its place on disk cannot be resolved (${(error as Error).message})`);
+  }
+  if (dirname(real) !== realRunsDir) throw refuse(`it resolves to ${real}, outside ${realRunsDir}`);
+  if ((await lstatOrUndefined(join(runDir, RUN_FILE))) === undefined) throw new Error(`${runDir} is not a CNN Lab run: it has no ${RUN_FILE}. Nothing was deleted.`);
+  await rm(real, { recursive: true, force: true });
 }
 
-/** The run folder for an id or a path the user typed (CLI `--resume`). */
-export function runDirFor(runsDir: string, idOrPath: string): string {
-  return idOrPath.includes('/') || idOrPath.includes('\\') ? idOrPath : join(runsDir, idOrPath);
+/**
+ * The real path of `file` (relative to the run folder, as run.json records it) when it is a
+ * regular file inside the run folder after resolving links; undefined otherwise.
+ */
+export async function resolveRunFile(runDir: string, file: string): Promise<string | undefined> {
+  try {
+    const [realRun, real] = await Promise.all([realpath(runDir), realpath(join(runDir, file))]);
+    if (real === realRun || !isInside(realRun, real)) return undefined;
+    return (await lstat(real)).isFile() ? real : undefined;
+  } catch {
+    return undefined;
+  }
 }
