@@ -89,7 +89,7 @@ async function rejectsWithDatasetError(promise: Promise<unknown>): Promise<Datas
   assert.fail('the load succeeded but was expected to fail');
 }
 
-function sha256(bytes: Uint8Array): string {
+function sha256(bytes: Uint8Array | Int32Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 

@@ -48,7 +48,7 @@ function decodeBatches(batches: { bytes: Buffer; path: string }[]): ImageSplit {
   }
   const count = batches.reduce((sum, { bytes }) => sum + bytes.length / RECORD, 0);
   const images = new Uint8Array(count * 3 * PIXELS);
-  const labels = new Uint8Array(count);
+  const labels = new Int32Array(count);
   let index = 0;
   for (const { bytes } of batches) {
     for (let record = 0; record < bytes.length; record += RECORD, index++) {

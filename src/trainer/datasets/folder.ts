@@ -36,7 +36,7 @@ function imagesOf(dir: string, classNames: string[]): LabelledFile[] {
 async function decode(files: LabelledFile[], height: number, width: number, channels: number, progress: ProgressReporter, what: string): Promise<ImageSplit> {
   const exampleBytes = height * width * channels;
   const images = new Uint8Array(files.length * exampleBytes);
-  const labels = new Uint8Array(files.length);
+  const labels = new Int32Array(files.length);
   for (const [index, file] of files.entries()) {
     let pipeline = sharp(file.path).resize(width, height, { fit: 'fill' }).removeAlpha();
     pipeline = channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');

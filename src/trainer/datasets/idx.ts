@@ -1,5 +1,5 @@
 // MNIST and Fashion-MNIST: IDX files (gzip), the format Yann LeCun's MNIST page defines.
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync } from 'node:zlib';
 import { datasetFile, type DatasetSource, type FileLocationOptions } from './files';
 import { DatasetError, type Dataset, type ImageSplit } from './types';
 
@@ -12,20 +12,49 @@ function corrupt(path: string, problem: string): DatasetError {
   );
 }
 
-/** Decodes an IDX file of unsigned bytes (gzip or plain) into its dimensions and data. */
-export function parseIdx(bytes: Buffer, path: string): { dims: number[]; data: Uint8Array } {
-  let raw: Buffer;
-  try {
-    raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
-  } catch (error) {
-    throw corrupt(path, `the gzip data cannot be read (${(error as Error).message})`);
-  }
+/** The dimensions an IDX header declares, and the header's length; `raw` may hold only a prefix of the file. */
+function readHeader(raw: Buffer, path: string): { dims: number[]; headerBytes: number } {
   if (raw.length < 4 || raw[0] !== 0 || raw[1] !== 0) throw corrupt(path, 'it does not start with the IDX magic number 0x0000');
   if (raw[2] !== IDX_UNSIGNED_BYTE) throw corrupt(path, `its data type is 0x${raw[2].toString(16)}, expected 0x08 (unsigned byte)`);
   const rank = raw[3];
   const headerBytes = 4 + 4 * rank;
   if (rank === 0 || raw.length < headerBytes) throw corrupt(path, 'its header is cut short');
-  const dims = Array.from({ length: rank }, (_, axis) => raw.readUInt32BE(4 + 4 * axis));
+  return { dims: Array.from({ length: rank }, (_, axis) => raw.readUInt32BE(4 + 4 * axis)), headerBytes };
+}
+
+/** Larger than any dataset CNN Lab reads (Fashion-MNIST's training images unpack to 47 MB). */
+const MAX_IDX_BYTES = 2 ** 30;
+
+/**
+ * Unpacks a gzip IDX file to no more than its header promises, so that a small file that unpacks
+ * to gigabytes (a gzip bomb) is refused instead of filling memory.
+ */
+function gunzipAsPromised(bytes: Buffer, path: string): Buffer {
+  let promised: number;
+  try {
+    // Deflate unpacks at most about 1,000 times: 4 KB of input is at most 4 MB, and enough for
+    // the header. A file that small is unpacked whole, so that a cut-off stream reports as such.
+    const headBytes = 4096;
+    const head = bytes.length <= headBytes ? gunzipSync(bytes) : gunzipSync(bytes.subarray(0, headBytes), { finishFlush: constants.Z_SYNC_FLUSH });
+    const { dims, headerBytes } = readHeader(head, path);
+    promised = headerBytes + dims.reduce((product, dim) => product * dim, 1);
+  } catch (error) {
+    if (error instanceof DatasetError) throw error;
+    throw corrupt(path, `the gzip data cannot be read (${(error as Error).message})`);
+  }
+  if (promised > MAX_IDX_BYTES) throw corrupt(path, `its header promises ${promised} bytes, more than the ${MAX_IDX_BYTES} CNN Lab reads from one file`);
+  try {
+    return gunzipSync(bytes, { maxOutputLength: promised });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw corrupt(path, `it unpacks to more than the ${promised} bytes its header promises`);
+    throw corrupt(path, `the gzip data cannot be read (${(error as Error).message})`);
+  }
+}
+
+/** Decodes an IDX file of unsigned bytes (gzip or plain) into its dimensions and data. */
+export function parseIdx(bytes: Buffer, path: string): { dims: number[]; data: Uint8Array } {
+  const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipAsPromised(bytes, path) : bytes;
+  const { dims, headerBytes } = readHeader(raw, path);
   const expected = dims.reduce((product, dim) => product * dim, 1);
   const available = raw.length - headerBytes;
   if (available !== expected) throw corrupt(path, `its header promises ${expected} bytes of data (${dims.join('×')}) but it holds ${available}`);
@@ -57,7 +86,7 @@ async function loadSplit(source: DatasetSource, prefix: 'train' | 't10k', option
   if (images.dims[0] !== labels.dims[0]) {
     throw corrupt(labelsFile.path, `it holds ${labels.dims[0]} labels for ${images.dims[0]} images in ${imagesFile.path}`);
   }
-  return { split: { images: images.data, labels: labels.data, count: images.dims[0] }, height: images.dims[1], width: images.dims[2] };
+  return { split: { images: images.data, labels: Int32Array.from(labels.data), count: images.dims[0] }, height: images.dims[1], width: images.dims[2] };
 }
 
 export async function loadIdxDataset(name: 'mnist' | 'fashion-mnist', options: FileLocationOptions): Promise<Dataset> {

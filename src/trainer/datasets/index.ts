@@ -3,7 +3,7 @@ import { loadCifar10 } from './cifar';
 import { loadFolderDataset } from './folder';
 import { loadIdxDataset } from './idx';
 import { generateShapes } from './shapes';
-import { DatasetError, firstExamples, type Dataset, type ProgressReporter } from './types';
+import { DatasetError, firstExamples, type Dataset, type ImageSplit, type ProgressReporter } from './types';
 
 export { DatasetError, type Dataset, type ImageSplit } from './types';
 export const builtInDatasets = ['shapes', 'mnist', 'fashion-mnist', 'cifar10'] as const;
@@ -53,9 +53,30 @@ export async function loadDataset(request: DatasetRequest): Promise<Dataset> {
     );
   }
   const exampleBytes = dataset.height * dataset.width * dataset.channels;
-  return {
+  const chosen = {
     ...dataset,
     train: firstExamples(dataset.train, request.trainExamples, exampleBytes),
     test: firstExamples(dataset.test, request.testExamples, exampleBytes),
   };
+  checkSplit(chosen, 'training', chosen.train);
+  checkSplit(chosen, 'test', chosen.test);
+  return chosen;
+}
+
+/** Refuses an empty split or a label that names no class, before anything trains on it. */
+function checkSplit(dataset: Dataset, which: 'training' | 'test', split: ImageSplit): void {
+  if (split.count === 0) {
+    throw new DatasetError(
+      `The ${which} set of '${dataset.name}' holds no images.`,
+      which === 'test' ? 'Give the dataset a test split (for a folder dataset: a test/ folder with images, or leave it out to hold out 20 %).' : 'Check the dataset files, or the --train-examples option.',
+    );
+  }
+  const classes = dataset.classNames.length;
+  const bad = split.labels.findIndex((label) => label < 0 || label >= classes);
+  if (bad >= 0) {
+    throw new DatasetError(
+      `Example ${bad} of the ${which} set of '${dataset.name}' has label ${split.labels[bad]}, but the dataset has ${classes} classes (labels 0–${classes - 1}).`,
+      'The label file is damaged or belongs to another dataset: replace it with the original file.',
+    );
+  }
 }

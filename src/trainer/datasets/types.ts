@@ -4,8 +4,8 @@
 export interface ImageSplit {
   /** count × height × width × channels bytes, 0–255. */
   images: Uint8Array;
-  /** Class index per image. */
-  labels: Uint8Array;
+  /** Class index per image (32-bit: a folder dataset may have more than 256 classes). */
+  labels: Int32Array;
   count: number;
 }
 
