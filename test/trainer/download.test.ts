@@ -259,6 +259,40 @@ describe('dataset downloads', function () {
     assert.deepEqual(readdirSync(join(cacheDir, 'mnist')), []);
   });
 
+  it('keeps nothing in the cache when the server answers 200 with an HTML page', async () => {
+    const server = await serve((_path, _request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sign in</title>'));
+    const cacheDir = temporaryDir('cnnlab-download-cache-');
+    const error = await rejectsWithDatasetError(load('mnist', cacheDir));
+    assert.match(error.message, new RegExp(`^${server.url}mnist/train-images-idx3-ubyte\\.gz did not send the dataset file: .*not a valid IDX file`));
+    assert.deepEqual(readdirSync(join(cacheDir, 'mnist')), []);
+  });
+
+  it('keeps nothing in the cache when a body without Content-Length ends early', async () => {
+    const bytes = readFileSync(join(fashionDir, 'train-labels-idx1-ubyte.gz'));
+    // Chunked, no length: the end looks clean; only the file itself can tell it is cut off.
+    await serve((_path, _request, response) => {
+      response.writeHead(200);
+      response.end(bytes.subarray(0, bytes.length - 1000));
+    });
+    const cacheDir = temporaryDir('cnnlab-download-cache-');
+    const error = await rejectsWithDatasetError(load('mnist', cacheDir));
+    assert.match(error.message, /did not send the dataset file: .*(gzip data cannot be read|promises)/);
+    assert.deepEqual(readdirSync(join(cacheDir, 'mnist')), []);
+  });
+
+  it('gives up on a server that drips bytes slower than the stall timeout, keeping nothing', async () => {
+    const server = await serve((_path, _request, response) => {
+      response.writeHead(200, { 'content-length': 1000 });
+      response.write(Buffer.from([0x1f]));
+      // …and then nothing for far longer than the stall timeout.
+    });
+    const cacheDir = temporaryDir('cnnlab-download-cache-');
+    const baseDir = temporaryDir('cnnlab-download-base-');
+    const error = await rejectsWithDatasetError(loadDataset({ name: 'mnist', inputShape: [28, 28, 1], baseDir, cacheDir, progress: () => undefined, stallTimeoutMs: 300 }));
+    assert.match(error.message, new RegExp(`^Download of ${server.url}mnist/train-images-idx3-ubyte\\.gz was cut off after 1 of 1000 bytes: no data arrived for 0\\.3 s\\.$`));
+    assert.deepEqual(readdirSync(join(cacheDir, 'mnist')), []);
+  });
+
   it('reports a connection closed before any answer with the URL and the reason', async () => {
     const server = await serve((_path, request) => request.socket.destroy());
     const cacheDir = temporaryDir('cnnlab-download-cache-');

@@ -37,6 +37,19 @@ function untar(archive: Buffer): Map<string, Buffer> {
   return files;
 }
 
+/** The files of cifar-10-binary.tar.gz; throws unless it unpacks and holds every batch. */
+function unpackArchive(bytes: Buffer, path: string): Map<string, Buffer> {
+  let files: Map<string, Buffer>;
+  try {
+    files = untar(gunzipSync(bytes));
+  } catch (error) {
+    throw new DatasetError(`${path} cannot be unpacked: ${(error as Error).message}.`, `Delete ${path} so that it is downloaded again.`);
+  }
+  const missing = [...trainFiles, testFile].filter((name) => !files.has(name));
+  if (missing.length > 0) throw new DatasetError(`${path} has no ${missing.join(', ')}.`, `Delete ${path} so that it is downloaded again.`);
+  return files;
+}
+
 function decodeBatches(batches: { bytes: Buffer; path: string }[]): ImageSplit {
   for (const { bytes, path } of batches) {
     if (bytes.length === 0 || bytes.length % RECORD !== 0) {
@@ -84,13 +97,9 @@ export async function loadCifar10(options: FileLocationOptions): Promise<Dataset
       { cacheName: 'cifar10', baseUrl: 'https://www.cs.toronto.edu/~kriz/', systemDirs: ['/usr/share/datasets/cifar10'] },
       'cifar-10-binary.tar.gz',
       options,
+      unpackArchive,
     );
-    let files: Map<string, Buffer>;
-    try {
-      files = untar(gunzipSync(archive.bytes));
-    } catch (error) {
-      throw new DatasetError(`${archive.path} cannot be unpacked: ${(error as Error).message}.`, `Delete ${archive.path} so that it is downloaded again.`);
-    }
+    const files = unpackArchive(archive.bytes, archive.path);
     read = (name) => {
       const bytes = files.get(name);
       if (!bytes) throw new DatasetError(`${archive.path} has no ${name}.`, `Delete ${archive.path} so that it is downloaded again.`);

@@ -23,7 +23,17 @@ export interface FileLocationOptions {
   dataDir?: string;
   cacheDir?: string;
   progress: ProgressReporter;
+  /** A download that receives nothing for this long is abandoned (default: 60 s). */
+  stallTimeoutMs?: number;
 }
+
+/**
+ * Throws when downloaded bytes are not the file they should be (an HTML error page, a cut-off
+ * body): they are checked before they take the file's name in the cache.
+ */
+export type FileCheck = (bytes: Buffer, path: string) => void;
+
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -54,46 +64,76 @@ function failureReason(error: unknown): string {
 const fetchYourselfHint =
   'Check the network connection and try again, or download the files yourself and point CNNLAB_DATA_DIR (or the cnnLab.dataDir setting) at their folder, or set CNNLAB_DATASET_MIRROR to a mirror.';
 
-async function download(url: string, target: string, progress: ProgressReporter): Promise<void> {
+/** Aborts when `reset` has not been called for `timeoutMs`: a server that drips or stalls. */
+function stallGuard(timeoutMs: number): { signal: AbortSignal; reset(): void; stalled(): boolean; clear(): void } {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let stalled = false;
+  const reset = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      controller.abort();
+    }, timeoutMs);
+  };
+  reset();
+  return { signal: controller.signal, reset, stalled: () => stalled, clear: () => clearTimeout(timer) };
+}
+
+async function download(url: string, target: string, options: FileLocationOptions, check: FileCheck): Promise<void> {
+  const timeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  const guard = stallGuard(timeoutMs);
+  const stallReason = (): string => `no data arrived for ${timeoutMs / 1000} s`;
   let response: Response;
   try {
-    response = await fetch(url);
+    response = await fetch(url, { signal: guard.signal });
   } catch (error) {
-    throw new DatasetError(`Could not download ${url}: ${failureReason(error)}.`, fetchYourselfHint);
+    guard.clear();
+    throw new DatasetError(`Could not download ${url}: ${guard.stalled() ? stallReason() : failureReason(error)}.`, fetchYourselfHint);
   }
   if (!response.ok || !response.body) {
+    guard.clear();
     throw new DatasetError(`Downloading ${url} failed: HTTP ${response.status}.`, fetchYourselfHint);
   }
   const total = Number(response.headers.get('content-length') ?? 0);
   const partial = `${target}.part`;
   const out = createWriteStream(partial);
-  const hash = createHash('sha256');
   let received = 0;
   let lastReport = 0;
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      hash.update(chunk);
+      guard.reset();
       received += chunk.length;
       if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
       if (Date.now() - lastReport > 250) {
         lastReport = Date.now();
-        progress(`Downloading ${url.split('/').pop()}: ${(received / 1e6).toFixed(1)} MB`, total > 0 ? received / total : undefined);
+        options.progress(`Downloading ${url.split('/').pop()}: ${(received / 1e6).toFixed(1)} MB`, total > 0 ? received / total : undefined);
       }
     }
     await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   } catch (error) {
-    // A connection dropped mid-file: the partial file must not stay open or be taken for a download.
+    // A connection dropped or stalled mid-file: the partial file must not stay open or be taken for a download.
     out.destroy();
     rmSync(partial, { force: true });
-    throw new DatasetError(`Download of ${url} was cut off after ${received}${total > 0 ? ` of ${total}` : ''} bytes: ${failureReason(error)}.`, fetchYourselfHint);
+    const reason = guard.stalled() ? stallReason() : failureReason(error);
+    throw new DatasetError(`Download of ${url} was cut off after ${received}${total > 0 ? ` of ${total}` : ''} bytes: ${reason}.`, fetchYourselfHint);
+  } finally {
+    guard.clear();
   }
   if (total > 0 && received !== total) {
     rmSync(partial, { force: true });
     throw new DatasetError(`Download of ${url} stopped after ${received} of ${total} bytes.`, fetchYourselfHint);
   }
+  const bytes = readFileSync(partial);
+  try {
+    check(bytes, url);
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw new DatasetError(`${url} did not send the dataset file: ${(error as Error).message}`, fetchYourselfHint);
+  }
   // The digest is recorded beside the file and checked on every later use, so a cache file
   // damaged after download (disk full, a copy cut short) is caught instead of half-read.
-  writeFileSync(`${target}.sha256`, `${hash.digest('hex')}\n`);
+  writeFileSync(`${target}.sha256`, `${sha256(bytes)}\n`);
   renameSync(partial, target);
 }
 
@@ -101,7 +141,7 @@ async function download(url: string, target: string, progress: ProgressReporter)
  * The bytes of one dataset file: from a local folder when one holds it, else from the cache
  * (downloaded first if needed, SHA-256 checked against the digest taken at download).
  */
-export async function datasetFile(source: DatasetSource, fileName: string, options: FileLocationOptions): Promise<{ bytes: Buffer; path: string }> {
+export async function datasetFile(source: DatasetSource, fileName: string, options: FileLocationOptions, check: FileCheck): Promise<{ bytes: Buffer; path: string }> {
   for (const dir of localDirs(source, options)) {
     const path = join(dir, fileName);
     if (existsSync(path)) return { bytes: readFileSync(path), path };
@@ -110,7 +150,7 @@ export async function datasetFile(source: DatasetSource, fileName: string, optio
   const path = join(cacheDir, fileName);
   if (!existsSync(path)) {
     mkdirSync(cacheDir, { recursive: true });
-    await download(downloadUrl(source, fileName), path, options.progress);
+    await download(downloadUrl(source, fileName), path, options, check);
   }
   const bytes = readFileSync(path);
   const digestFile = `${path}.sha256`;

@@ -77,8 +77,8 @@ const idxSources: Record<'mnist' | 'fashion-mnist', DatasetSource & { classNames
 };
 
 async function loadSplit(source: DatasetSource, prefix: 'train' | 't10k', options: FileLocationOptions): Promise<{ split: ImageSplit; height: number; width: number }> {
-  const imagesFile = await datasetFile(source, `${prefix}-images-idx3-ubyte.gz`, options);
-  const labelsFile = await datasetFile(source, `${prefix}-labels-idx1-ubyte.gz`, options);
+  const imagesFile = await datasetFile(source, `${prefix}-images-idx3-ubyte.gz`, options, parseIdx);
+  const labelsFile = await datasetFile(source, `${prefix}-labels-idx1-ubyte.gz`, options, parseIdx);
   const images = parseIdx(imagesFile.bytes, imagesFile.path);
   const labels = parseIdx(labelsFile.bytes, labelsFile.path);
   if (images.dims.length !== 3) throw corrupt(imagesFile.path, `it has ${images.dims.length} dimensions, expected 3 (count, rows, columns)`);

@@ -21,6 +21,8 @@ export interface DatasetRequest {
   testExamples?: number;
   seed?: number;
   progress: ProgressReporter;
+  /** A download that receives nothing for this long is abandoned (default: 60 s). */
+  stallTimeoutMs?: number;
 }
 
 /** Image size for generated and folder datasets: [h, w] gives 1 channel, [h, w, c] gives c. */
@@ -36,7 +38,7 @@ function imageSizeFor(inputShape: number[], dataset: string): { height: number; 
 }
 
 export async function loadDataset(request: DatasetRequest): Promise<Dataset> {
-  const files = { dataDir: request.dataDir, cacheDir: request.cacheDir, progress: request.progress };
+  const files = { dataDir: request.dataDir, cacheDir: request.cacheDir, progress: request.progress, stallTimeoutMs: request.stallTimeoutMs };
   let dataset: Dataset;
   if (request.name === 'shapes') {
     dataset = generateShapes({ ...imageSizeFor(request.inputShape, 'shapes'), trainExamples: request.trainExamples, testExamples: request.testExamples, seed: request.seed });
