@@ -249,10 +249,15 @@ export function modelFormatOf(fileName: string, languageId: string, text: string
 
 /**
  * Whether to run a `*.model.ts` module for its shapes (src/model/evaluate.ts): only when reading it
- * statically gave up on an expression, and only in a trusted workspace, since it runs the user's code.
+ * statically gave up on an expression (or on one too costly to follow), and only in a trusted
+ * workspace, since it runs the user's code.
  */
 export function shouldEvaluate(analysis: ModelAnalysis | undefined, workspaceTrusted: boolean): boolean {
-  return workspaceTrusted && analysis?.format === 'typescript' && analysis.diagnostics.some((diagnostic) => diagnostic.code === 'unresolved-expression');
+  return (
+    workspaceTrusted &&
+    analysis?.format === 'typescript' &&
+    analysis.diagnostics.some((diagnostic) => diagnostic.code === 'unresolved-expression' || diagnostic.code === 'analysis-budget')
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

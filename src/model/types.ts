@@ -89,7 +89,7 @@ export interface TrainingConfig {
   reduceLROnPlateau?: { monitor?: string; factor?: number; patience?: number; minLR?: number };
   checkpoint?: { monitor?: string; saveBestOnly?: boolean };
   augmentation?: { horizontalFlip?: boolean; rotationRange?: number; widthShiftRange?: number; heightShiftRange?: number; zoomRange?: number };
-  backend?: 'auto' | 'tensorflow' | 'webgpu' | 'cpu';
+  backend?: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 }
 
 export interface ModelIR {
@@ -121,7 +121,9 @@ export type DiagnosticCode =
   | 'bad-option-value'
   | 'missing-input-shape'
   | 'not-a-model'
-  | 'unresolved-expression';
+  | 'unresolved-expression'
+  /** The static `*.model.ts` reader stopped following a value that would cost too much to read (hostile or runaway code). */
+  | 'analysis-budget';
 
 /** A machine-applicable fix the editor can offer as a quick fix. */
 export interface QuickFix {

@@ -3,6 +3,13 @@
 // `tf.input` / `.apply(...)` / `tf.model({inputs, outputs})`, with option values that are
 // literals, `const`s and arithmetic on them. Anything else gives an `unresolved-expression`
 // warning and the model is summarized only up to that layer, rather than guessed.
+//
+// This reader runs on the extension host's only thread, in untrusted workspaces too, on files
+// that may come from anywhere; so it must stay cheap whatever the text. Each const is evaluated
+// once (memoised), every step and every value produced counts against a budget proportional to
+// the file's length (plus a time limit as a backstop), values are capped in size and nesting, and
+// evaluation is capped in depth. When a limit is hit the reader stops following that value with an
+// `analysis-budget` warning on the line, the way it does for code it cannot follow.
 
 import type * as TS from 'typescript';
 import { loadTypeScript } from '../compiler';
@@ -24,6 +31,49 @@ class Unresolved {
   constructor(readonly node: TS.Node, readonly what: string) {}
 }
 
+/** What the static reader may spend on one file; see the comment at the top. */
+export const READER_LIMITS = {
+  /** Evaluation steps (one per expression node read, plus the size of every string joined and every value handed out)… */
+  baseSteps: 100_000,
+  /** …and this many more per character of source, so a bigger file gets proportionally more. */
+  stepsPerChar: 20,
+  /** Wall-clock backstop for evaluation, whatever the step count says. */
+  baseMs: 150,
+  msPerKiloChar: 1,
+  /** Expression nesting followed, counting each const gone through. */
+  maxDepth: 500,
+  /** Brackets inside one another; the compiler's parser itself overflows the stack near 1,000. */
+  maxBracketNesting: 256,
+  /** Elements, properties and characters in one value. */
+  maxValueSize: 50_000,
+  /** Nesting of arrays and objects in one value. */
+  maxValueNesting: 64,
+};
+
+type BudgetReason = 'work' | 'size' | 'nesting' | 'depth';
+
+/** Thrown when evaluating `node` went past one of READER_LIMITS. */
+class BudgetSpent {
+  constructor(readonly node: TS.Node, readonly reason: BudgetReason) {}
+}
+
+/** Size (elements, properties, characters) and nesting of a value. */
+interface Measure {
+  size: number;
+  nesting: number;
+}
+
+/** A deep copy: values are shared inside the reader (a const used twice is one object) and copied on the way out. */
+function copyValue(value: Value): Value {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyValue);
+  const copy: { [key: string]: Value } = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = copyValue(item);
+  return copy;
+}
+
+const IN_PROGRESS = Symbol('in progress');
+
 interface ModelBuild {
   topology: 'sequential' | 'functional';
   name?: string;
@@ -44,12 +94,22 @@ class TypeScriptReader {
   private tfNames = new Set<string>(['tf']);
   private allLayers: LayerSpec[] = [];
   private stopped = false;
+  /** Each const's value (or why it has none), by its initializer: evaluated at most once. */
+  private readonly memo = new Map<TS.Expression, Value | Unresolved | BudgetSpent | typeof IN_PROGRESS>();
+  /** Size and nesting of each array and object built, so that measuring one is O(1). */
+  private readonly measures = new Map<object, Measure>();
+  /** Evaluation steps spent so far, the most allowed, and when time is up. */
+  steps = 0;
+  private readonly maxSteps: number;
+  private readonly deadline: number;
   defaultExport?: ModelBuild;
   lastModel?: ModelBuild;
   trainingNode?: TS.Expression;
 
   constructor(private readonly text: string, private readonly source: TS.SourceFile) {
     this.lines = new LineMap(text);
+    this.maxSteps = READER_LIMITS.baseSteps + READER_LIMITS.stepsPerChar * text.length;
+    this.deadline = performance.now() + READER_LIMITS.baseMs + (READER_LIMITS.msPerKiloChar * text.length) / 1000;
   }
 
   private range(node: TS.Node): SourceRange {
@@ -64,6 +124,24 @@ class TypeScriptReader {
       code: 'unresolved-expression',
       message: `CNN Lab cannot work out ${what} from \`${node.getText(this.source).slice(0, 60)}\` without running the code, so shapes stop here. Use literal values or consts (loops and helper functions need the trusted-workspace evaluator).`,
       range: this.range(node),
+    });
+  }
+
+  private budgetSpent(problem: BudgetSpent): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const snippet = problem.node.getText(this.source).slice(0, 60);
+    const why: Record<BudgetReason, string> = {
+      work: 'following it takes more work than CNN Lab allows itself without running the code (consts that each use the previous one several times do this)',
+      size: `it builds a value larger than CNN Lab reads without running the code (more than ${READER_LIMITS.maxValueSize.toLocaleString('en-US')} elements or characters)`,
+      nesting: `it builds a value nested more than ${READER_LIMITS.maxValueNesting} levels deep`,
+      depth: `the expression is nested more than ${READER_LIMITS.maxDepth} levels deep, counting the consts it goes through`,
+    };
+    this.diagnostics.push({
+      severity: 'warning',
+      code: 'analysis-budget',
+      message: `CNN Lab stopped following the value of \`${snippet}\`: ${why[problem.reason]}, so shapes stop here. Simplify the expression or write the value inline, or trust the workspace so CNN Lab can run the module instead.`,
+      range: this.range(problem.node),
     });
   }
 
@@ -107,9 +185,19 @@ class TypeScriptReader {
     if (!this.stopped && this.mentionsModelOrTensor(statement)) this.unresolved(statement, 'what this statement does to the model');
   }
 
-  private mentionsModelOrTensor(node: TS.Node): boolean {
-    if (ts.isIdentifier(node)) return this.models.has(node.text) || this.tensors.has(node.text);
-    return ts.forEachChild(node, (child) => this.mentionsModelOrTensor(child) || undefined) ?? false;
+  /** Walks the tree with a stack of its own: nesting thousands deep must not overflow the host's stack. */
+  private mentionsModelOrTensor(root: TS.Node): boolean {
+    const pending: TS.Node[] = [root];
+    for (let node = pending.pop(); node; node = pending.pop()) {
+      if (ts.isIdentifier(node)) {
+        if (this.models.has(node.text) || this.tensors.has(node.text)) return true;
+        continue;
+      }
+      ts.forEachChild(node, (child) => {
+        pending.push(child);
+      });
+    }
+    return false;
   }
 
   private declaration(declaration: TS.VariableDeclaration, exported: boolean): void {
@@ -311,80 +399,168 @@ class TypeScriptReader {
     return node ? this.evaluate(node) : undefined;
   }
 
-  /** Evaluates a literal-ish expression, reporting `unresolved-expression` when it cannot. */
+  /**
+   * Evaluates a literal-ish expression, reporting `unresolved-expression` when it cannot and
+   * `analysis-budget` when it would cost more than READER_LIMITS allow.
+   */
   evaluate(node: TS.Expression): Resolved {
     try {
-      return this.evaluateOrThrow(node, new Set());
+      const value = this.evaluateOrThrow(node, 0);
+      // The copy handed out costs its size, so values used many times are paid for each time.
+      this.spend(node, this.measure(value).size);
+      return copyValue(value);
     } catch (problem) {
       if (problem instanceof Unresolved) {
         this.unresolved(problem.node, problem.what);
+        return UNRESOLVED;
+      }
+      if (problem instanceof BudgetSpent) {
+        this.budgetSpent(problem);
+        return UNRESOLVED;
+      }
+      // The depth limit should come first; this is the backstop for a smaller stack than expected.
+      if (problem instanceof RangeError) {
+        this.budgetSpent(new BudgetSpent(node, /call stack/i.test(problem.message) ? 'depth' : 'size'));
         return UNRESOLVED;
       }
       throw problem;
     }
   }
 
-  private evaluateOrThrow(node: TS.Expression, visiting: Set<string>): Value {
+  /** Counts `cost` steps against the budget; checks the clock every 1024 steps or so. */
+  private spend(node: TS.Node, cost: number): void {
+    const before = this.steps;
+    this.steps += cost;
+    if (this.steps > this.maxSteps) throw new BudgetSpent(node, 'work');
+    if (before >> 10 !== this.steps >> 10 && performance.now() > this.deadline) throw new BudgetSpent(node, 'work');
+  }
+
+  private measure(value: Value): Measure {
+    if (typeof value === 'string') return { size: 1 + value.length, nesting: 0 };
+    if (value === null || typeof value !== 'object') return { size: 1, nesting: 0 };
+    return this.measures.get(value) ?? { size: 1, nesting: 1 };
+  }
+
+  /** Records the measure of a new array or object and refuses one past the limits. */
+  private built<T extends Value[] | { [key: string]: Value }>(node: TS.Node, value: T, items: Value[]): T {
+    let size = 1;
+    let nesting = 0;
+    for (const item of items) {
+      const inner = this.measure(item);
+      size += inner.size;
+      nesting = Math.max(nesting, inner.nesting);
+    }
+    nesting += 1;
+    if (size > READER_LIMITS.maxValueSize) throw new BudgetSpent(node, 'size');
+    if (nesting > READER_LIMITS.maxValueNesting) throw new BudgetSpent(node, 'nesting');
+    this.measures.set(value, { size, nesting });
+    return value;
+  }
+
+  private evaluateOrThrow(node: TS.Expression, depth: number): Value {
+    if (depth > READER_LIMITS.maxDepth) throw new BudgetSpent(node, 'depth');
+    this.spend(node, 1);
     const expression = unwrap(node);
     if (ts.isNumericLiteral(expression)) return Number(expression.text);
-    if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) return expression.text;
+    if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) {
+      if (expression.text.length > READER_LIMITS.maxValueSize) throw new BudgetSpent(expression, 'size');
+      return expression.text;
+    }
     if (expression.kind === ts.SyntaxKind.TrueKeyword) return true;
     if (expression.kind === ts.SyntaxKind.FalseKeyword) return false;
     if (expression.kind === ts.SyntaxKind.NullKeyword) return null;
-    if (ts.isIdentifier(expression)) {
-      if (expression.text === 'undefined') return null;
-      const definition = this.constants.get(expression.text);
-      if (!definition || visiting.has(expression.text)) throw new Unresolved(expression, `the value of \`${expression.text}\``);
-      visiting.add(expression.text);
-      const value = this.evaluateOrThrow(definition, visiting);
-      visiting.delete(expression.text);
-      return value;
+    if (ts.isIdentifier(expression)) return this.constant(expression, depth);
+    if (ts.isArrayLiteralExpression(expression)) {
+      const array = expression.elements.map((element) => this.evaluateOrThrow(element, depth + 1));
+      return this.built(expression, array, array);
     }
-    if (ts.isArrayLiteralExpression(expression)) return expression.elements.map((element) => this.evaluateOrThrow(element, visiting));
     if (ts.isObjectLiteralExpression(expression)) {
       const object: { [key: string]: Value } = {};
       for (const member of expression.properties) {
         if (ts.isPropertyAssignment(member)) {
           const key = propertyName(member.name);
           if (key === undefined) throw new Unresolved(member.name, 'the option name');
-          object[key] = this.evaluateOrThrow(member.initializer, visiting);
+          object[key] = this.evaluateOrThrow(member.initializer, depth + 1);
         } else if (ts.isShorthandPropertyAssignment(member)) {
-          object[member.name.text] = this.evaluateOrThrow(member.name, visiting);
+          object[member.name.text] = this.evaluateOrThrow(member.name, depth + 1);
         } else {
           throw new Unresolved(member, 'this property');
         }
       }
-      return object;
+      return this.built(expression, object, Object.values(object));
     }
     if (ts.isPrefixUnaryExpression(expression)) {
-      const operand = this.evaluateOrThrow(expression.operand, visiting);
+      const operand = this.evaluateOrThrow(expression.operand, depth + 1);
       if (typeof operand === 'number' && expression.operator === ts.SyntaxKind.MinusToken) return -operand;
       if (typeof operand === 'number' && expression.operator === ts.SyntaxKind.PlusToken) return operand;
       throw new Unresolved(expression, 'this expression');
     }
     if (ts.isBinaryExpression(expression)) {
-      const left = this.evaluateOrThrow(expression.left, visiting);
-      const right = this.evaluateOrThrow(expression.right, visiting);
-      if (typeof left === 'number' && typeof right === 'number') {
-        switch (expression.operatorToken.kind) {
-          case ts.SyntaxKind.PlusToken:
-            return left + right;
-          case ts.SyntaxKind.MinusToken:
-            return left - right;
-          case ts.SyntaxKind.AsteriskToken:
-            return left * right;
-          case ts.SyntaxKind.SlashToken:
-            return left / right;
-          case ts.SyntaxKind.PercentToken:
-            return left % right;
-          case ts.SyntaxKind.AsteriskAsteriskToken:
-            return left ** right;
-        }
+      // `1 + 2 + … + n` nests to the left as deep as it is long: walk that spine in a loop, so a
+      // long sum costs steps, not stack depth.
+      const spine: TS.BinaryExpression[] = [expression];
+      for (let left = unwrap(expression.left); ts.isBinaryExpression(left); left = unwrap(left.left)) {
+        this.spend(left, 1);
+        spine.push(left);
       }
-      if (typeof left === 'string' && typeof right === 'string' && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) return left + right;
-      throw new Unresolved(expression, 'this expression');
+      let value = this.evaluateOrThrow(spine[spine.length - 1].left, depth + 1);
+      for (let index = spine.length - 1; index >= 0; index -= 1) value = this.binary(spine[index], value, this.evaluateOrThrow(spine[index].right, depth + 1));
+      return value;
     }
     throw new Unresolved(expression, 'this value');
+  }
+
+  private binary(expression: TS.BinaryExpression, left: Value, right: Value): Value {
+    if (typeof left === 'number' && typeof right === 'number') {
+      switch (expression.operatorToken.kind) {
+        case ts.SyntaxKind.PlusToken:
+          return left + right;
+        case ts.SyntaxKind.MinusToken:
+          return left - right;
+        case ts.SyntaxKind.AsteriskToken:
+          return left * right;
+        case ts.SyntaxKind.SlashToken:
+          return left / right;
+        case ts.SyntaxKind.PercentToken:
+          return left % right;
+        case ts.SyntaxKind.AsteriskAsteriskToken:
+          return left ** right;
+      }
+    }
+    if (typeof left === 'string' && typeof right === 'string' && expression.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      // Checked before concatenating: doubling a string forty times must not take the memory first.
+      const length = left.length + right.length;
+      if (length > READER_LIMITS.maxValueSize) throw new BudgetSpent(expression, 'size');
+      this.spend(expression, length);
+      return left + right;
+    }
+    throw new Unresolved(expression, 'this expression');
+  }
+
+  /**
+   * The value of a const, evaluated once per declaration and shared by every use (values are never
+   * altered while reading), so a chain of consts that each use the previous one twice stays linear.
+   */
+  private constant(identifier: TS.Identifier, depth: number): Value {
+    if (identifier.text === 'undefined') return null;
+    const definition = this.constants.get(identifier.text);
+    if (!definition) throw new Unresolved(identifier, `the value of \`${identifier.text}\``);
+    const known = this.memo.get(definition);
+    // Evaluating a const that (indirectly) uses itself.
+    if (known === IN_PROGRESS) throw new Unresolved(identifier, `the value of \`${identifier.text}\``);
+    if (known instanceof Unresolved || known instanceof BudgetSpent) throw known;
+    if (known !== undefined) return known;
+    this.memo.set(definition, IN_PROGRESS);
+    let value: Value;
+    try {
+      value = this.evaluateOrThrow(definition, depth + 1);
+    } catch (problem) {
+      if (problem instanceof Unresolved || problem instanceof BudgetSpent) this.memo.set(definition, problem);
+      else this.memo.delete(definition);
+      throw problem;
+    }
+    this.memo.set(definition, value);
+    return value;
   }
 
   chosenModel(): ModelBuild | undefined {
@@ -424,22 +600,88 @@ function propertyNode(config: TS.ObjectLiteralExpression, key: string): TS.Expre
 export function parseTypeScriptModel(text: string, fileName: string): FrontEndResult {
   ts = loadTypeScript();
   const lines = new LineMap(text);
+  // The compiler's parser recurses once per bracket level and runs out of stack near a thousand
+  // levels: refuse such text before parsing, with the diagnostic where the nesting gets too deep.
+  const tooDeep = tooDeeplyNested(text, READER_LIMITS.maxBracketNesting);
+  if (tooDeep !== undefined) return { diagnostics: [nestedTooDeeply(lines.range(tooDeep, tooDeep + 1))] };
   try {
     return readTypeScriptModel(text, fileName, lines);
   } catch (error) {
-    // The compiler and the evaluator recurse on nesting; pathological nesting exhausts the stack.
+    // Backstop: other nesting (`- - - … 1`) still exhausts the compiler's stack, or a smaller stack than ours.
     if (!(error instanceof RangeError)) throw error;
-    return {
-      diagnostics: [
-        {
-          severity: 'error',
-          code: 'parse-error',
-          message: 'The file is nested too deeply to be read (expressions inside expressions thousands of levels deep). Flatten the nesting.',
-          range: lines.range(0, 0),
-        },
-      ],
-    };
+    return { diagnostics: [nestedTooDeeply(lines.range(0, 0))] };
   }
+}
+
+function nestedTooDeeply(range: SourceRange): ModelDiagnostic {
+  return {
+    severity: 'error',
+    code: 'parse-error',
+    message: `The file is nested too deeply to be read (more than ${READER_LIMITS.maxBracketNesting} brackets or expressions inside one another). Flatten the nesting.`,
+    range,
+  };
+}
+
+/**
+ * The offset of the first bracket (`(`, `[`, `{`, `${`) nested deeper than `limit`, or `undefined`.
+ * A rough scan, linear in the text: it skips comments and strings (template literals included) but
+ * not regular expressions, whose brackets may count; only absurd nesting is refused anyway.
+ */
+export function tooDeeplyNested(text: string, limit: number): number | undefined {
+  let depth = 0;
+  // For each open `${`, the depth at which its `}` returns to the template literal.
+  const templates: number[] = [];
+  let index = 0;
+  const length = text.length;
+  /** Skips template text from `index` to the closing backtick or a `${`, which it enters. */
+  const templateText = (): number | undefined => {
+    while (index < length) {
+      const char = text[index];
+      if (char === '\\') index += 2;
+      else if (char === '`') {
+        index += 1;
+        return undefined;
+      } else if (char === '$' && text[index + 1] === '{') {
+        index += 2;
+        depth += 1;
+        templates.push(depth);
+        if (depth > limit) return index - 2;
+        return undefined;
+      } else index += 1;
+    }
+    return undefined;
+  };
+  while (index < length) {
+    const char = text[index];
+    if (char === '/' && text[index + 1] === '/') {
+      const end = text.indexOf('\n', index);
+      index = end < 0 ? length : end + 1;
+    } else if (char === '/' && text[index + 1] === '*') {
+      const end = text.indexOf('*/', index + 2);
+      index = end < 0 ? length : end + 2;
+    } else if (char === '"' || char === "'") {
+      index += 1;
+      while (index < length && text[index] !== char && text[index] !== '\n') index += text[index] === '\\' ? 2 : 1;
+      index += 1;
+    } else if (char === '`') {
+      index += 1;
+      const deep = templateText();
+      if (deep !== undefined) return deep;
+    } else if (char === '(' || char === '[' || char === '{') {
+      depth += 1;
+      if (depth > limit) return index;
+      index += 1;
+    } else if (char === ')' || char === ']' || char === '}') {
+      index += 1;
+      if (char === '}' && templates.length > 0 && templates[templates.length - 1] === depth) {
+        templates.pop();
+        depth -= 1;
+        const deep = templateText();
+        if (deep !== undefined) return deep;
+      } else if (depth > 0) depth -= 1;
+    } else index += 1;
+  }
+  return undefined;
 }
 
 function readTypeScriptModel(text: string, fileName: string, lines: LineMap): FrontEndResult {
@@ -484,7 +726,10 @@ function readTypeScriptModel(text: string, fileName: string, lines: LineMap): Fr
     const firstConfigStart = first?.range ? firstConfigOffset(text, first) : undefined;
     if (firstConfigStart !== undefined) ir.inputShapeInsertion = { position: lines.position(firstConfigStart), syntax: 'typescript' };
   }
+  const readerDiagnostics = reader.diagnostics.length;
   const training = reader.trainingValue();
+  // Reading the training block can stop too (a value it cannot follow, or the budget): say so.
+  diagnostics.push(...reader.diagnostics.slice(readerDiagnostics));
   if (training !== undefined && training !== UNRESOLVED) {
     const read = readTraining(training);
     if (read.training) ir.training = read.training;
