@@ -1,5 +1,8 @@
 // One build for every bundle: the extension host, the trainer child process, the CLI and the webview.
 // `--watch` rebuilds on change, `--production` minifies and drops source maps.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -15,6 +18,7 @@ const nodeExternals = [
   '@tensorflow/tfjs-layers',
   '@tensorflow/tfjs-backend-cpu',
   '@tensorflow/tfjs-backend-webgpu',
+  '@tensorflow/tfjs-backend-wasm',
   '@tensorflow/tfjs-node',
   '@tensorflow/tfjs-node-gpu',
   'webgpu',
@@ -56,6 +60,19 @@ const configs = [
     loader: { '.css': 'css', '.ttf': 'file' },
   },
 ];
+
+// The wasm backend's binaries go next to dist/trainer.js and dist/cli.js, where src/trainer/backends.ts
+// looks first: the .vsix leaves out node_modules/@tensorflow/*/dist/ except the *.node.js bundles.
+// The SIMD build is the one used; the plain one serves CPUs without SIMD. Threads are off in Node, so
+// the threaded build would never load.
+function copyWasmBinaries() {
+  const wasmDist = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+  mkdirSync('dist', { recursive: true });
+  for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
+    copyFileSync(join(wasmDist, file), join('dist', file));
+  }
+}
+copyWasmBinaries();
 
 if (watch) {
   const contexts = await Promise.all(configs.map((config) => esbuild.context(config)));

@@ -17,7 +17,7 @@ import { runTraining } from '../src/trainer/train';
 const batchSize = 32;
 const repeats = 3;
 /** Batches per timed repeat: the pure-JS backend manages a few images per second, the others far more. */
-const batchesPerRepeat: Record<BackendName, number> = { 'tensorflow-gpu': 40, tensorflow: 20, webgpu: 8, cpu: 2 };
+const batchesPerRepeat: Record<BackendName, number> = { 'tensorflow-gpu': 40, tensorflow: 20, webgpu: 8, wasm: 20, cpu: 2 };
 const repoRoot = join(__dirname, '..');
 const seed003ModelFile = join(repoRoot, 'samples', 'seed003-fashion-mnist-cnn.model.json');
 const fashionMnistDir = process.env.CNNLAB_DATA_DIR ?? '/usr/share/datasets/fashion-mnist';

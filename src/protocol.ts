@@ -7,13 +7,13 @@ import type { ModelIR, ModelSummary, TrainingConfig } from './model/types';
 // ---------------------------------------------------------------------------------------------
 // Backends
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'cpu';
-/** What the user asks for: `auto` walks tensorflow-gpu → tensorflow → webgpu → cpu. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+/** What the user asks for: `auto` walks tensorflow-gpu → tensorflow → webgpu (real GPU) → wasm → webgpu (software adapter) → cpu. */
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   name: BackendName;
-  /** Human-readable device, e.g. `NVIDIA GeForce RTX 4070 (CUDA)`, `llvmpipe (Vulkan)`, `CPU (pure JS)`. */
+  /** Human-readable device, e.g. `NVIDIA GeForce RTX 4070 (CUDA)`, `llvmpipe (Vulkan)`, `… (WebAssembly, SIMD, 1 thread)`, `CPU (pure JS)`. */
   device: string;
   /** Why each backend tried before this one was passed over. */
   skipped: { name: BackendName; reason: string }[];

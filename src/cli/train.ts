@@ -17,7 +17,7 @@ Options:
   --epochs N         number of epochs (with --resume: the total to reach)
   --batch-size N     examples per batch
   --learning-rate X  optimizer learning rate
-  --backend B        auto | tensorflow | webgpu | cpu
+  --backend B        auto | tensorflow | webgpu | wasm | cpu
   --runs-dir DIR     where runs are written (default ./.cnnlab/runs)
   --data-dir DIR     folder already holding the dataset files (or set CNNLAB_DATA_DIR)
   --train-examples N use only the first N training examples
@@ -57,8 +57,8 @@ export function parseTrainArguments(args: string[], cwd: string): TrainJob {
         break;
       case '--backend': {
         const backend = value();
-        if (backend !== 'auto' && backend !== 'tensorflow' && backend !== 'webgpu' && backend !== 'cpu') {
-          throw new UsageError(`--backend must be auto, tensorflow, webgpu or cpu. Received: ${backend ?? 'nothing'}.`);
+        if (backend !== 'auto' && backend !== 'tensorflow' && backend !== 'webgpu' && backend !== 'wasm' && backend !== 'cpu') {
+          throw new UsageError(`--backend must be auto, tensorflow, webgpu, wasm or cpu. Received: ${backend ?? 'nothing'}.`);
         }
         overrides.backend = backend;
         break;

@@ -1,5 +1,6 @@
 // Which executable runs the trainer child: a system Node when one is found, else VS Code's own
-// runtime as Node (ELECTRON_RUN_AS_NODE=1), which can only train on the pure-JS CPU backend.
+// runtime as Node (ELECTRON_RUN_AS_NODE=1), which trains on the CPU through WebAssembly (the wasm
+// backend needs no native addon; TensorFlow and WebGPU do, and cannot load inside Electron).
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { findSystemNodeHere, type NodeSearch } from '../trainer/nodeDiscovery';
@@ -55,7 +56,7 @@ export class TrainerRuntimes {
       env: { ELECTRON_RUN_AS_NODE: '1' },
       systemNode: false,
       search,
-      description: `VS Code's own runtime ${process.execPath} (no system Node ≥ 18 found: pure-JS CPU backend only)`,
+      description: `VS Code's own runtime ${process.execPath} (no system Node ≥ 18 found: WebAssembly on the CPU, no TensorFlow or WebGPU)`,
     };
     this.ctx.output.appendLine(`Trainer runtime: ${runtime.description}. Install Node or set cnnLab.nodePath for TensorFlow or WebGPU.`);
     return runtime;

@@ -106,7 +106,7 @@ export function buildModelSchema(): JsonSchema {
             type: 'object',
             properties: { horizontalFlip: { type: 'boolean' }, rotationRange: { type: 'number' }, widthShiftRange: { type: 'number' }, heightShiftRange: { type: 'number' }, zoomRange: { type: 'number' } },
           },
-          backend: { enum: ['auto', 'tensorflow', 'webgpu', 'cpu'] },
+          backend: { enum: ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] },
         },
       },
     },

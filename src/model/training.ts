@@ -79,7 +79,7 @@ function checkTrainingValue(key: string, value: unknown): string | undefined {
     case 'seed':
       return Number.isInteger(value) ? undefined : 'an integer';
     case 'backend':
-      return ['auto', 'tensorflow', 'webgpu', 'cpu'].includes(String(value)) ? undefined : 'one of "auto", "tensorflow", "webgpu", "cpu"';
+      return ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(String(value)) ? undefined : 'one of "auto", "tensorflow", "webgpu", "wasm", "cpu"';
     default:
       return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'an object';
   }

@@ -2,7 +2,7 @@
 // the trainer's Node, never the extension host) and reads the machine's GPU, CUDA and Vulkan state.
 import { dirname } from 'node:path';
 import type { BackendName } from '../protocol';
-import { backendOrder, installHints, probeBackend, type BackendProbe } from './backends';
+import { autoChoiceOf, backendOrder, installHints, isSoftwareAdapter, probeBackend, type BackendProbe } from './backends';
 import {
   findSharedLibraries,
   nativeGpuApi,
@@ -11,6 +11,7 @@ import {
   requiredCudaLibraries,
   runningInsideElectron,
   vulkanDriverManifests,
+  wasmImagesPerSecond,
   type LibraryLocation,
 } from './systemProbe';
 
@@ -43,8 +44,9 @@ function adviceFor(report: Omit<DoctorReport, 'advice'>): string[] {
   const { backends, installRoot, nvidiaGpus, cudaLibraries, vulkanDrivers } = report;
   if (report.node.insideElectron) {
     advice.push(
-      `This is VS Code's own runtime (Electron): only the pure-JS CPU backend can run in it (about ${pureJsImagesPerSecond} images/s ` +
-        'on the seed-003 CNN). Install Node 18 or later, or set cnnLab.nodePath to one, to use TensorFlow or WebGPU.',
+      `This is VS Code's own runtime (Electron): it trains on the CPU with the WebAssembly backend (about ${wasmImagesPerSecond} ` +
+        'images/s on the seed-003 CNN), as native addons cannot load in it. Install Node 18 or later, or set cnnLab.nodePath ' +
+        'to one, to use TensorFlow or WebGPU (your GPU).',
     );
   }
   const gpuReason = reasonOf(backends, 'tensorflow-gpu');
@@ -79,6 +81,14 @@ function adviceFor(report: Omit<DoctorReport, 'advice'>): string[] {
       advice.push(`WebGPU: ${installHints.webgpu}`);
     }
   }
+  const wasmReason = reasonOf(backends, 'wasm');
+  if (wasmReason !== undefined) advice.push(`WebAssembly (the fast CPU backend) failed: ${wasmReason}. ${installHints.wasm}`);
+  if (report.autoChoice === 'wasm') {
+    advice.push(
+      `Training uses WebAssembly on the CPU, about ${wasmImagesPerSecond} images/s on the seed-003 CNN (single-threaded, ` +
+        'SIMD): minutes per epoch on MNIST. A GPU through WebGPU or CUDA is faster where there is one.',
+    );
+  }
   if (report.autoChoice === 'cpu') {
     advice.push(
       `Training would use the pure-JS CPU backend, about ${pureJsImagesPerSecond} images/s on the seed-003 CNN: fine for the ` +
@@ -101,7 +111,7 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
     },
     installRoot: installRootOf(),
     backends,
-    autoChoice: backends.find((probe) => 'device' in probe)?.name,
+    autoChoice: autoChoiceOf(backends),
     nvidiaGpus: nvidiaGpuNames(),
     cudaLibraries: findSharedLibraries(requiredCudaLibraries),
     vulkanDrivers: vulkanDriverManifests(),
@@ -117,11 +127,16 @@ export function formatDoctorReport(report: DoctorReport): string {
   const { node } = report;
   lines.push(
     `${node.insideElectron ? no : ok} ${node.version} at ${node.execPath} (${node.platform}-${node.arch}` +
-      `${node.insideElectron ? ", VS Code's own runtime: pure-JS CPU only" : ''})`,
+      `${node.insideElectron ? ", VS Code's own runtime: WebAssembly and pure-JS CPU only" : ''})`,
   );
   lines.push('', `## Backends (auto picks: ${report.autoChoice ?? 'none'})`, '');
   for (const probe of report.backends) {
-    lines.push('device' in probe ? `${ok} ${probe.name}: ${probe.device}` : `${no} ${probe.name}: ${probe.reason}`);
+    if (!('device' in probe)) {
+      lines.push(`${no} ${probe.name}: ${probe.reason}`);
+      continue;
+    }
+    const software = probe.name === 'webgpu' && isSoftwareAdapter(probe.device);
+    lines.push(`${ok} ${probe.name}: ${probe.device}${software ? ' (a software adapter: auto prefers WebAssembly)' : ''}`);
   }
   lines.push('', '## GPU, CUDA and Vulkan', '');
   lines.push(`NVIDIA GPUs: ${report.nvidiaGpus.length > 0 ? report.nvidiaGpus.join(', ') : 'none found (nvidia-smi)'}`);

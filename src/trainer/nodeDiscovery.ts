@@ -1,11 +1,12 @@
-// Finds a system Node for the trainer child process. VS Code's own runtime (Electron) can only
-// run the pure-JS backend — its V8 memory cage refuses native addons' external buffers — so a real
-// Node is worth looking hard for: the user's setting, PATH, then the usual version managers.
+// Finds a system Node for the trainer child process. VS Code's own runtime (Electron) trains on the
+// CPU through WebAssembly only — its V8 memory cage refuses native addons' external buffers, so
+// TensorFlow and WebGPU cannot load there — so a real Node is worth looking hard for: the user's
+// setting, PATH, then the usual version managers.
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { pureJsImagesPerSecond } from './systemProbe';
+import { wasmImagesPerSecond } from './systemProbe';
 
 export const minimumNodeMajor = 18;
 
@@ -161,8 +162,9 @@ export function formatNodeSearch(search: NodeSearch, fallbackExecPath: string): 
     lines.push(`✓ ${search.found.version} at ${search.found.path} (found via ${search.found.source})`);
   } else {
     lines.push(
-      `✗ No system Node ≥ 18 found. Training falls back to VS Code's own runtime (${fallbackExecPath}), which runs only the ` +
-        `pure-JS CPU backend (about ${pureJsImagesPerSecond} images/s on the seed-003 CNN). Install Node, or set cnnLab.nodePath.`,
+      `✗ No system Node ≥ 18 found. Training falls back to VS Code's own runtime (${fallbackExecPath}), which trains on the ` +
+        `CPU with the WebAssembly backend (about ${wasmImagesPerSecond} images/s on the seed-003 CNN); TensorFlow and WebGPU ` +
+        'need a system Node. Install Node, or set cnnLab.nodePath, to use your GPU.',
     );
   }
   for (const rejected of search.rejected) lines.push(`- passed over ${rejected.path} (${rejected.source}): ${rejected.problem}`);

@@ -10,6 +10,12 @@ import { join } from 'node:path';
  */
 export const pureJsImagesPerSecond = 14;
 
+/**
+ * WebAssembly (SIMD, one thread, CNN Lab's training kernels) on the same CNN, batch 32, same machine
+ * (`npm run bench`). What training gets inside VS Code's own runtime, and on any CPU without TensorFlow.
+ */
+export const wasmImagesPerSecond = 440;
+
 /** The exact sonames libtensorflow 2.9.1's GPU build opens: CUDA 11.2 and cuDNN 8.1. */
 export const requiredCudaLibraries = ['libcudart.so.11.0', 'libcudnn.so.8'] as const;
 

@@ -35,8 +35,10 @@ describe('cnnlab doctor', function () {
     }
     // This machine and CI have Mesa's lavapipe (scripts/install-system-deps.sh), so WebGPU works.
     assert.match(text, /lvp_icd\.json \(Mesa lavapipe, software\)/);
-    assert.match(text, /^✓ webgpu: .*llvmpipe.* via Vulkan$/m);
-    assert.match(text, /^## Backends \(auto picks: webgpu\)$/m);
+    assert.match(text, /^✓ webgpu: .*llvmpipe.* via Vulkan \(a software adapter: auto prefers WebAssembly\)$/m);
+    assert.match(text, /^✓ wasm: .* \(WebAssembly, SIMD, 1 thread\)$/m);
+    assert.match(text, /^## Backends \(auto picks: wasm\)$/m);
+    assert.match(text, /Training uses WebAssembly on the CPU, about \d+ images\/s on the seed-003 CNN/);
   });
 
   it('prints the same report as JSON with --json', async () => {
@@ -45,10 +47,22 @@ describe('cnnlab doctor', function () {
     assert.equal(report.node.insideElectron, false);
     assert.deepEqual(
       report.backends.map((probe) => probe.name),
-      ['tensorflow-gpu', 'tensorflow', 'webgpu', 'cpu'],
+      ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'],
     );
-    assert.equal(report.autoChoice, 'webgpu');
+    assert.equal(report.autoChoice, 'wasm');
     assert.ok(report.advice.length > 0);
+  });
+
+  it("inside VS Code's own runtime, says training runs on WebAssembly and what a system Node would add", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'backendProbe.ts'), 'electron-doctor', 'auto'], {
+      timeout: 90_000,
+    });
+    const { doctor: text } = JSON.parse(stdout.split('\n').find((line) => line.startsWith('{')) ?? '{}') as { doctor: string };
+    assert.match(text, /VS Code's own runtime: WebAssembly and pure-JS CPU only\)$/m);
+    assert.match(text, /^## Backends \(auto picks: wasm\)$/m);
+    assert.match(text, /^✓ wasm: .* \(WebAssembly, SIMD, 1 thread\)$/m);
+    assert.match(text, /This is VS Code's own runtime \(Electron\): it trains on the CPU with the WebAssembly backend \(about \d+ images\/s/);
+    assert.match(text, /cnnLab\.nodePath to one, to use TensorFlow or WebGPU/);
   });
 
   it("says what falling back to VS Code's runtime costs when no system Node is found", () => {
@@ -57,7 +71,8 @@ describe('cnnlab doctor', function () {
       '/opt/vscode/code',
     );
     assert.match(text, /No system Node ≥ 18 found\. Training falls back to VS Code's own runtime \(\/opt\/vscode\/code\)/);
-    assert.match(text, /pure-JS CPU backend \(about \d+ images\/s/);
+    assert.match(text, /trains on the CPU with the WebAssembly backend \(about \d+ images\/s on the seed-003 CNN\); TensorFlow and WebGPU need a system Node/);
+    assert.doesNotMatch(text, /pure-JS/);
     assert.match(text, /cnnLab\.nodePath/);
     assert.match(text, /passed over \/usr\/bin\/node \(PATH\): is v16\.20\.2/);
   });
