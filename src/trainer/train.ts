@@ -284,8 +284,13 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
     const outputShape = model.outputs[0].shape;
     const training = resolveTraining(source.training, outputShape[outputShape.length - 1] ?? 0);
 
-    const id = createRunId(source.ir.name);
+    // Checked before the run folder exists, so that a refused resume leaves no failed run behind.
+    // A run that trained every epoch but was killed before its test evaluation resumes to that evaluation.
     const initialEpoch = source.resumed?.epochsCompleted ?? 0;
+    if (source.resumed && initialEpoch >= training.epochs && source.resumed.record.evaluation) {
+      throw new TrainingError(`Run ${source.resumed.record.id} already finished ${initialEpoch} of ${training.epochs} epochs.`, 'Resume with more epochs (--epochs N).');
+    }
+    const id = createRunId(source.ir.name);
     const record: RunRecord = {
       id,
       modelFile: source.resumed ? source.modelFile : relativeModelFile(job, source.modelFile),
@@ -305,9 +310,6 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
     writer = RunWriter.create(job.runsDir, record);
     writer.writeSummary(formatSummary(source.summary.layers.length > 0 ? source.summary : summarizeModel(source.ir)));
     if (source.resumed) writer.appendMetricsHistory(source.resumed.metrics);
-    if (initialEpoch >= training.epochs) {
-      throw new TrainingError(`Run ${source.resumed?.record.id} already finished ${initialEpoch} of ${training.epochs} epochs.`, 'Resume with more epochs (--epochs N).');
-    }
 
     const progress = (message: string, fraction?: number): void => emit({ type: 'progress', message, ...(fraction === undefined ? {} : { fraction }) });
     const dataset = await loadDataset({

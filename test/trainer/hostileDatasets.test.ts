@@ -1,7 +1,7 @@
 // Datasets that are damaged or built to harm: each is refused with what is wrong and what to do,
 // before anything trains on it (issue: hostile input).
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
@@ -76,5 +76,19 @@ describe('hostile datasets', function () {
   it('refuses a header that promises more than CNN Lab reads from one file', () => {
     const huge = gzipSync(idx([60000, 28000, 28], new Uint8Array(0)));
     assert.throws(() => parseIdx(huge, 'x.gz'), /its header promises \d+ bytes, more than the 1073741824 CNN Lab reads from one file/);
+  });
+
+  it('names a class folder that is a dangling link instead of a raw ENOENT', async () => {
+    const dir = temporaryDir();
+    const pixel = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#808080' } }).png().toBuffer();
+    for (const className of ['cats', 'dogs']) {
+      mkdirSync(join(dir, 'photos', className), { recursive: true });
+      writeFileSync(join(dir, 'photos', className, 'a.png'), pixel);
+    }
+    symlinkSync(join(dir, 'gone'), join(dir, 'photos', 'birds'));
+    await assert.rejects(
+      loadDataset({ name: 'folder:photos', inputShape: [2, 2, 1], baseDir: dir, progress: noProgress }),
+      (error: Error & { hint?: string }) => /photos\/birds cannot be read \(ENOENT\): a link to something that no longer exists\?/.test(error.message) && /Remove it/.test(error.hint ?? ''),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readRun } from '../../src/runs/store';
@@ -188,6 +188,36 @@ describe('runTraining', function () {
     const { metrics } = await readRun(second.of('started')[0].runDir);
     assert.deepEqual(metrics.filter((line) => line.kind === 'epoch').map((line) => line.epoch), [0, 1, 2, 3]);
     assert.notDeepEqual(metrics.find((line) => line.kind === 'epoch' && line.epoch === 2)?.logs, lostEpoch.logs);
+  });
+
+  it('refuses to resume a finished run without leaving a failed run behind', async () => {
+    const dir = temporaryDir();
+    const modelFile = writeModel(dir, tinyCnn({ epochs: 1 }));
+    const first = collector();
+    const trained = await runTraining(job(dir, modelFile), first.emit);
+    assert.equal(trained?.status, 'completed');
+    const runsDir = join(dir, '.cnnlab', 'runs');
+    const before = readdirSync(runsDir);
+    const second = collector();
+    await runTraining(job(dir, modelFile, { resumeFrom: trained.id }), second.emit);
+    assert.match(second.of('failed')[0].message, /already finished 1 of 1 epochs/);
+    assert.deepEqual(readdirSync(runsDir), before);
+  });
+
+  it('finishes a run killed during its test evaluation: resuming evaluates it', async () => {
+    const dir = temporaryDir();
+    const modelFile = writeModel(dir, tinyCnn({ epochs: 1 }));
+    const first = collector();
+    const trained = await runTraining(job(dir, modelFile), first.emit);
+    const runDir = first.of('started')[0].runDir;
+    const record = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as Record<string, unknown>;
+    delete record.evaluation;
+    writeFileSync(join(runDir, 'run.json'), JSON.stringify({ ...record, status: 'interrupted' }));
+    const second = collector();
+    const resumed = await runTraining(job(dir, modelFile, { resumeFrom: trained?.id }), second.emit);
+    assert.equal(resumed?.status, 'completed', JSON.stringify(second.of('failed')));
+    assert.equal(second.of('epoch').length, 0, 'no epoch is trained again');
+    assert.equal(resumed?.evaluation?.confusion.flat().reduce((sum, count) => sum + count, 0), 32);
   });
 
   it('fails with a clear message and a failed run when the dataset folder does not exist', async () => {

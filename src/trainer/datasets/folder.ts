@@ -16,9 +16,20 @@ interface LabelledFile {
   label: number;
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch (error) {
+    throw new DatasetError(
+      `${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): a link to something that no longer exists?`,
+      'Remove it from the dataset folder, or restore what it points to.',
+    );
+  }
+}
+
 function classFolders(dir: string): string[] {
   return readdirSync(dir)
-    .filter((name) => !name.startsWith('.') && !heldOutFolders.includes(name) && statSync(join(dir, name)).isDirectory())
+    .filter((name) => !name.startsWith('.') && !heldOutFolders.includes(name) && isFolder(join(dir, name)))
     .sort();
 }
 
