@@ -22,7 +22,11 @@ const otherDawnBuilds = readdirSync('node_modules/webgpu/dist', { withFileTypes:
   .filter((entry) => entry.isDirectory() && entry.name !== dawnFolder)
   .map((entry) => `node_modules/webgpu/dist/${entry.name}/**`);
 const ignoreFile = join(mkdtempSync(join(tmpdir(), 'cnnlab-vsix-')), '.vscodeignore');
-writeFileSync(ignoreFile, [readFileSync('.vscodeignore', 'utf8'), ...otherDawnBuilds, ''].join('\n'));
+// The wasm backend's binaries ship as dist/*.wasm (esbuild.mjs copies them; src/trainer/backends.ts
+// loads them from there); its Node bundle, dist/tf-backend-wasm.node.js, inlines the Emscripten glue,
+// so the package's wasm-out/ copies (1.3 MB) are never read.
+const unusedWasmCopies = ['node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/**'];
+writeFileSync(ignoreFile, [readFileSync('.vscodeignore', 'utf8'), ...otherDawnBuilds, ...unusedWasmCopies, ''].join('\n'));
 
 const output = process.argv[2] ?? 'cnn-lab.vsix';
 run(join('node_modules', '.bin', 'vsce'), ['package', '--target', vsceTarget, '--ignoreFile', ignoreFile, '--out', output]);
