@@ -501,6 +501,7 @@ async function listOne(runsDir: string, realRunsDir: string, name: string): Prom
     await cleanTemporaryFiles(runDir);
     if ((await lstatOrUndefined(join(runDir, RUN_FILE))) === undefined) return undefined; // being created or deleted
     let record = await readRecord(runDir);
+    await checkRunFile(join(runDir, METRICS_FILE), METRICS_FILE); // a run listed can be opened
     if (await needsInterruptedMark(record, runDir)) {
       record = markInterrupted(record, await readMetrics(runDir));
       await persistRecord(runDir, record);
