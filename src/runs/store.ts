@@ -23,6 +23,11 @@ export const MODEL_DIR = 'model';
 const MAX_RUN_FILE_BYTES = 64 * 1024 * 1024;
 /** A temporary file older than this is left over from a killed writer, whatever its pid says. */
 const STALE_TEMPORARY_MS = 10 * 60 * 1000;
+/**
+ * A temporary file younger than this is never removed, even when its writer's pid looks dead: a
+ * writer in another pid namespace (a container sharing the folder) is invisible here.
+ */
+const FRESH_TEMPORARY_MS = 30 * 1000;
 
 /** `<base>/.cnnlab/runs`: the workspace folder for the extension, the current folder for the CLI. */
 export function runsDirFor(baseDir: string): string {
@@ -453,7 +458,8 @@ export type RunListing = { id: string; runDir: string; record: RunRecord; proble
 /**
  * Removes the temporary files a killed writer left in a run folder (`<name>.<pid>[.<random>].tmp`,
  * in the folder and in model/ up to two levels down). Only regular files are touched, never links
- * or folders; a file whose writer may still be running and that is younger than ten minutes stays.
+ * or folders. A file stays while it is younger than 30 s, or younger than ten minutes when its
+ * writer's pid is still alive.
  */
 export async function cleanTemporaryFiles(runDir: string, depth = 3): Promise<string[]> {
   const removed: string[] = [];
@@ -474,7 +480,8 @@ export async function cleanTemporaryFiles(runDir: string, depth = 3): Promise<st
     try {
       const info = await lstat(path);
       if (!info.isFile()) continue;
-      const writerMayBeWriting = isProcessAlive(Number(match[1])) && Date.now() - info.mtimeMs < STALE_TEMPORARY_MS;
+      const age = Date.now() - info.mtimeMs;
+      const writerMayBeWriting = age < FRESH_TEMPORARY_MS || (isProcessAlive(Number(match[1])) && age < STALE_TEMPORARY_MS);
       if (writerMayBeWriting) continue;
       await unlink(path);
       removed.push(path);

@@ -251,12 +251,18 @@ describe('run folders from anywhere: leftover temporary files (issue 9.13)', () 
     const dead = deadPid();
     mkdirSync(join(writer.runDir, 'model', 'last'), { recursive: true });
     const leftovers = [`run.json.${dead}.tmp`, `summary.txt.${dead}.k3f9a1.tmp`, join('model', 'last', `weights.bin.${dead}.tmp`), `run.json.${process.pid}.old.tmp`];
-    for (const file of leftovers) writeFileSync(join(writer.runDir, file), 'partial');
+    const backdate = (file: string, ms: number): void => utimesSync(join(writer.runDir, file), new Date(Date.now() - ms), new Date(Date.now() - ms));
+    for (const file of leftovers) {
+      writeFileSync(join(writer.runDir, file), 'partial');
+      backdate(file, 60_000);
+    }
     // A live writer's file older than any write takes is left over too.
-    const hourAgo = new Date(Date.now() - 3600_000);
-    utimesSync(join(writer.runDir, `run.json.${process.pid}.old.tmp`), hourAgo, hourAgo);
-    const kept = ['notes.tmp', `run.json.${process.pid}.tmp`, 'model.json'];
+    backdate(`run.json.${process.pid}.old.tmp`, 3600_000);
+    // Kept: not our pattern; a live writer's recent file; a file too fresh to judge (its writer may be in another container).
+    const kept = ['notes.tmp', `run.json.${process.pid}.tmp`, 'model.json', `run.json.${dead}.fresh1.tmp`];
     for (const file of kept) writeFileSync(join(writer.runDir, file), 'keep');
+    backdate('notes.tmp', 3600_000);
+    backdate(`run.json.${process.pid}.tmp`, 60_000);
     writeFileSync(join(outside, 'target.txt'), 'outside');
     symlinkSync(join(outside, 'target.txt'), join(writer.runDir, `link.${dead}.tmp`));
     writeFileSync(join(runsDir, `stray.${dead}.tmp`), 'not in a run folder');
