@@ -1,6 +1,6 @@
 // Offsets → line/character positions, and the JSON tree helpers both JSON front ends share.
 
-import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { ModelDiagnostic, SourcePosition, SourceRange } from './types';
 
 export class LineMap {
@@ -47,7 +47,27 @@ const PARSE_ERROR_ADVICE: Record<string, string> = {
 };
 
 /** Parses JSON (comments and trailing commas tolerated) and reports every syntax error with its position. */
+/**
+ * Model files nest a few levels (model, layers, a layer, an option's list); jsonc-parser recurses
+ * once per level and would overflow the stack near ten thousand.
+ */
+const MAX_JSON_NESTING = 256;
+
 export function parseJsonTree(text: string, lines: LineMap): { root: Node | undefined; diagnostics: ModelDiagnostic[] } {
+  const tooDeep = tooDeeplyNested(text, MAX_JSON_NESTING);
+  if (tooDeep !== undefined) {
+    return {
+      root: undefined,
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'parse-error',
+          message: `The JSON is nested more than ${MAX_JSON_NESTING} levels deep here, which no model needs; CNN Lab does not read it. Flatten the nesting.`,
+          range: lines.range(tooDeep, tooDeep + 1),
+        },
+      ],
+    };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const diagnostics = errors.map((error): ModelDiagnostic => {
@@ -84,8 +104,29 @@ export function properties(node: Node | undefined): [Node, Node][] {
   return pairs;
 }
 
+/**
+ * Sets `object[key]` as an own property whatever the key: a `__proto__` key written in a file is
+ * an option like any other (and reported as unknown), never the object's prototype.
+ */
+export function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The JavaScript value of a node; keys such as `__proto__` become plain own properties. */
 export function valueOf(node: Node): unknown {
-  return getNodeValue(node);
+  switch (node.type) {
+    case 'array':
+      return (node.children ?? []).map(valueOf);
+    case 'object': {
+      const object: Record<string, unknown> = {};
+      for (const [keyNode, valueNode] of properties(node)) setOwn(object, String(keyNode.value), valueOf(valueNode));
+      return object;
+    }
+    case 'null':
+      return null;
+    default:
+      return node.value;
+  }
 }
 
 export function nodeRange(lines: LineMap, node: Node): SourceRange {
@@ -95,4 +136,66 @@ export function nodeRange(lines: LineMap, node: Node): SourceRange {
 /** A string node's range without its quotes. */
 export function innerStringRange(lines: LineMap, node: Node): SourceRange {
   return node.type === 'string' && node.length >= 2 ? lines.range(node.offset + 1, node.offset + node.length - 1) : nodeRange(lines, node);
+}
+
+/**
+ * The offset of the first bracket (`(`, `[`, `{`, `${`) nested deeper than `limit`, or `undefined`.
+ * A rough scan, linear in the text: it skips comments and strings (template literals included) but
+ * not regular expressions, whose brackets may count; only absurd nesting is refused anyway.
+ */
+export function tooDeeplyNested(text: string, limit: number): number | undefined {
+  let depth = 0;
+  // For each open `${`, the depth at which its `}` returns to the template literal.
+  const templates: number[] = [];
+  let index = 0;
+  const length = text.length;
+  /** Skips template text from `index` to the closing backtick or a `${`, which it enters. */
+  const templateText = (): number | undefined => {
+    while (index < length) {
+      const char = text[index];
+      if (char === '\\') index += 2;
+      else if (char === '`') {
+        index += 1;
+        return undefined;
+      } else if (char === '$' && text[index + 1] === '{') {
+        index += 2;
+        depth += 1;
+        templates.push(depth);
+        if (depth > limit) return index - 2;
+        return undefined;
+      } else index += 1;
+    }
+    return undefined;
+  };
+  while (index < length) {
+    const char = text[index];
+    if (char === '/' && text[index + 1] === '/') {
+      const end = text.indexOf('\n', index);
+      index = end < 0 ? length : end + 1;
+    } else if (char === '/' && text[index + 1] === '*') {
+      const end = text.indexOf('*/', index + 2);
+      index = end < 0 ? length : end + 2;
+    } else if (char === '"' || char === "'") {
+      index += 1;
+      while (index < length && text[index] !== char && text[index] !== '\n') index += text[index] === '\\' ? 2 : 1;
+      index += 1;
+    } else if (char === '`') {
+      index += 1;
+      const deep = templateText();
+      if (deep !== undefined) return deep;
+    } else if (char === '(' || char === '[' || char === '{') {
+      depth += 1;
+      if (depth > limit) return index;
+      index += 1;
+    } else if (char === ')' || char === ']' || char === '}') {
+      index += 1;
+      if (char === '}' && templates.length > 0 && templates[templates.length - 1] === depth) {
+        templates.pop();
+        depth -= 1;
+        const deep = templateText();
+        if (deep !== undefined) return deep;
+      } else if (depth > 0) depth -= 1;
+    } else index += 1;
+  }
+  return undefined;
 }

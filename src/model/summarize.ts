@@ -135,7 +135,8 @@ class Summarizer {
     const accepted = optionsOf(layerKind);
     let valid = true;
     for (const [key, value] of Object.entries(layer.config)) {
-      const spec = accepted[key];
+      // Own options only: `constructor` or `toString` must not be found on Object.prototype.
+      const spec = Object.hasOwn(accepted, key) ? accepted[key] : undefined;
       if (!spec) {
         valid = false;
         const suggestion = nearestName(key, Object.keys(accepted));

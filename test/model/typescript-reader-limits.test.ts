@@ -6,7 +6,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { READER_LIMITS, tooDeeplyNested } from '../../src/model/frontends/typescript';
+import { READER_LIMITS } from '../../src/model/frontends/typescript';
+import { tooDeeplyNested } from '../../src/model/source';
 import { analyzeModel } from '../../src/model/index';
 import { shouldEvaluate } from '../../src/model/presentation';
 import type { ModelAnalysis, ModelDiagnostic } from '../../src/model/types';

@@ -4,7 +4,7 @@
 
 import type { Node } from 'jsonc-parser';
 import { LayerNamer } from '../catalog';
-import { innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, valueOf } from '../source';
+import { innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, setOwn, valueOf } from '../source';
 import { readTraining } from '../training';
 import type { LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
 
@@ -20,6 +20,8 @@ export function parseJsonModel(text: string, fileName: string): FrontEndResult {
   const { root, diagnostics } = parseJsonTree(text, lines);
   const fileRange = lines.range(0, 0);
   if (root?.type !== 'object') {
+    // Text too broken to hold any value already has its parse error.
+    if (!root && diagnostics.length > 0) return { diagnostics };
     diagnostics.push({
       severity: 'error',
       code: 'not-a-model',
@@ -143,12 +145,12 @@ function readLayer(
     const key = String(keyNode.value);
     if (key === 'type') continue;
     const value = valueOf(valueNode);
-    optionRanges[key] = nodeRange(lines, valueNode);
-    optionKeyRanges[key] = innerStringRange(lines, keyNode);
+    setOwn(optionRanges, key, nodeRange(lines, valueNode));
+    setOwn(optionKeyRanges, key, innerStringRange(lines, keyNode));
     if (key === 'inputs') {
       inbound = typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
     }
-    config[key] = value;
+    setOwn(config, key, value);
   }
   const name = typeof config.name === 'string' && config.name.length > 0 ? config.name : namer.next(className);
   if (!functional) inbound = position > 0 ? [previous[position - 1].name] : [];

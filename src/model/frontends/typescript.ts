@@ -14,7 +14,7 @@
 import type * as TS from 'typescript';
 import { loadTypeScript } from '../compiler';
 import { LayerNamer, layerKindByFactory } from '../catalog';
-import { LineMap } from '../source';
+import { LineMap, tooDeeplyNested } from '../source';
 import { readTraining } from '../training';
 import type { LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
 import { defaultName, type FrontEndResult } from './json';
@@ -620,68 +620,6 @@ function nestedTooDeeply(range: SourceRange): ModelDiagnostic {
     message: `The file is nested too deeply to be read (more than ${READER_LIMITS.maxBracketNesting} brackets or expressions inside one another). Flatten the nesting.`,
     range,
   };
-}
-
-/**
- * The offset of the first bracket (`(`, `[`, `{`, `${`) nested deeper than `limit`, or `undefined`.
- * A rough scan, linear in the text: it skips comments and strings (template literals included) but
- * not regular expressions, whose brackets may count; only absurd nesting is refused anyway.
- */
-export function tooDeeplyNested(text: string, limit: number): number | undefined {
-  let depth = 0;
-  // For each open `${`, the depth at which its `}` returns to the template literal.
-  const templates: number[] = [];
-  let index = 0;
-  const length = text.length;
-  /** Skips template text from `index` to the closing backtick or a `${`, which it enters. */
-  const templateText = (): number | undefined => {
-    while (index < length) {
-      const char = text[index];
-      if (char === '\\') index += 2;
-      else if (char === '`') {
-        index += 1;
-        return undefined;
-      } else if (char === '$' && text[index + 1] === '{') {
-        index += 2;
-        depth += 1;
-        templates.push(depth);
-        if (depth > limit) return index - 2;
-        return undefined;
-      } else index += 1;
-    }
-    return undefined;
-  };
-  while (index < length) {
-    const char = text[index];
-    if (char === '/' && text[index + 1] === '/') {
-      const end = text.indexOf('\n', index);
-      index = end < 0 ? length : end + 1;
-    } else if (char === '/' && text[index + 1] === '*') {
-      const end = text.indexOf('*/', index + 2);
-      index = end < 0 ? length : end + 2;
-    } else if (char === '"' || char === "'") {
-      index += 1;
-      while (index < length && text[index] !== char && text[index] !== '\n') index += text[index] === '\\' ? 2 : 1;
-      index += 1;
-    } else if (char === '`') {
-      index += 1;
-      const deep = templateText();
-      if (deep !== undefined) return deep;
-    } else if (char === '(' || char === '[' || char === '{') {
-      depth += 1;
-      if (depth > limit) return index;
-      index += 1;
-    } else if (char === ')' || char === ']' || char === '}') {
-      index += 1;
-      if (char === '}' && templates.length > 0 && templates[templates.length - 1] === depth) {
-        templates.pop();
-        depth -= 1;
-        const deep = templateText();
-        if (deep !== undefined) return deep;
-      } else if (depth > 0) depth -= 1;
-    } else index += 1;
-  }
-  return undefined;
 }
 
 function readTypeScriptModel(text: string, fileName: string, lines: LineMap): FrontEndResult {
