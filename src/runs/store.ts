@@ -9,7 +9,7 @@
 // - run folders, run.json and metrics.jsonl that are symbolic links are not followed: such a run is
 //   listed as unreadable, with why, and nothing is ever written through a link;
 // - one bad run is one unreadable row (`scanRuns`), never an empty list.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync, appendFileSync, type Stats } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync, appendFileSync, type Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink, realpath, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
 import type { Logs, MetricsLine, RunRecord, RunStatus } from '../protocol';
@@ -99,13 +99,14 @@ function temporaryName(path: string): string {
 /** Matches only the temporary files CNN Lab's writers make: `<name>.<pid>.tmp` and `<name>.<pid>.<random>.tmp`. */
 const TEMPORARY_FILE = /^[^/\\]+\.(\d{1,10})(?:\.[0-9a-z]{1,12})?\.tmp$/;
 
-function writeFileAtomic(path: string, text: string): void {
+/** Replaces `path` in one rename, through a new temporary file that cannot be a planted link. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temporary = temporaryName(path);
   // 'wx' = O_CREAT|O_EXCL: never opens (or follows) something already there, such as a planted link.
   const fd = openSync(temporary, 'wx');
   try {
     try {
-      writeSync(fd, text);
+      writeFileSync(fd, data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -64,6 +64,9 @@ function main(): void {
   // A parent that goes away (VS Code closed, extension host crash) means nobody wants this run:
   // stop after the current batch so that the model is saved and the run is marked stopped.
   process.on('disconnect', () => stop.abort());
+  // Stop Run from another window signals the trainer it has proven to be (src/runs/trainerProcess.ts):
+  // the same graceful stop as the `stop` message, so the model is saved.
+  process.on('SIGINT', () => stop.abort());
   process.on('uncaughtException', failWith);
   process.on('unhandledRejection', failWith);
 }

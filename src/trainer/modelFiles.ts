@@ -6,9 +6,10 @@
 // belong to. A kill at any moment leaves the previous model.json, its own weights and its own
 // epoch count, never new weights under an old count or the reverse.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../runs/store';
 import './buildModel'; // registers SpatialDropout2D so saved models that use it load again
 
 const MODEL_JSON = 'model.json';
@@ -18,12 +19,6 @@ const WEIGHTS_FILE = /^weights(-[0-9a-z-]+)?\.bin$/;
 export interface TrainingState {
   /** Whole epochs that the saved weights have been trained for. */
   epochsCompleted: number;
-}
-
-function replaceFile(path: string, data: string | Uint8Array): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, data);
-  renameSync(temporary, path);
 }
 
 function readModelJson(dir: string): tf.io.ModelJSON {
@@ -54,7 +49,7 @@ export function fileSaveHandler(dir: string, state: TrainingState): tf.io.IOHand
       mkdirSync(dir, { recursive: true });
       const weights = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
       const weightsFile = `weights-${state.epochsCompleted}-${randomBytes(4).toString('hex')}.bin`;
-      replaceFile(join(dir, weightsFile), new Uint8Array(weights));
+      writeFileAtomic(join(dir, weightsFile), new Uint8Array(weights));
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology ?? {},
         format: artifacts.format ?? 'layers-model',
@@ -63,7 +58,7 @@ export function fileSaveHandler(dir: string, state: TrainingState): tf.io.IOHand
         weightsManifest: [{ paths: [`./${weightsFile}`], weights: artifacts.weightSpecs ?? [] }],
         userDefinedMetadata: { cnnlab: { ...state } },
       };
-      replaceFile(join(dir, MODEL_JSON), JSON.stringify(modelJson));
+      writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJson));
       removeStaleWeights(dir, weightsFile);
       return {
         modelArtifactsInfo: {

@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { TrainerCommand, TrainerEvent } from '../../src/protocol';
 import { listRuns, readRun } from '../../src/runs/store';
+import { hasSavedModel } from '../../src/trainer/modelFiles';
 import { job, temporaryDir, tinyCnn, writeModel } from './helpers';
 
 const trainerEntry = join(__dirname, '..', '..', 'src', 'trainer', 'main.ts');
@@ -64,6 +65,20 @@ describe('trainer child process', function () {
     assert.equal(await trainer.exited, 0);
     const [run] = await listRuns(join(dir, '.cnnlab', 'runs'));
     assert.equal(run.status, 'stopped');
+  });
+
+  it('stops on SIGINT (Stop Run from another window) as on the stop command, saving the model', async () => {
+    const dir = temporaryDir();
+    const trainer = startTrainer();
+    trainer.child.send({ type: 'start', job: job(dir, writeModel(dir, tinyCnn({ epochs: 50 })), { trainExamples: 400 }) } satisfies TrainerCommand);
+    await trainer.until((event) => event.type === 'epoch');
+    trainer.child.kill('SIGINT');
+    const finished = await trainer.until((event) => event.type === 'finished' || event.type === 'failed');
+    assert.equal(finished.type === 'finished' && finished.status, 'stopped');
+    assert.equal(await trainer.exited, 0);
+    const [run] = await listRuns(join(dir, '.cnnlab', 'runs'));
+    assert.equal(run.status, 'stopped');
+    assert.ok(hasSavedModel(join(dir, '.cnnlab', 'runs', run.id, 'model', 'last')));
   });
 
   it('reports a failed run and exits 1 when the job cannot run', async () => {
