@@ -38,18 +38,6 @@ export function formatCount(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-/** `12.3 MFLOPs`, `512.0 KB`. */
-export function formatScaled(value: number, unit: string, base = 1000): string {
-  const prefixes = ['', 'K', 'M', 'G', 'T'];
-  let scaled = value;
-  let index = 0;
-  while (Math.abs(scaled) >= base && index < prefixes.length - 1) {
-    scaled /= base;
-    index += 1;
-  }
-  return `${index === 0 ? String(Math.round(scaled)) : scaled.toFixed(1)} ${prefixes[index]}${unit}`;
-}
-
 export function formatMetric(value: number | undefined, digits = 4): string {
   return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(digits);
 }

@@ -8,7 +8,8 @@ import { runLines, type MetricFamily } from '../logic/chartData';
 import { formatClock, progressOf, type RunView } from '../logic/state';
 import { LineChart } from './charts';
 import { buildControls, smoothingOf, type ViewOptions } from './controls';
-import { fill, formatCount, formatMetric, formatScaled, formatShape, h } from './dom';
+import { formatBytes, formatFlops } from '../../../src/model/units';
+import { fill, formatCount, formatMetric, formatShape, h } from './dom';
 
 /** Points per line: a canvas a few hundred pixels wide shows no more than this. */
 export const MAX_POINTS_PER_LINE = 2000;
@@ -200,9 +201,9 @@ export function layerSummaryTable(summary: ModelSummary): HTMLElement {
       h('td', {}, `${layer.name} (${layer.className})`),
       h('td', { class: 'mono' }, formatShape(layer.outputShape)),
       h('td', { class: 'num' }, formatCount(layer.params)),
-      h('td', { class: 'num' }, formatScaled(layer.flops, 'FLOPs')),
+      h('td', { class: 'num' }, formatFlops(layer.flops)),
       // float32 activations of one example: 4 bytes per element.
-      h('td', { class: 'num' }, formatScaled(layer.activationSize * 4, 'B', 1024)),
+      h('td', { class: 'num' }, formatBytes(layer.activationSize * 4)),
     ),
   );
   const activationBytes = summary.layers.reduce((sum, layer) => sum + layer.activationSize * 4, 0);
@@ -212,10 +213,10 @@ export function layerSummaryTable(summary: ModelSummary): HTMLElement {
       h('tbody', {}, ...rows),
     ),
     h('p', { class: 'totals', 'data-testid': 'summary-totals' },
-      `Total params: ${formatCount(summary.totalParams)} (${formatScaled(summary.weightBytes, 'B', 1024)})`, h('br'),
+      `Total params: ${formatCount(summary.totalParams)} (${formatBytes(summary.weightBytes)})`, h('br'),
       `Trainable params: ${formatCount(summary.trainableParams)}`, h('br'),
       `Non-trainable params: ${formatCount(summary.nonTrainableParams)}`, h('br'),
-      `FLOPs per example: ${formatScaled(summary.flops, 'FLOPs')} · activations per example: ${formatScaled(activationBytes, 'B', 1024)}`),
+      `FLOPs per example: ${formatFlops(summary.flops)} · activations per example: ${formatBytes(activationBytes)}`),
   );
 }
 
