@@ -10,6 +10,7 @@ import { runsDirFor } from '../runs/store';
 import { formatNodeSearch } from '../trainer/nodeDiscovery';
 import type { Ctx } from './ctx';
 import { TrainerRuntimes, type TrainerRuntime } from './nodeRuntime';
+import { NoiseFilter } from './outputNoise';
 
 /** How long a trainer gets to save and exit after `stop` before it is killed. */
 export const stopGraceMilliseconds = 5000;
@@ -215,7 +216,7 @@ export class TrainerManager implements vscode.Disposable {
       dataDir,
       resumeFrom: request.resumeRunId,
     };
-    const child = this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'trainer.js'), [], runtime, request.workspaceFolder, dataDir);
+    const child = this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'trainer.js'), [], runtime, request.workspaceFolder, dataDir, true);
     const label = basename(request.modelFile);
     const session = new TrainingSession(request, child, (line) => this.ctx.output.appendLine(`[${label}] ${line}`));
     this.ctx.output.appendLine(`[${label}] Training with ${runtime.description}, backend ${backend ?? 'from the model file or auto'}.`);
@@ -247,7 +248,7 @@ export class TrainerManager implements vscode.Disposable {
     this.changeEmitter.dispose();
   }
 
-  private spawn(script: string, args: string[], runtime: TrainerRuntime, cwd: string, dataDir: string | undefined): ChildProcess {
+  private spawn(script: string, args: string[], runtime: TrainerRuntime, cwd: string, dataDir: string | undefined, showStdout = false): ChildProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, ...runtime.env };
     // The extension host itself runs with ELECTRON_RUN_AS_NODE; a system Node has no use for it.
     if (runtime.systemNode) delete env.ELECTRON_RUN_AS_NODE;
@@ -262,9 +263,17 @@ export class TrainerManager implements vscode.Disposable {
       serialization: 'json',
     });
     const prefix = basename(script, '.js');
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n').filter((text) => text.trim().length > 0)) this.ctx.output.appendLine(`[${prefix} stderr] ${line}`);
-    });
+    // Known harmless messages (tfjs's Node.js banner, Dawn's limit notes) stay out of the channel; see outputNoise.ts.
+    const follow = (stream: NodeJS.ReadableStream | null, label: string): void => {
+      if (!stream) return;
+      const filter = new NoiseFilter((line) => this.ctx.output.appendLine(`[${prefix} ${label}] ${line}`));
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => filter.write(chunk));
+      stream.on('end', () => filter.end());
+    };
+    follow(child.stderr, 'stderr');
+    // The doctor's stdout is its report, read by the caller; a trainer's is shown (and drained, so the child never blocks on a full pipe).
+    if (showStdout) follow(child.stdout, 'stdout');
     return child;
   }
 
