@@ -1,6 +1,6 @@
-// The "CNN Lab: Train Model" settings step: start with the model file's `training` block, or
-// change the dataset, epochs, batch size or learning rate first, and optionally write the
-// changes back into the JSON file's `training` block.
+// The "CNN Lab: Train Model" settings step: start with the model file's `training` block, run a
+// quick trial on a few examples, or change the dataset, epochs, batch size or learning rate first,
+// and optionally write the changes back into the JSON file's `training` block.
 
 import * as vscode from 'vscode';
 import type { TrainingConfig } from '../model/types';
@@ -16,6 +16,44 @@ const BUILT_IN_DATASETS: [string, string][] = [
 /** Defaults the trainer applies when the file says nothing, shown so the user sees what will run. */
 const SHOWN_DEFAULTS = { dataset: 'shapes', epochs: 10, batchSize: 32 };
 
+/**
+ * A quick trial: one epoch on the first 2,000 training examples, tested on the first 500. That is
+ * 63 batches at batch size 32, enough to see the loss fall and to catch shape, dataset or
+ * settings mistakes, and 1/30 of a 60,000-image epoch (the 35-minute Fashion-MNIST epoch on the
+ * CPU becomes about a minute).
+ */
+export const QUICK_TRIAL = { trainExamples: 2000, testExamples: 500, epochs: 1 } as const;
+
+/** Limits on the examples used, as TrainJob's fields of the same names (the CLI's --train-examples/--test-examples). */
+export interface ExampleLimits {
+  trainExamples: number;
+  testExamples: number;
+}
+
+/** What the settings step decided: settings that win over the file's block, and example limits for a quick trial. */
+export interface SettingsChoice {
+  overrides: TrainingConfig;
+  limits?: ExampleLimits;
+}
+
+/** `1 epoch`, `10 epochs`, `2,000 examples`. */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : plural}`;
+}
+
+/** The quick pick's label for the quick trial. */
+export function quickTrialLabel(): string {
+  return `Quick trial (${countOf(QUICK_TRIAL.trainExamples, 'example')}, ${countOf(QUICK_TRIAL.epochs, 'epoch')})`;
+}
+
+/** The settings a quick trial runs with: the changes so far, one epoch, and the example limits. */
+export function quickTrialChoice(changes: TrainingConfig): SettingsChoice {
+  return {
+    overrides: { ...changes, epochs: QUICK_TRIAL.epochs },
+    limits: { trainExamples: QUICK_TRIAL.trainExamples, testExamples: QUICK_TRIAL.testExamples },
+  };
+}
+
 export function learningRateOf(training: TrainingConfig): number | undefined {
   const optimizer = training.optimizer;
   return training.learningRate ?? (typeof optimizer === 'object' ? optimizer.learningRate : undefined);
@@ -26,7 +64,7 @@ export function describeSettings(training: TrainingConfig): string {
   const optimizer = typeof training.optimizer === 'string' ? training.optimizer : training.optimizer?.name;
   return [
     `dataset ${training.dataset ?? SHOWN_DEFAULTS.dataset}`,
-    `${training.epochs ?? SHOWN_DEFAULTS.epochs} epochs`,
+    countOf(training.epochs ?? SHOWN_DEFAULTS.epochs, 'epoch'),
     `batch ${training.batchSize ?? SHOWN_DEFAULTS.batchSize}`,
     optimizer ? `${optimizer}` : undefined,
     rate !== undefined ? `lr ${rate}` : undefined,
@@ -35,30 +73,54 @@ export function describeSettings(training: TrainingConfig): string {
     .join(' · ');
 }
 
-type Choice = 'start' | 'dataset' | 'epochs' | 'batchSize' | 'learningRate' | 'save';
+type Choice = 'start' | 'quickTrial' | 'dataset' | 'epochs' | 'batchSize' | 'learningRate' | 'save';
 
 /**
  * Asks until the user starts or cancels. Returns the settings changed from the file's block
- * (to pass as overrides), or undefined when cancelled.
+ * (to pass as overrides), or undefined when cancelled. Offers no quick trial: its example limits
+ * cannot travel in the overrides; use `chooseTrainSettings`.
  */
 export async function confirmSettings(document: vscode.TextDocument, fromFile: TrainingConfig): Promise<TrainingConfig | undefined> {
+  return (await askSettings(document, fromFile, false))?.overrides;
+}
+
+/**
+ * Asks until the user starts, starts a quick trial, or cancels. Returns the settings changed from
+ * the file's block and, for a quick trial, the example limits; undefined when cancelled.
+ */
+export function chooseTrainSettings(document: vscode.TextDocument, fromFile: TrainingConfig): Promise<SettingsChoice | undefined> {
+  return askSettings(document, fromFile, true);
+}
+
+async function askSettings(document: vscode.TextDocument, fromFile: TrainingConfig, offerQuickTrial: boolean): Promise<SettingsChoice | undefined> {
   const changes: TrainingConfig = {};
   const canSave = document.fileName.endsWith('.json');
   for (;;) {
     const current = { ...fromFile, ...changes };
     const items: (vscode.QuickPickItem & { choice: Choice })[] = [
       { choice: 'start', label: '$(play) Start with these settings', detail: describeSettings(current) },
+    ];
+    if (offerQuickTrial) {
+      items.push({
+        choice: 'quickTrial',
+        label: `$(zap) ${quickTrialLabel()}`,
+        detail: `First ${countOf(QUICK_TRIAL.trainExamples, 'training example')}, tested on ${countOf(QUICK_TRIAL.testExamples, 'example')}: a short check of the model and settings before a full run`,
+      });
+    }
+    items.push(
       { choice: 'dataset', label: '$(database) Change dataset…', description: current.dataset ?? SHOWN_DEFAULTS.dataset },
       { choice: 'epochs', label: '$(history) Change epochs…', description: String(current.epochs ?? SHOWN_DEFAULTS.epochs) },
       { choice: 'batchSize', label: '$(layers) Change batch size…', description: String(current.batchSize ?? SHOWN_DEFAULTS.batchSize) },
       { choice: 'learningRate', label: '$(dashboard) Change learning rate…', description: String(learningRateOf(current) ?? 'optimizer default') },
-    ];
+    );
     if (canSave && Object.keys(changes).length > 0) items.push({ choice: 'save', label: '$(save) Save to file', description: 'write these settings into the training block' });
     const picked = await vscode.window.showQuickPick(items, { title: `Train ${vscode.workspace.asRelativePath(document.uri)}`, placeHolder: describeSettings(current), ignoreFocusOut: true });
     if (!picked) return undefined;
     switch (picked.choice) {
       case 'start':
-        return changes;
+        return { overrides: changes };
+      case 'quickTrial':
+        return quickTrialChoice(changes);
       case 'dataset': {
         const dataset = await pickDataset(current.dataset);
         if (dataset) changes.dataset = dataset;
