@@ -1,5 +1,10 @@
 // `cnnlab summary FILE [--json]`: the Keras-format summary of a model file, or its JSON.
-// Exit codes: 0 valid model, 1 the model has errors (each on stderr as file:line:col), 2 unreadable file or bad usage.
+// Exit codes: 0 valid model (warnings, if any, on stderr), 1 the model has errors (each on stderr as
+// file:line:col), 2 unreadable file or bad usage, 3 no errors but the summary is incomplete: the
+// static TypeScript reader met code it cannot follow without running it (an `unresolved-expression`
+// or `analysis-budget` warning says where), so the layers after that point, and the totals, are
+// missing. A warning is not an error, so 3 rather than 1; but a partial total must not pass for a
+// whole one in a script, so not 0 either.
 
 import { readFileSync } from 'node:fs';
 import { analyzeModel, formatSummary, summaryToJson } from '../model/index';
@@ -49,5 +54,7 @@ export function runSummary(args: string[], streams: CliStreams): number {
   for (const diagnostic of analysis.diagnostics) {
     if (diagnostic.severity === 'error' || !json) streams.stderr(diagnosticLine(file, diagnostic));
   }
-  return invalid ? 1 : 0;
+  if (invalid) return 1;
+  const incomplete = analysis.diagnostics.some((diagnostic) => diagnostic.code === 'unresolved-expression' || diagnostic.code === 'analysis-budget');
+  return incomplete ? 3 : 0;
 }

@@ -47,6 +47,8 @@ class Summarizer {
 
   run(): void {
     if (this.ir.layers.length === 0) {
+      // A model whose first layer the reader could not follow already has its warning saying so.
+      if (this.ir.incomplete) return;
       this.report('error', 'not-a-model', 'The model has no layers. Add at least one layer to `layers`.', this.ir.range ?? FILE_START);
       return;
     }
@@ -283,7 +285,7 @@ class Summarizer {
    * warning, given only when the model ends in a softmax over a rank > 2 output.
    */
   private checkClassifierIsFlat(): void {
-    if (this.ir.topology !== 'sequential' || this.layers.length === 0) return;
+    if (this.ir.topology !== 'sequential' || this.layers.length === 0 || this.ir.incomplete) return;
     const last = this.layers[this.layers.length - 1];
     const lastSpec = this.ir.layers[this.ir.layers.length - 1];
     const endsInSoftmax = lastSpec.config.activation === 'softmax' || last.className === 'Softmax';

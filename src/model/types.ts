@@ -107,6 +107,12 @@ export interface ModelIR {
   range?: SourceRange;
   /** Where a missing input shape can be added, for the quick fix. */
   inputShapeInsertion?: InputShapeInsertionPoint;
+  /**
+   * The front end stopped before the end of the model (code the static reader cannot follow, with
+   * a warning saying so): `layers` holds only those before that point, so checks of the model as a
+   * whole (that it has layers, how it ends) do not apply.
+   */
+  incomplete?: boolean;
 }
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';

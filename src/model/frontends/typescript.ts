@@ -74,6 +74,10 @@ function copyValue(value: Value): Value {
 
 const IN_PROGRESS = Symbol('in progress');
 
+type FunctionLike = TS.FunctionDeclaration | TS.ArrowFunction | TS.FunctionExpression;
+/** Builder functions calling builder functions, followed this deep. */
+const MAX_CALL_DEPTH = 16;
+
 interface ModelBuild {
   topology: 'sequential' | 'functional';
   name?: string;
@@ -93,7 +97,8 @@ class TypeScriptReader {
   private readonly namer = new LayerNamer();
   private tfNames = new Set<string>(['tf']);
   private allLayers: LayerSpec[] = [];
-  private stopped = false;
+  /** Reading stopped at code it cannot follow: the model holds only the layers before that point. */
+  stopped = false;
   /** Each const's value (or why it has none), by its initializer: evaluated at most once. */
   private readonly memo = new Map<TS.Expression, Value | Unresolved | BudgetSpent | typeof IN_PROGRESS>();
   /** Size and nesting of each array and object built, so that measuring one is O(1). */
@@ -104,6 +109,18 @@ class TypeScriptReader {
   private readonly deadline: number;
   defaultExport?: ModelBuild;
   lastModel?: ModelBuild;
+  /** The default export when it is (or may be) a function, read once the whole module has been. */
+  private pendingDefault?: TS.Expression | TS.FunctionDeclaration;
+  /** The default export could not be followed: show no model rather than another one in the file. */
+  private defaultUnknown = false;
+  /** Functions by name: declarations and consts holding arrow functions or function expressions. */
+  private readonly functions = new Map<string, FunctionLike>();
+  /** Functions being read, to stop recursion. */
+  private readonly calling = new Set<FunctionLike>();
+  /** Parameters of the function being read: their values, or why they have none. */
+  private parameters = new Map<string, Value | Unresolved>();
+  /** The function those parameters belong to. */
+  private parameterScope?: FunctionLike;
   trainingNode?: TS.Expression;
 
   constructor(private readonly text: string, private readonly source: TS.SourceFile) {
@@ -117,6 +134,7 @@ class TypeScriptReader {
   }
 
   private unresolved(node: TS.Node, what: string): void {
+    if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node)) node = functionSite(node, this.source);
     if (this.stopped) return;
     this.stopped = true;
     this.diagnostics.push({
@@ -146,7 +164,191 @@ class TypeScriptReader {
   }
 
   read(): void {
+    // Function declarations are hoisted: a default export may name one declared further down.
+    for (const statement of this.source.statements) {
+      if (ts.isFunctionDeclaration(statement) && statement.name && statement.body) this.functions.set(statement.name.text, statement);
+    }
     for (const statement of this.source.statements) this.statement(statement);
+    this.resolveDefaultExport();
+  }
+
+  /**
+   * The model the module's default export gives. A function (declared, `const f = () => …`, or
+   * `export default function`) is read as if called with no arguments, the way the evaluator calls
+   * it, after the whole module has run; `export default f(…)` and `const m = f(…)` are read where
+   * they stand. Other builder functions in the file are never read, so their layers cannot leak
+   * into the model. When the export cannot be followed the reader says so and shows no model
+   * rather than another builder's.
+   */
+  private resolveDefaultExport(): void {
+    const pending = this.pendingDefault;
+    if (pending) {
+      const model = this.modelFrom(pending, pending, 0);
+      if (model) this.defaultExport = model;
+      else {
+        this.defaultUnknown = true;
+        if (!this.stopped) this.unresolved(ts.isFunctionDeclaration(pending) ? pending.name ?? pending.getFirstToken(this.source) ?? pending : pending, 'which model the default export is');
+      }
+      return;
+    }
+    if (this.defaultExport || this.defaultUnknown || this.lastModel) return;
+    // No default export and no model built at module level: a single builder function is the
+    // model; several are ambiguous (the evaluator would refuse the module for want of a default export).
+    const builders = [...this.functions.entries()].filter(([, fn]) => this.buildsModel(fn)).sort(([, a], [, b]) => a.pos - b.pos);
+    if (builders.length === 1) {
+      const model = this.callFunction(builders[0][1], [], builders[0][1], 0);
+      if (model) this.defaultExport = model;
+      return;
+    }
+    if (builders.length > 1 && !this.stopped) {
+      this.defaultUnknown = true;
+      const names = builders.map(([name]) => `\`${name}\``).join(', ');
+      this.stopped = true;
+      this.diagnostics.push({
+        severity: 'warning',
+        code: 'unresolved-expression',
+        message: `This file defines several functions that build models (${names}) and has no default export, so CNN Lab cannot tell which one is the model. Add e.g. \`export default ${builders[0][0]};\`.`,
+        range: this.range(functionSite(builders[1][1], this.source)),
+      });
+    }
+  }
+
+  /** Whether a function's body calls `tf.sequential` or `tf.model` (a model builder). */
+  private buildsModel(fn: FunctionLike): boolean {
+    const pending: TS.Node[] = fn.body ? [fn.body] : [];
+    for (let node = pending.pop(); node; node = pending.pop()) {
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && this.isTf(node.expression.expression)) {
+        const name = node.expression.name.text;
+        if (name === 'sequential' || name === 'model') return true;
+      }
+      ts.forEachChild(node, (child) => {
+        pending.push(child);
+      });
+    }
+    return false;
+  }
+
+  /**
+   * The model an expression gives: a model expression or variable, a builder function (called with
+   * no arguments), or a call of one. Undefined when it cannot be followed (after reporting why, when
+   * the reason is inside the function).
+   */
+  private modelFrom(node: TS.Expression | TS.FunctionDeclaration, site: TS.Node, depth: number): ModelBuild | undefined {
+    if (ts.isFunctionDeclaration(node)) return this.callFunction(node, [], site, depth);
+    const expression = unwrap(node);
+    const model = this.modelExpression(expression);
+    if (model) return model;
+    if (ts.isIdentifier(expression)) {
+      const fn = this.functions.get(expression.text);
+      return fn ? this.callFunction(fn, [], site, depth) : undefined;
+    }
+    if (ts.isArrowFunction(expression) || ts.isFunctionExpression(expression)) {
+      return this.callFunction(expression, [], site, depth);
+    }
+    if (ts.isCallExpression(expression)) {
+      const callee = unwrap(expression.expression);
+      const fn = ts.isIdentifier(callee) ? this.functions.get(callee.text) : ts.isArrowFunction(callee) || ts.isFunctionExpression(callee) ? callee : undefined;
+      if (fn) return this.callFunction(fn, expression.arguments, expression, depth);
+    }
+    return undefined;
+  }
+
+  /**
+   * Reads a builder function's body as a call with these arguments would run it: parameters are
+   * bound to the arguments (or their defaults) when those are literal, otherwise reading a
+   * parameter is `unresolved-expression`; the function's consts and models are its own and are
+   * forgotten when it returns. The model is what the first `return` at the top of the body gives.
+   */
+  private callFunction(fn: FunctionLike, args: readonly TS.Expression[], site: TS.Node, depth: number): ModelBuild | undefined {
+    if (this.stopped) return undefined;
+    if (this.calling.has(fn) || depth >= MAX_CALL_DEPTH) {
+      this.unresolved(site, 'the model this recursive call builds');
+      return undefined;
+    }
+    const saved = { constants: new Map(this.constants), models: new Map(this.models), tensors: new Map(this.tensors), parameters: this.parameters, scope: this.parameterScope };
+    this.calling.add(fn);
+    // Arguments are evaluated in the caller's scope, before the parameters are bound.
+    const bindings = new Map<string, Value | Unresolved>();
+    try {
+      const values = fn.parameters.map((_, index) => {
+        const argument = args[index];
+        if (!argument) return undefined;
+        return ts.isSpreadElement(argument) ? new Unresolved(argument, 'this argument') : this.argumentValue(argument);
+      });
+      this.parameters = bindings;
+      this.parameterScope = fn;
+      fn.parameters.forEach((parameter, index) => {
+        // Defaults are evaluated inside the function, where earlier parameters are visible.
+        // A parameter left out and without a default is `undefined` when the code runs; tfjs would
+        // not accept that as an option, so the reader does not pretend to know what the call means.
+        const value = values[index] ?? (parameter.initializer ? this.argumentValue(parameter.initializer) : new Unresolved(parameter.name, 'this parameter'));
+        this.bindParameter(parameter.name, parameter.dotDotDotToken ? new Unresolved(parameter, 'this parameter') : value);
+      });
+      const body = fn.body;
+      if (!body) return undefined;
+      if (!ts.isBlock(body)) return this.returned(body, depth);
+      for (const statement of body.statements) {
+        // Once reading has stopped (a loop, a value it cannot follow), the model the function
+        // returns is still the one to show, summarized up to where reading stopped.
+        if (ts.isReturnStatement(statement)) return statement.expression ? this.returned(statement.expression, depth) : undefined;
+        // A `return` inside a branch or loop may return another model than the one below.
+        if (!this.stopped && !ts.isFunctionDeclaration(statement) && containsReturn(statement)) {
+          this.unresolved(statement, 'which model this function returns');
+          return undefined;
+        }
+        this.statement(statement);
+      }
+      return undefined;
+    } finally {
+      this.calling.delete(fn);
+      this.constants.clear();
+      for (const [key, value] of saved.constants) this.constants.set(key, value);
+      this.models.clear();
+      for (const [key, value] of saved.models) this.models.set(key, value);
+      this.tensors.clear();
+      for (const [key, value] of saved.tensors) this.tensors.set(key, value);
+      this.parameters = saved.parameters;
+      this.parameterScope = saved.scope;
+      // The function's consts may depend on its parameters: a second call must evaluate them afresh.
+      for (const node of [...this.memo.keys()]) if (node.pos >= fn.pos && node.end <= fn.end) this.memo.delete(node);
+    }
+  }
+
+  private returned(expression: TS.Expression, depth: number): ModelBuild | undefined {
+    const model = this.modelFrom(expression, expression, depth + 1);
+    if (!model && !this.stopped) this.unresolved(expression, 'which model this function returns');
+    return model;
+  }
+
+  /** An argument's value, evaluated now (in the caller's scope), or why it has none. */
+  private argumentValue(argument: TS.Expression): Value | Unresolved {
+    try {
+      return this.evaluateOrThrow(argument, 0);
+    } catch (problem) {
+      if (problem instanceof Unresolved) return problem;
+      if (problem instanceof BudgetSpent) return new Unresolved(problem.node, 'this argument');
+      throw problem;
+    }
+  }
+
+  /** Binds a parameter (or the names of a destructuring pattern) to its value. */
+  private bindParameter(name: TS.BindingName, value: Value | Unresolved): void {
+    if (ts.isIdentifier(name)) {
+      this.parameters.set(name.text, value);
+      return;
+    }
+    name.elements.forEach((element, index) => {
+      if (ts.isOmittedExpression(element)) return;
+      let item: Value | Unresolved | undefined;
+      if (value instanceof Unresolved || element.dotDotDotToken) item = value instanceof Unresolved ? value : new Unresolved(element, 'this parameter');
+      else if (ts.isArrayBindingPattern(name)) item = Array.isArray(value) ? value[index] : undefined;
+      else {
+        const key = element.propertyName ? propertyName(element.propertyName) : ts.isIdentifier(element.name) ? element.name.text : undefined;
+        item = key === undefined ? new Unresolved(element, 'this parameter') : value !== null && typeof value === 'object' && !Array.isArray(value) && Object.hasOwn(value, key) ? value[key] : undefined;
+      }
+      if (item === undefined) item = element.initializer ? this.argumentValue(element.initializer) : null;
+      this.bindParameter(element.name, item);
+    });
   }
 
   private statement(statement: TS.Statement): void {
@@ -167,17 +369,40 @@ class TypeScriptReader {
       return;
     }
     if (ts.isExportAssignment(statement)) {
-      const model = this.modelExpression(unwrap(statement.expression));
-      if (model) this.defaultExport = model;
+      const expression = unwrap(statement.expression);
+      const model = this.modelExpression(expression);
+      if (model) {
+        this.defaultExport = model;
+        this.pendingDefault = undefined;
+      } else if (ts.isCallExpression(expression)) {
+        // `export default build(…)` runs where it stands.
+        const built = this.modelFrom(expression, expression, 0);
+        if (built) this.defaultExport = built;
+        else {
+          this.defaultUnknown = true;
+          if (!this.stopped) this.unresolved(expression, 'which model the default export is');
+        }
+      } else {
+        // A function is called after the module has run; anything else is judged then too.
+        this.pendingDefault = expression;
+      }
       return;
     }
-    if (ts.isFunctionDeclaration(statement) && statement.body) {
-      for (const inner of statement.body.statements) this.statement(inner);
+    if (ts.isExportDeclaration(statement)) {
+      // `export { build as default }`
+      const clause = statement.exportClause;
+      if (!statement.moduleSpecifier && clause && ts.isNamedExports(clause)) {
+        for (const element of clause.elements) {
+          if (element.name.text === 'default') this.pendingDefault = element.propertyName && ts.isIdentifier(element.propertyName) ? element.propertyName : element.name;
+        }
+      }
       return;
     }
-    if (ts.isReturnStatement(statement) && statement.expression) {
-      const model = this.modelExpression(unwrap(statement.expression));
-      if (model && !this.defaultExport) this.defaultExport = model;
+    if (ts.isFunctionDeclaration(statement)) {
+      // Builders are read only when the default export calls them (see resolveDefaultExport).
+      const modifiers = statement.modifiers ?? [];
+      const isDefault = modifiers.some((modifier) => modifier.kind === ts.SyntaxKind.DefaultKeyword);
+      if (isDefault && statement.body) this.pendingDefault = statement;
       return;
     }
     // A loop, a branch or a helper call that touches the model may add layers: skipping it would
@@ -208,7 +433,13 @@ class TypeScriptReader {
       this.trainingNode = initializer;
       return;
     }
-    const model = this.modelExpression(initializer);
+    if (ts.isArrowFunction(initializer) || ts.isFunctionExpression(initializer)) {
+      this.functions.set(name, initializer);
+      this.constants.delete(name);
+      return;
+    }
+    // `const model = build(…)` runs the builder here, so later `model.add(…)` adds to its model.
+    const model = this.modelExpression(initializer) ?? (this.callsFunction(initializer) ? this.modelFrom(initializer, initializer, 0) : undefined);
     if (model) {
       this.models.set(name, model);
       return;
@@ -219,6 +450,12 @@ class TypeScriptReader {
       return;
     }
     this.constants.set(name, initializer);
+  }
+
+  private callsFunction(node: TS.Expression): boolean {
+    if (!ts.isCallExpression(node)) return false;
+    const callee = unwrap(node.expression);
+    return (ts.isIdentifier(callee) && this.functions.has(callee.text)) || ts.isArrowFunction(callee) || ts.isFunctionExpression(callee);
   }
 
   private expressionStatement(statement: TS.ExpressionStatement): void {
@@ -543,6 +780,11 @@ class TypeScriptReader {
    */
   private constant(identifier: TS.Identifier, depth: number): Value {
     if (identifier.text === 'undefined') return null;
+    // Parameters are in scope inside their function only: a module const read from there keeps its own names.
+    const inScope = this.parameterScope !== undefined && identifier.pos >= this.parameterScope.pos && identifier.end <= this.parameterScope.end;
+    const parameter = inScope ? this.parameters.get(identifier.text) : undefined;
+    if (parameter instanceof Unresolved) throw new Unresolved(identifier, `the value of the parameter \`${identifier.text}\``);
+    if (parameter !== undefined) return parameter;
     const definition = this.constants.get(identifier.text);
     if (!definition) throw new Unresolved(identifier, `the value of \`${identifier.text}\``);
     const known = this.memo.get(definition);
@@ -564,12 +806,31 @@ class TypeScriptReader {
   }
 
   chosenModel(): ModelBuild | undefined {
+    if (this.defaultUnknown) return undefined;
     return this.defaultExport ?? this.lastModel;
   }
 
   trainingValue(): Resolved | undefined {
     return this.trainingNode ? this.evaluate(this.trainingNode) : undefined;
   }
+}
+
+/** Where to point at a function: its name, or its first token. */
+function functionSite(fn: FunctionLike, source: TS.SourceFile): TS.Node {
+  return fn.name ?? fn.getFirstToken(source) ?? fn;
+}
+
+/** Whether a statement holds a `return` of its own (not one inside a nested function). */
+function containsReturn(root: TS.Node): boolean {
+  const pending: TS.Node[] = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (ts.isReturnStatement(node)) return true;
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) continue;
+    ts.forEachChild(node, (child) => {
+      pending.push(child);
+    });
+  }
+  return false;
 }
 
 /** Strips parentheses, `as` casts, `!` and `satisfies`, which do not change a value. */
@@ -658,6 +919,7 @@ function readTypeScriptModel(text: string, fileName: string, lines: LineMap): Fr
     outputs: model.outputs.length > 0 ? model.outputs : model.layers.slice(-1).map((layer) => layer.name),
     range: model.range,
   };
+  if (reader.stopped) ir.incomplete = true;
   if (model.topology === 'sequential') {
     ir.inputs = model.layers.slice(0, 1).map((layer) => layer.name);
     const first = model.layers[0];
