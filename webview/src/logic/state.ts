@@ -17,6 +17,7 @@ import type {
   TrainerEvent,
 } from '../../../src/protocol';
 import type { ModelSummary } from '../../../src/model/types';
+import { batchValue, examplesSeen } from './batchValues';
 import type { Point } from './decimate';
 
 export interface RunView {
@@ -33,8 +34,18 @@ export interface RunView {
   currentEpoch?: number;
   currentBatch?: number;
   lastStep: number;
-  /** Per-batch logs by name, x = global step. */
+  /**
+   * Per-batch values by name, x = global step. The trainer reports running means over the epoch
+   * so far (Keras's progress bar); these are the values of the batches themselves, recovered from
+   * consecutive running means (see `batchValue`), so the curve does not drop at each new epoch.
+   */
   batchSeries: Record<string, Point[]>;
+  /** Examples per batch (run.json's training block), to weigh running means; unknown → every batch counts the same. */
+  batchSize?: number;
+  /** Training examples per epoch (the `started` event), the size of an epoch's last, possibly smaller, batch. */
+  trainExamples?: number;
+  /** The running means of the latest batch accepted, to recover the next batch's own value. */
+  lastRunning?: { epoch: number; batch: number; seen?: number; logs: Record<string, number> };
   /** Per-epoch logs by name, x = epoch number counted from 1 (as Keras prints `Epoch 1/10`). */
   epochSeries: Record<string, Point[]>;
   /** Last global step of each finished epoch (key: epoch from 1), to place epoch values on the step axis. */
@@ -47,6 +58,8 @@ export interface RunView {
   progressFraction?: number;
   evaluation?: EvaluationResult;
   error?: { message: string; hint?: string };
+  /** What the host says about the metrics it read (unreadable lines skipped, a sampled history). */
+  notes?: string[];
   /** Misclassified example images (key: file path relative to the run folder) as data: URIs. */
   images: Record<string, string>;
   canStop: boolean;
@@ -75,9 +88,10 @@ export function emptyRun(): RunView {
   };
 }
 
-export function runFromDisk(record: RunRecord, metrics: readonly MetricsLine[]): RunView {
+export function runFromDisk(record: RunRecord, metrics: readonly MetricsLine[], notes?: readonly string[]): RunView {
   const run = emptyRun();
   applyRecord(run, record);
+  if (notes && notes.length > 0) run.notes = [...notes];
   for (const line of metrics) applyMetricsLine(run, line);
   // The record is authoritative for the count (a resumed run's metrics may start mid-way).
   run.epochsCompleted = Math.max(run.epochsCompleted, record.epochsCompleted);
@@ -94,6 +108,7 @@ function applyRecord(run: RunView, record: RunRecord): void {
   run.summary = record.summary;
   run.backend = record.backend ?? run.backend;
   run.epochsPlanned = record.epochsPlanned;
+  run.batchSize = record.training?.batchSize ?? run.batchSize;
   run.evaluation = record.evaluation ?? run.evaluation;
   run.error = record.error ?? run.error;
   const started = Date.parse(record.startedAt);
@@ -112,18 +127,36 @@ function stepsPerEpochFrom(epochEndStep: Record<number, number>): number | undef
 }
 
 export function applyMetricsLine(run: RunView, line: MetricsLine): void {
-  if (line.kind === 'batch') addBatch(run, line.epoch, line.batch, line.step, line.logs);
+  if (line.kind === 'batch') addBatch(run, line.epoch, line.batch, line.step, line.logs, seenOf(line));
   else addEpoch(run, line.epoch, line.logs);
 }
 
-function addBatch(run: RunView, epoch: number, batch: number, step: number, logs: Record<string, number>): void {
+/**
+ * Examples the trainer had seen in the epoch when it reported a running mean, if it says so (a
+ * `seen` field on batch items and lines); older runs do not, and it is worked out from the batch.
+ */
+function seenOf(item: object): number | undefined {
+  const seen = (item as { seen?: unknown }).seen;
+  return typeof seen === 'number' && seen > 0 ? seen : undefined;
+}
+
+function addBatch(run: RunView, epoch: number, batch: number, step: number, logs: Record<string, number>, reportedSeen?: number): void {
   if (step <= run.lastStep) return;
   run.lastStep = step;
   run.currentEpoch = epoch;
   run.currentBatch = batch;
+  const last = run.lastRunning;
+  const sameEpoch = last !== undefined && last.epoch === epoch && last.batch < batch;
+  // Counts the trainer reported are used only in pairs: never one reported and one worked out.
+  const reported = reportedSeen !== undefined && last?.seen !== undefined ? { seen: reportedSeen, previous: last.seen } : undefined;
+  const seen = reported?.seen ?? examplesSeen(batch, run.batchSize, run.trainExamples);
+  const previousSeen = !sameEpoch ? 0 : (reported?.previous ?? examplesSeen(last.batch, run.batchSize, run.trainExamples));
   for (const [name, value] of Object.entries(logs)) {
-    (run.batchSeries[name] ??= []).push({ x: step, y: value });
+    const previousMean = sameEpoch ? last.logs[name] : undefined;
+    const y = previousMean === undefined ? value : batchValue(value, seen, { mean: previousMean, seen: previousSeen });
+    (run.batchSeries[name] ??= []).push({ x: step, y });
   }
+  run.lastRunning = { epoch, batch, seen: reportedSeen, logs };
 }
 
 function addEpoch(run: RunView, epoch: number, logs: Record<string, number>): void {
@@ -144,6 +177,7 @@ export function applyTrainerEvent(run: RunView, event: TrainerEvent, now: number
       run.summary = event.summary;
       run.epochsPlanned = event.epochs;
       run.stepsPerEpoch = event.stepsPerEpoch;
+      run.trainExamples = event.examples?.train ?? run.trainExamples;
       run.status = 'running';
       run.startedAtMs ??= now;
       run.progressMessage = undefined;
@@ -154,7 +188,7 @@ export function applyTrainerEvent(run: RunView, event: TrainerEvent, now: number
       run.progressFraction = event.fraction;
       return;
     case 'batches':
-      for (const item of event.items) addBatch(run, event.epoch, item.batch, item.step, item.logs);
+      for (const item of event.items) addBatch(run, event.epoch, item.batch, item.step, item.logs, seenOf(item));
       run.imagesPerSecond = event.imagesPerSecond;
       run.progressMessage = undefined;
       return;
@@ -188,7 +222,7 @@ export function applyTrainerEvent(run: RunView, event: TrainerEvent, now: number
 export function reduce(state: ViewState, message: HostToWebview, now: number): ViewState {
   switch (message.type) {
     case 'load': {
-      const run = runFromDisk(message.record, message.metrics);
+      const run = runFromDisk(message.record, message.metrics, message.notes);
       if (state.mode === 'run' && state.run.runId === message.record.id) {
         run.images = state.run.images;
         run.canStop = state.run.canStop && run.status === 'running';
@@ -223,7 +257,7 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
       return {
         mode: 'compare',
         version: state.version + 1,
-        runs: message.runs.map(({ record, metrics }) => runFromDisk(record, metrics)),
+        runs: message.runs.map(({ record, metrics, notes }) => runFromDisk(record, metrics, notes)),
       };
   }
 }
