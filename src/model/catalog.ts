@@ -35,9 +35,15 @@ export interface OptionSpec {
 export interface LayerKind {
   /** Keras class name, also the `type` in our JSON. */
   className: string;
-  /** The `tf.layers` factory that builds it, e.g. `conv2d`. */
-  factory: string;
-  /** Other spellings Keras and tfjs accept for the same layer. */
+  /**
+   * The `tf.layers` factory that builds it, e.g. `conv2d`; absent when tfjs has none
+   * (SpatialDropout2D: CNN Lab's trainer supplies that layer, so only model JSON and Keras JSON
+   * can use it; in a `.model.ts` file `tf.layers.spatialDropout2d` is not a function).
+   */
+  factory?: string;
+  /** Other `tf.layers` functions tfjs exports for the same layer (`avgPool2d` for `averagePooling2d`). */
+  factoryAliases: string[];
+  /** Other class names Keras and tfjs accept for the same layer. */
   aliases: string[];
   description: string;
   options: Record<string, OptionSpec>;
@@ -102,9 +108,17 @@ const normalizationInitializers: Record<string, OptionSpec> = {
   gammaConstraint: option('nullableObject', null, 'Constraint on gamma.'),
 };
 
-const kind = (className: string, factory: string, description: string, options: Record<string, OptionSpec>, aliases: string[] = []): LayerKind => ({
+const kind = (
+  className: string,
+  factory: string | undefined,
+  description: string,
+  options: Record<string, OptionSpec>,
+  aliases: string[] = [],
+  factoryAliases: string[] = [],
+): LayerKind => ({
   className,
-  factory,
+  ...(factory === undefined ? {} : { factory }),
+  factoryAliases,
   aliases,
   description,
   options,
@@ -135,10 +149,12 @@ export const LAYER_CATALOG: readonly LayerKind[] = [
     filters: required('positiveInt', 'Number of output channels.'),
     ...convOptions,
   }, ['Convolution2DTranspose']),
-  kind('MaxPooling2D', 'maxPooling2d', 'Maximum over each window.', poolingOptions, ['MaxPool2D']),
-  kind('AveragePooling2D', 'averagePooling2d', 'Mean over each window.', poolingOptions, ['AvgPool2D']),
+  // The factory aliases are exactly those tfjs 4.22 exports (test/model/tfjs-factories.test.ts
+  // checks them against tf.layers): it has no `globalAvgPool2d`, though Keras has GlobalAvgPool2D.
+  kind('MaxPooling2D', 'maxPooling2d', 'Maximum over each window.', poolingOptions, ['MaxPool2D'], ['maxPool2d']),
+  kind('AveragePooling2D', 'averagePooling2d', 'Mean over each window.', poolingOptions, ['AvgPool2D'], ['avgPool2d', 'avgPooling2d']),
   kind('GlobalAveragePooling2D', 'globalAveragePooling2d', 'Mean over height and width.', globalPoolingOptions, ['GlobalAvgPool2D']),
-  kind('GlobalMaxPooling2D', 'globalMaxPooling2d', 'Maximum over height and width.', globalPoolingOptions, ['GlobalMaxPool2D']),
+  kind('GlobalMaxPooling2D', 'globalMaxPooling2d', 'Maximum over height and width.', globalPoolingOptions, ['GlobalMaxPool2D'], ['globalMaxPool2d']),
   kind('ZeroPadding2D', 'zeroPadding2d', 'Adds rows and columns of zeros around the image.', {
     padding: option('paddingAmounts', 1, 'n, [rows, columns] or [[top, bottom], [left, right]].'),
     dataFormat: dataFormatOption,
@@ -152,7 +168,7 @@ export const LAYER_CATALOG: readonly LayerKind[] = [
     noiseShape: option('batchShape', null, 'Shape of the dropout mask.'),
     seed: option('number', null, 'Random seed.'),
   }),
-  kind('SpatialDropout2D', 'spatialDropout2d', 'Drops whole channels during training.', {
+  kind('SpatialDropout2D', undefined, 'Drops whole channels during training.', {
     rate: required('rate', 'Fraction of the channels to drop, in [0, 1).'),
     dataFormat: dataFormatOption,
     seed: option('number', null, 'Random seed.'),
@@ -208,13 +224,11 @@ const byName = new Map<string, LayerKind>();
 for (const layerKind of LAYER_CATALOG) {
   for (const spelling of [layerKind.className, ...layerKind.aliases]) byName.set(spelling, layerKind);
 }
-const byFactory = new Map<string, LayerKind>(LAYER_CATALOG.map((layerKind) => [layerKind.factory, layerKind]));
-/** tfjs factory aliases (`tf.layers.maxPool2d` is `maxPooling2d`). */
-byFactory.set('maxPool2d', byName.get('MaxPooling2D') as LayerKind);
-byFactory.set('avgPool2d', byName.get('AveragePooling2D') as LayerKind);
-byFactory.set('averagePooling2d', byName.get('AveragePooling2D') as LayerKind);
-byFactory.set('globalMaxPool2d', byName.get('GlobalMaxPooling2D') as LayerKind);
-byFactory.set('globalAvgPool2d', byName.get('GlobalAveragePooling2D') as LayerKind);
+/** Every `tf.layers` function tfjs exports for a catalogued kind, and nothing else. */
+const byFactory = new Map<string, LayerKind>();
+for (const layerKind of LAYER_CATALOG) {
+  for (const factory of [...(layerKind.factory === undefined ? [] : [layerKind.factory]), ...layerKind.factoryAliases]) byFactory.set(factory, layerKind);
+}
 
 export function layerKindByClassName(className: string): LayerKind | undefined {
   return byName.get(className);
@@ -222,6 +236,13 @@ export function layerKindByClassName(className: string): LayerKind | undefined {
 
 export function layerKindByFactory(factory: string): LayerKind | undefined {
   return byFactory.get(factory);
+}
+
+/** The kind whose class name or alias this is, ignoring case (`globalAvgPool2d` → GlobalAveragePooling2D), for suggestions. */
+export function layerKindLike(name: string): LayerKind | undefined {
+  const lower = name.toLowerCase();
+  for (const [spelling, layerKind] of byName) if (spelling.toLowerCase() === lower) return layerKind;
+  return undefined;
 }
 
 /** All options a layer kind accepts: its own and the common ones. */

@@ -144,6 +144,7 @@ function buildIr(
           : []
         : recorded.inbound.map((id) => names.get(id)).filter((inboundName): inboundName is string => inboundName !== undefined);
     const layer: LayerSpec = { name, className, config: recorded.config, inbound };
+    if (recorded.factory !== 'InputLayer') layer.factory = recorded.factory;
     const call = locate(recorded.site);
     if (call) {
       layer.range = range(call);

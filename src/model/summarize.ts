@@ -3,7 +3,7 @@
 // source range with quick fixes in the front end's syntax. Stops at the first error: every
 // layer before it keeps its summary.
 
-import { allClassNames, allFactoryNames, layerKindByClassName, layerKindByFactory, nearestName, optionsOf, ACTIVATIONS, type LayerKind } from './catalog';
+import { allClassNames, allFactoryNames, layerKindByClassName, layerKindByFactory, layerKindLike, nearestName, optionsOf, ACTIVATIONS, type LayerKind } from './catalog';
 import { applyLayerRule, type LayerProblem } from './layers';
 import { describeValue, expectedForValue } from './options';
 import { formatShape } from './shape';
@@ -113,13 +113,28 @@ class Summarizer {
   }
 
   private kindOf(layer: LayerSpec): LayerKind | undefined {
-    const known = layerKindByClassName(layer.className) ?? (this.ir.format === 'typescript' ? layerKindByFactory(layer.className) : undefined);
+    // In TypeScript the kind comes from the tf.layers function called, and only from the ones tfjs
+    // exports: `tf.layers.spatialDropout2d` or `tf.layers.Dense` would fail when the code runs.
+    const factory = this.ir.format === 'typescript' ? layer.factory : undefined;
+    const known = factory !== undefined ? layerKindByFactory(factory) : layerKindByClassName(layer.className);
     if (known) return known;
-    const typescript = this.ir.format === 'typescript';
-    const suggestion = nearestName(layer.className, typescript ? allFactoryNames() : allClassNames());
+    const typescript = factory !== undefined;
+    const asWritten = factory ?? layer.className;
+    const sameKind = typescript ? layerKindLike(asWritten) : undefined;
+    const suggestion = sameKind?.factory ?? nearestName(asWritten, typescript ? allFactoryNames() : allClassNames());
     const range = layer.typeRange ?? this.rangeOf(layer);
+    if (sameKind && sameKind.factory === undefined) {
+      this.report(
+        'error',
+        'unknown-layer',
+        `tf.layers.${asWritten} is not a function in tfjs: tfjs has no ${sameKind.className} layer. Use it in a *.model.json file (CNN Lab's trainer supplies it), or use another layer here.`,
+        range,
+        layer.name,
+      );
+      return undefined;
+    }
     const didYouMean = suggestion ? ` Did you mean '${suggestion}'?` : '';
-    const written = typescript ? `tf.layers.${layer.className}` : layer.className;
+    const written = typescript ? `tf.layers.${asWritten}` : layer.className;
     const fixes: QuickFix[] = suggestion && layer.typeRange ? [{ title: `Change to '${suggestion}'`, edits: [{ range: layer.typeRange, newText: suggestion }] }] : [];
     this.report(
       'error',

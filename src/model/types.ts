@@ -25,6 +25,12 @@ export interface LayerSpec {
   name: string;
   /** Keras class name, e.g. `Conv2D`, `MaxPooling2D`, `InputLayer`. */
   className: string;
+  /**
+   * `.model.ts` only: the `tf.layers` function called, as written (`avgPool2d`); the layer kind is
+   * looked up by it, so a name tfjs does not export is refused even when it spells a class name.
+   * Absent for `tf.input`.
+   */
+  factory?: string;
   /** Options with tf.layers names; values exactly as written (numbers, arrays, strings, booleans). */
   config: Record<string, unknown>;
   /** Names of the layers feeding this one; for a Sequential model, the previous layer (empty for the first). */

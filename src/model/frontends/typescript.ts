@@ -540,7 +540,9 @@ class TypeScriptReader {
     if (ts.isIdentifier(node)) return this.tensors.get(node.text);
     if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return undefined;
     const callee = node.expression;
-    if (this.isTf(callee.expression) && callee.name.text === 'input') {
+    // `tf.input(...)`, and `tf.layers.input(...)`, which tfjs exports too.
+    const tfLayers = ts.isPropertyAccessExpression(callee.expression) && callee.expression.name.text === 'layers' && this.isTf(callee.expression.expression);
+    if ((this.isTf(callee.expression) || tfLayers) && callee.name.text === 'input') {
       if (this.stopped) return undefined;
       const layer = this.inputCall(node);
       if (!layer) return undefined;
@@ -588,6 +590,7 @@ class TypeScriptReader {
     const layer: LayerSpec = {
       name: '',
       className,
+      factory,
       config: {},
       inbound: previous.length > 0 ? [previous[previous.length - 1].name] : [],
       range: this.range(node),
