@@ -2,18 +2,18 @@
 // panel and every run command. `register(ctx, trainer)` is called once from main.ts.
 // Every command catches its own errors and reports them: the extension host never throws.
 
-import { cp, lstat, mkdir, stat, writeFile } from 'node:fs/promises';
+import { cp, lstat, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
 import type { TrainingConfig } from '../model/types';
 import type { PanelRunAction, RunRecord } from '../protocol';
-import { metricsToCsv } from '../runs/csv';
+import { MAX_CSV_LOG_COLUMNS, writeMetricsCsv } from '../runs/csv';
 import { runTitle } from '../runs/grouping';
-import { deleteRun, isPlainRunId, readRun, resolveRunFile, updateRun } from '../runs/store';
+import { deleteRun, describeMetricsInfo, isPlainRunId, resolveRunFile, updateRun } from '../runs/store';
 import { stopForeignTrainer } from '../runs/trainerProcess';
-import { tensorBoardLogs } from '../runs/tensorboard';
+import { writeTensorBoardLogs } from '../runs/tensorboard';
 import type { Ctx } from './ctx';
 import { RunPanel, type PanelDeps } from './panel';
 import { RunCatalog, type RunEntry } from './runCatalog';
@@ -232,9 +232,12 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
       title: 'Export metrics as CSV',
     });
     if (!target) return;
-    const { metrics } = await readRun(entry.runDir);
-    await writeFile(target.fsPath, metricsToCsv(metrics), 'utf8');
-    void vscode.window.showInformationMessage(`CNN Lab: wrote ${metrics.length} rows to ${target.fsPath}.`);
+    // Streamed: a metrics.jsonl of any size, read and written a chunk at a time.
+    const result = await writeMetricsCsv(entry.runDir, target.fsPath);
+    const notes = [describeMetricsInfo(result), result.columnsLeftOut > 0 ? `${result.columnsLeftOut} log names past the first ${MAX_CSV_LOG_COLUMNS} left out` : undefined].filter(Boolean);
+    const message = `CNN Lab: wrote ${result.rows} rows to ${target.fsPath}.${notes.length > 0 ? ` ${notes.join('; ')}.` : ''}`;
+    if (result.skipped > 0) ctx.output.appendLine(message);
+    void (notes.length > 0 ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
   });
 
   command('cnnLab.exportTensorBoard', async (argument?: RunArgument) => {
@@ -242,16 +245,15 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     if (!entry) return;
     const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Write logs here', title: 'TensorBoard log folder' });
     if (!target?.[0]) return;
-    const { record, metrics } = await readRun(entry.runDir);
-    const started = Date.parse(record.startedAt) / 1000 || Date.now() / 1000;
-    const logs = tensorBoardLogs(metrics, started);
+    const started = Date.parse(entry.record.startedAt) / 1000 || Date.now() / 1000;
     const fileName = `events.out.tfevents.${Math.floor(started)}.${os.hostname()}.cnnlab`;
     const runFolder = path.join(target[0].fsPath, plainRunId(entry));
-    for (const [split, bytes] of [['train', logs.train], ['validation', logs.validation]] as const) {
-      await mkdir(path.join(runFolder, split), { recursive: true });
-      await writeFile(path.join(runFolder, split, fileName), bytes);
-    }
-    void vscode.window.showInformationMessage(`CNN Lab: TensorBoard logs written. View them with: tensorboard --logdir "${target[0].fsPath}"`);
+    // Streamed: the host never holds (or blocks on) the whole history.
+    const result = await writeTensorBoardLogs(entry.runDir, runFolder, fileName, started);
+    const note = describeMetricsInfo(result);
+    const message = `CNN Lab: TensorBoard logs written (${result.lines} metrics lines${note ? `; ${note}` : ''}). View them with: tensorboard --logdir "${target[0].fsPath}"`;
+    if (note) ctx.output.appendLine(message);
+    void (note ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
   });
 
   command('cnnLab.deleteRun', async (argument?: RunArgument, selection?: RunNode[]) => {

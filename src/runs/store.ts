@@ -10,7 +10,8 @@
 //   listed as unreadable, with why, and nothing is ever written through a link;
 // - one bad run is one unreadable row (`scanRuns`), never an empty list.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync, appendFileSync, type Stats } from 'node:fs';
-import { lstat, readdir, readFile, readlink, realpath, rm, unlink } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { lstat, open, readdir, readFile, readlink, realpath, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
 import type { Logs, MetricsLine, RunRecord, RunStatus } from '../protocol';
 
@@ -211,25 +212,231 @@ export class RunWriter {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
-function isMetricsLine(value: unknown): value is MetricsLine {
-  if (!isObject(value) || !isObject(value.logs) || !isFiniteNumber(value.epoch) || !isFiniteNumber(value.time)) return false;
-  if (value.kind === 'epoch') return true;
-  return value.kind === 'batch' && isFiniteNumber(value.batch) && isFiniteNumber(value.step);
+/** A line longer than this is not one CNN Lab wrote (an epoch line is a few hundred bytes): skipped unread. */
+export const MAX_METRICS_LINE_BYTES = 1024 * 1024;
+/** Bytes read (and parsed) at a time; the event loop runs between two reads. */
+const METRICS_CHUNK_BYTES = 256 * 1024;
+/** More log values in one line than any model has metrics: the line is skipped. */
+const MAX_LOGS_PER_LINE = 256;
+/** Largest time a Date can hold (ms); metrics times are ms since the epoch, or seconds. */
+const MAX_TIME = 8.64e15;
+
+const KNOWN_LINE_FIELDS = new Set(['kind', 'epoch', 'batch', 'step', 'logs', 'time']);
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/**
+ * The metrics line in `value`, rebuilt from the fields CNN Lab writes, or undefined when it is not
+ * one: not an object, an unknown kind, an epoch/batch/step that is not a whole number ≥ 0, a time
+ * that is not a number a date can hold (`1e300`, `"soon"`), logs that are not an object of numbers.
+ * A `null` log value is what JSON makes of NaN and Infinity: that value is left out, the line kept.
+ */
+export function toMetricsLine(value: unknown): MetricsLine | undefined {
+  if (!isObject(value) || !isObject(value.logs) || !isCount(value.epoch)) return undefined;
+  const time = value.time;
+  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0 || time > MAX_TIME) return undefined;
+  const entries = Object.entries(value.logs);
+  if (entries.length > MAX_LOGS_PER_LINE) return undefined;
+  const logs: [string, number][] = [];
+  for (const [name, logValue] of entries) {
+    if (logValue === null) continue;
+    if (typeof logValue !== 'number' || !Number.isFinite(logValue)) return undefined;
+    logs.push([name, logValue]);
+  }
+  // fromEntries defines own properties: a "__proto__" log name stays a plain name.
+  const cleanLogs = Object.fromEntries(logs) as Logs;
+  // Other fields are kept when they are numbers (a newer trainer may add one, such as `seen`); anything else is dropped.
+  const extra = Object.fromEntries(Object.entries(value).filter(([key, field]) => !KNOWN_LINE_FIELDS.has(key) && typeof field === 'number' && Number.isFinite(field)).slice(0, 16));
+  if (value.kind === 'epoch') return { ...extra, kind: 'epoch', epoch: value.epoch, logs: cleanLogs, time };
+  if (value.kind === 'batch' && isCount(value.batch) && isCount(value.step)) {
+    return { ...extra, kind: 'batch', epoch: value.epoch, batch: value.batch, step: value.step, logs: cleanLogs, time };
+  }
+  return undefined;
 }
 
-function parseMetrics(text: string): MetricsLine[] {
-  const metrics: MetricsLine[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const parsed: unknown = JSON.parse(line);
-      // A line that is not a metrics line (hand-edited, another tool's) is skipped like a torn one.
-      if (isMetricsLine(parsed)) metrics.push(parsed);
-    } catch {
-      // Only the line being written when the process died can be torn; everything before it is whole.
+/** What reading a metrics.jsonl found. */
+export interface MetricsCount {
+  /** Metrics lines read. */
+  lines: number;
+  /** Lines skipped because they are not metrics lines CNN Lab can use (see `toMetricsLine`, `MAX_METRICS_LINE_BYTES`). */
+  skipped: number;
+}
+
+export interface MetricsStreamOptions {
+  /** Longest line read; longer ones are skipped without being held in memory. */
+  maxLineBytes?: number;
+  /** Bytes read at a time. */
+  chunkBytes?: number;
+  /** Called after each chunk's lines were visited (an exporter writes what it gathered). */
+  afterChunk?: () => Promise<void>;
+}
+
+/**
+ * Streams metrics.jsonl at `path` line by line, calling `visit` with every metrics line, and counts
+ * the lines skipped. Never holds more than one chunk and one line in memory, whatever the size of
+ * the file (a 1.25 GB file cannot be one string), and awaits a read between chunks, so the
+ * extension host keeps running. A last line without its newline that does not parse is the line
+ * being written (or torn by a kill): ignored, not counted. The file is opened without following a
+ * link (where the platform can say so).
+ */
+export async function streamMetricsFile(path: string, visit: (line: MetricsLine) => void, options: MetricsStreamOptions = {}): Promise<MetricsCount> {
+  const maxLineBytes = options.maxLineBytes ?? MAX_METRICS_LINE_BYTES;
+  const chunkBytes = Math.max(1, options.chunkBytes ?? METRICS_CHUNK_BYTES);
+  const count: MetricsCount = { lines: 0, skipped: 0 };
+  const handle = await open(path, fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
+  try {
+    const buffer = Buffer.allocUnsafe(chunkBytes);
+    /** The start of the current line, from earlier chunks. */
+    let pieces: Buffer[] = [];
+    let pieceBytes = 0;
+    /** The current line is longer than `maxLineBytes`: skip to its end. */
+    let overlong = false;
+    const takeLine = (bytes: Buffer | undefined, last: boolean): void => {
+      if (overlong) {
+        overlong = false;
+        count.skipped += 1;
+        return;
+      }
+      const whole = pieces.length === 0 ? (bytes ?? Buffer.alloc(0)) : Buffer.concat(bytes ? [...pieces, bytes] : pieces);
+      pieces = [];
+      pieceBytes = 0;
+      const text = whole.toString('utf8');
+      if (text.trim() === '') return;
+      let line: MetricsLine | undefined;
+      try {
+        line = toMetricsLine(JSON.parse(text));
+      } catch {
+        line = undefined;
+      }
+      if (line) {
+        count.lines += 1;
+        visit(line);
+      } else if (!last) {
+        count.skipped += 1;
+      }
+    };
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
+      let from = 0;
+      while (from < bytesRead) {
+        const newline = chunk.indexOf(10, from);
+        const end = newline === -1 ? bytesRead : newline;
+        if (!overlong) {
+          if (pieceBytes + (end - from) > maxLineBytes) {
+            overlong = true;
+            pieces = [];
+            pieceBytes = 0;
+          } else if (newline === -1) {
+            // Copied: the buffer is reused for the next chunk.
+            pieces.push(Buffer.from(chunk.subarray(from, end)));
+            pieceBytes += end - from;
+          }
+        }
+        if (newline === -1) break;
+        takeLine(overlong ? undefined : chunk.subarray(from, end), false);
+        from = newline + 1;
+      }
+      if (options.afterChunk) await options.afterChunk();
+    }
+    if (overlong || pieceBytes > 0) takeLine(undefined, true);
+    if (options.afterChunk) await options.afterChunk();
+  } finally {
+    await handle.close();
+  }
+  return count;
+}
+
+/**
+ * Keeps a bounded, evenly spread sample of a stream of metrics lines: at most about `limit` batch
+ * lines and `limit` epoch lines (every line while there are fewer; then every 2nd, 4th… — the
+ * stride doubles each time the sample fills), always the first and the last of each kind, and with
+ * each kept epoch line the batch line just before it (where the panel places the epoch on the
+ * step axis). Lines come out in file order.
+ */
+class MetricsSample {
+  private readonly batches = new Thinned<{ seq: number; line: MetricsLine }>();
+  private readonly epochs = new Thinned<{ seq: number; line: MetricsLine; before?: { seq: number; line: MetricsLine } }>();
+  private seq = 0;
+  private previousBatch: { seq: number; line: MetricsLine } | undefined;
+  private lastBatch: { seq: number; line: MetricsLine } | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  add(line: MetricsLine): void {
+    const item = { seq: this.seq++, line };
+    if (line.kind === 'batch') {
+      this.batches.add(item, this.limit);
+      this.previousBatch = item;
+      this.lastBatch = item;
+    } else {
+      this.epochs.add({ ...item, before: this.previousBatch }, this.limit);
+      this.previousBatch = undefined;
     }
   }
-  return metrics;
+
+  get thinned(): boolean {
+    return this.batches.stride > 1 || this.epochs.stride > 1;
+  }
+
+  lines(): MetricsLine[] {
+    const bySeq = new Map<number, MetricsLine>();
+    for (const item of this.batches.items()) bySeq.set(item.seq, item.line);
+    if (this.lastBatch) bySeq.set(this.lastBatch.seq, this.lastBatch.line);
+    for (const item of this.epochs.items()) {
+      bySeq.set(item.seq, item.line);
+      if (item.before) bySeq.set(item.before.seq, item.before.line);
+    }
+    return [...bySeq.entries()].sort((a, b) => a[0] - b[0]).map(([, line]) => line);
+  }
+}
+
+class Thinned<T> {
+  private kept: T[] = [];
+  private last: T | undefined;
+  private count = 0;
+  stride = 1;
+
+  add(item: T, limit: number): void {
+    if (this.count % this.stride === 0) {
+      this.kept.push(item);
+      if (this.kept.length > Math.max(2, limit)) {
+        this.kept = this.kept.filter((_, index) => index % 2 === 0);
+        this.stride *= 2;
+      }
+    }
+    this.count += 1;
+    this.last = item;
+  }
+
+  items(): T[] {
+    return this.last !== undefined && this.kept.at(-1) !== this.last ? [...this.kept, this.last] : this.kept;
+  }
+}
+
+/** What was read of a run's metrics.jsonl, beside the lines themselves. */
+export interface MetricsInfo extends MetricsCount {
+  /** Lines handed back: fewer than `lines` when the history was sampled (`maxLines`). */
+  kept: number;
+}
+
+export interface ReadMetricsOptions {
+  /**
+   * At most about this many batch lines and as many epoch lines, evenly spread over the run (the
+   * panel: a history of millions of lines is drawn from a sample). Default: every line.
+   */
+  maxLines?: number;
+  maxLineBytes?: number;
+  chunkBytes?: number;
+  afterChunk?: () => Promise<void>;
+}
+
+/** "3 unreadable lines in metrics.jsonl skipped", with the sampling said too; undefined when there is nothing to say. */
+export function describeMetricsInfo(info: MetricsInfo | MetricsCount): string | undefined {
+  const parts: string[] = [];
+  if (info.skipped > 0) parts.push(`${info.skipped.toLocaleString('en-US')} unreadable line${info.skipped === 1 ? '' : 's'} in ${METRICS_FILE} skipped`);
+  if ('kept' in info && info.kept < info.lines) parts.push(`showing ${info.kept.toLocaleString('en-US')} of ${info.lines.toLocaleString('en-US')} metrics lines, evenly spread`);
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }
 
 /** lstat that says ENOENT as undefined. */
@@ -251,28 +458,46 @@ async function linkTarget(path: string): Promise<string> {
 }
 
 /** A file of a run that must be a plain file in the folder: not a link (which could lead anywhere), not a folder. */
-async function checkRunFile(path: string, what: string): Promise<'missing' | 'file'> {
+async function checkRunFile(path: string, what: string, maxBytes: number = MAX_RUN_FILE_BYTES): Promise<'missing' | 'file'> {
   const info = await lstatOrUndefined(path);
   if (!info) return 'missing';
   if (info.isSymbolicLink()) {
     throw new Error(`${path} is a symbolic link (to ${await linkTarget(path)}); CNN Lab reads only the ${what} a run writes itself and does not follow links. Replace the link by the file, or delete the run folder.`);
   }
   if (!info.isFile()) throw new Error(`${path} is not a file; the run cannot be shown. Delete the run folder if it is not needed.`);
-  if (info.size > MAX_RUN_FILE_BYTES) {
+  if (info.size > maxBytes) {
     throw new Error(`${path} is ${Math.round(info.size / 1024 / 1024)} MB, larger than any ${what} CNN Lab writes; the run cannot be shown. Delete the run folder if it is not needed.`);
   }
   return 'file';
 }
 
-async function readMetrics(runDir: string): Promise<MetricsLine[]> {
+/**
+ * Streams the metrics.jsonl of the run folder `runDir` (any size: it is never read as one string)
+ * to `visit`. A missing file holds no lines; a link is refused.
+ */
+export async function streamRunMetrics(runDir: string, visit: (line: MetricsLine) => void, options: MetricsStreamOptions = {}): Promise<MetricsCount> {
   const path = join(runDir, METRICS_FILE);
-  if ((await checkRunFile(path, METRICS_FILE)) === 'missing') return [];
+  if ((await checkRunFile(path, METRICS_FILE, Infinity)) === 'missing') return { lines: 0, skipped: 0 };
   try {
-    return parseMetrics(await readFile(path, 'utf8'));
+    return await streamMetricsFile(path, visit, options);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { lines: 0, skipped: 0 };
+    if (code === 'ELOOP') throw new Error(`${path} is a symbolic link; CNN Lab reads only the ${METRICS_FILE} a run writes itself and does not follow links.`);
     throw error;
   }
+}
+
+async function readMetrics(runDir: string, options: ReadMetricsOptions = {}): Promise<{ metrics: MetricsLine[]; info: MetricsInfo }> {
+  if (options.maxLines === undefined) {
+    const metrics: MetricsLine[] = [];
+    const count = await streamRunMetrics(runDir, (line) => metrics.push(line), options);
+    return { metrics, info: { ...count, kept: metrics.length } };
+  }
+  const sample = new MetricsSample(options.maxLines);
+  const count = await streamRunMetrics(runDir, (line) => sample.add(line), options);
+  const metrics = sample.lines();
+  return { metrics, info: { ...count, kept: metrics.length } };
 }
 
 const RUN_STATUSES = new Set<RunStatus>(['running', 'completed', 'stopped', 'failed', 'interrupted']);
@@ -436,21 +661,35 @@ async function persistRecord(runDir: string, record: RunRecord): Promise<void> {
   }
 }
 
-/** run.json and metrics.jsonl of one run, tolerant of a torn last metrics line. Refuses a run folder that is a link. */
-export async function readRun(runDir: string): Promise<{ record: RunRecord; metrics: MetricsLine[] }> {
+/** run.json of one run alone (no metrics read), checked; refuses a run folder that is a link. */
+export async function readRunRecord(runDir: string): Promise<RunRecord> {
+  await requireRunFolder(runDir);
+  return readRecord(runDir);
+}
+
+async function requireRunFolder(runDir: string): Promise<void> {
   const folder = await lstatOrUndefined(runDir);
   if (!folder) throw new Error(`${runDir} does not exist; the run may have been deleted. Refresh the Runs view.`);
   if (folder.isSymbolicLink()) {
     throw new Error(`${runDir} is a symbolic link (to ${await linkTarget(runDir)}); CNN Lab does not follow links out of .cnnlab/runs. Move the run folder itself there instead.`);
   }
   if (!folder.isDirectory()) throw new Error(`${runDir} is not a run folder.`);
-  const [record, metrics] = await Promise.all([readRecord(runDir), readMetrics(runDir)]);
+}
+
+/**
+ * run.json and metrics.jsonl of one run, tolerant of a torn last metrics line and of lines that are
+ * not metrics lines (skipped, and counted in `metricsInfo`). Every line by default; `maxLines` reads
+ * a bounded sample (the panel). Refuses a run folder that is a link.
+ */
+export async function readRun(runDir: string, options: ReadMetricsOptions = {}): Promise<{ record: RunRecord; metrics: MetricsLine[]; metricsInfo: MetricsInfo }> {
+  await requireRunFolder(runDir);
+  const [record, { metrics, info }] = await Promise.all([readRecord(runDir), readMetrics(runDir, options)]);
   if (await needsInterruptedMark(record, runDir)) {
     const interrupted = markInterrupted(record, metrics);
     await persistRecord(runDir, interrupted);
-    return { record: interrupted, metrics };
+    return { record: interrupted, metrics, metricsInfo: info };
   }
-  return { record, metrics };
+  return { record, metrics, metricsInfo: info };
 }
 
 /** One folder under `.cnnlab/runs`: a run that can be shown, or one that cannot, and why. */
@@ -509,9 +748,10 @@ async function listOne(runsDir: string, realRunsDir: string, name: string): Prom
     await cleanTemporaryFiles(runDir);
     if ((await lstatOrUndefined(join(runDir, RUN_FILE))) === undefined) return undefined; // being created or deleted
     let record = await readRecord(runDir);
-    await checkRunFile(join(runDir, METRICS_FILE), METRICS_FILE); // a run listed can be opened
+    await checkRunFile(join(runDir, METRICS_FILE), METRICS_FILE, Infinity); // a run listed can be opened, whatever the size of its metrics
     if (await needsInterruptedMark(record, runDir)) {
-      record = markInterrupted(record, await readMetrics(runDir));
+      // Only the last epoch line and the last time matter here: a sample of one per kind keeps them.
+      record = markInterrupted(record, (await readMetrics(runDir, { maxLines: 1 })).metrics);
       await persistRecord(runDir, record);
     }
     return { id: name, runDir, record };

@@ -3,9 +3,13 @@
 // CRC-32C, a TFRecord frame and three tiny messages; the maintained protobuf libraries
 // (protobufjs, @bufbuild/protobuf) would need TensorFlow's .proto files and code generation for
 // about sixty lines of encoder, and no maintained small npm package writes TF event files.
-// Pure: returns bytes; the caller writes the file.
+// `tensorBoardLogs` is pure and returns bytes; `writeTensorBoardLogs` streams a run's metrics.jsonl
+// of any size into the two events files, a chunk at a time, so the extension host keeps running.
 
+import { mkdir, open } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { MetricsLine } from '../protocol';
+import { streamRunMetrics, type MetricsCount } from './store';
 
 // ---------------------------------------------------------------------------------------------
 // CRC-32C (Castagnoli), reflected polynomial 0x82F63B78, as TFRecord requires.
@@ -153,6 +157,28 @@ export interface TensorBoardLogs {
   validation: Uint8Array;
 }
 
+/** The events one metrics line becomes: batch logs and epoch logs go to `train`, `val_*` epoch logs to `validation`. */
+function lineEvents(line: MetricsLine, startedAtSeconds: number): { train?: ScalarEvent; validation?: ScalarEvent } {
+  const wallTime = wallTimeSeconds(line.time, startedAtSeconds);
+  if (line.kind === 'batch') {
+    const values = Object.entries(line.logs)
+      .filter(([, value]) => Number.isFinite(value))
+      .map(([name, value]) => ({ tag: `batch_${name}`, value }));
+    return values.length > 0 ? { train: { wallTime, step: line.step, values } } : {};
+  }
+  const trainValues: ScalarEvent['values'] = [];
+  const validationValues: ScalarEvent['values'] = [];
+  for (const [name, value] of Object.entries(line.logs)) {
+    if (!Number.isFinite(value)) continue;
+    if (name.startsWith('val_')) validationValues.push({ tag: `epoch_${name.slice(4)}`, value });
+    else trainValues.push({ tag: `epoch_${name}`, value });
+  }
+  return {
+    train: trainValues.length > 0 ? { wallTime, step: line.epoch, values: trainValues } : undefined,
+    validation: validationValues.length > 0 ? { wallTime, step: line.epoch, values: validationValues } : undefined,
+  };
+}
+
 /**
  * The layout Keras's TensorBoard callback writes: `train/` and `validation/` runs with tags
  * `epoch_loss`, `epoch_acc`… (the `val_` prefix dropped, so TensorBoard overlays train and
@@ -162,23 +188,66 @@ export function tensorBoardLogs(metrics: readonly MetricsLine[], startedAtSecond
   const train: ScalarEvent[] = [];
   const validation: ScalarEvent[] = [];
   for (const line of metrics) {
-    const wallTime = wallTimeSeconds(line.time, startedAtSeconds);
-    if (line.kind === 'batch') {
-      const values = Object.entries(line.logs)
-        .filter(([, value]) => Number.isFinite(value))
-        .map(([name, value]) => ({ tag: `batch_${name}`, value }));
-      if (values.length > 0) train.push({ wallTime, step: line.step, values });
-      continue;
-    }
-    const trainValues: ScalarEvent['values'] = [];
-    const validationValues: ScalarEvent['values'] = [];
-    for (const [name, value] of Object.entries(line.logs)) {
-      if (!Number.isFinite(value)) continue;
-      if (name.startsWith('val_')) validationValues.push({ tag: `epoch_${name.slice(4)}`, value });
-      else trainValues.push({ tag: `epoch_${name}`, value });
-    }
-    if (trainValues.length > 0) train.push({ wallTime, step: line.epoch, values: trainValues });
-    if (validationValues.length > 0) validation.push({ wallTime, step: line.epoch, values: validationValues });
+    const events = lineEvents(line, startedAtSeconds);
+    if (events.train) train.push(events.train);
+    if (events.validation) validation.push(events.validation);
   }
   return { train: eventsFile(startedAtSeconds, train), validation: eventsFile(startedAtSeconds, validation) };
+}
+
+export interface TensorBoardExport extends MetricsCount {
+  /** The two events files written. */
+  files: { train: string; validation: string };
+}
+
+/** Records gathered before they are written. */
+const WRITE_BYTES = 1024 * 1024;
+
+/**
+ * Streams the metrics of the run folder `runDir` into `<logDir>/train/<fileName>` and
+ * `<logDir>/validation/<fileName>` (the layout of `tensorBoardLogs`), never holding the whole
+ * history in memory and awaiting a write between chunks. Lines that are not metrics lines are
+ * skipped and counted.
+ */
+export async function writeTensorBoardLogs(runDir: string, logDir: string, fileName: string, startedAtSeconds: number): Promise<TensorBoardExport> {
+  const files = { train: join(logDir, 'train', fileName), validation: join(logDir, 'validation', fileName) };
+  await mkdir(join(logDir, 'train'), { recursive: true });
+  await mkdir(join(logDir, 'validation'), { recursive: true });
+  const train = await open(files.train, 'w');
+  try {
+    const validation = await open(files.validation, 'w');
+    try {
+      const header = tfRecord(encodeFileVersionEvent(startedAtSeconds));
+      const pending = { train: [header], validation: [header] };
+      let pendingBytes = 0;
+      const flush = async (): Promise<void> => {
+        const [trainBytes, validationBytes] = [Buffer.concat(pending.train), Buffer.concat(pending.validation)];
+        pending.train = [];
+        pending.validation = [];
+        pendingBytes = 0;
+        if (trainBytes.length > 0) await train.write(trainBytes);
+        if (validationBytes.length > 0) await validation.write(validationBytes);
+      };
+      const count = await streamRunMetrics(
+        runDir,
+        (line) => {
+          const events = lineEvents(line, startedAtSeconds);
+          for (const split of ['train', 'validation'] as const) {
+            const event = events[split];
+            if (!event) continue;
+            const record = tfRecord(encodeScalarEvent(event));
+            pending[split].push(record);
+            pendingBytes += record.length;
+          }
+        },
+        { afterChunk: async () => (pendingBytes >= WRITE_BYTES ? flush() : undefined) },
+      );
+      await flush();
+      return { ...count, files };
+    } finally {
+      await validation.close();
+    }
+  } finally {
+    await train.close();
+  }
 }
