@@ -71,7 +71,8 @@ export interface RunRecord {
 
 /** One line of metrics.jsonl: appended and flushed as written. */
 export type MetricsLine =
-  | { kind: 'batch'; epoch: number; batch: number; step: number; logs: Logs; time: number }
+  /** `seen`: examples trained on so far in the epoch (the running means' weight); absent in runs written before it was recorded. */
+  | { kind: 'batch'; epoch: number; batch: number; step: number; seen?: number; logs: Logs; time: number }
   | { kind: 'epoch'; epoch: number; logs: Logs; time: number };
 
 // ---------------------------------------------------------------------------------------------
@@ -83,7 +84,7 @@ export type TrainerEvent =
   /** trainer → host: dataset download or decode progress. */
   | { type: 'progress'; message: string; fraction?: number }
   /** trainer → host: a throttled group of batch results. */
-  | { type: 'batches'; epoch: number; items: { batch: number; step: number; logs: Logs }[]; imagesPerSecond: number }
+  | { type: 'batches'; epoch: number; items: { batch: number; step: number; seen?: number; logs: Logs }[]; imagesPerSecond: number }
   /** trainer → host: an epoch finished, with every log Keras would print. */
   | { type: 'epoch'; epoch: number; logs: Logs; seconds: number }
   /** trainer → host: a model was saved (`best` or `last`). */
@@ -127,8 +128,11 @@ export type TrainerCommand =
 // Host ↔ webview (training panel)
 
 export type HostToWebview =
-  /** host → webview: everything needed to draw a run from scratch (after `ready`, on reopen). */
-  | { type: 'load'; record: RunRecord; metrics: MetricsLine[] }
+  /**
+   * host → webview: everything needed to draw a run from scratch (after `ready`, on reopen).
+   * `notes`: what the page should say about the metrics read (lines skipped, a sampled history).
+   */
+  | { type: 'load'; record: RunRecord; metrics: MetricsLine[]; notes?: string[] }
   /** host → webview: a live trainer event for the run on screen. */
   | { type: 'event'; event: TrainerEvent }
   /** host → webview: a run was asked for and is being prepared; trainer events follow. */
@@ -138,7 +142,7 @@ export type HostToWebview =
   /** host → webview: misclassified test examples of the run on screen as data: URIs (PNG files read by the host). */
   | { type: 'images'; runId: string; images: { file: string; dataUri: string }[] }
   /** host → webview: several runs to overlay and tabulate (Compare Runs). */
-  | { type: 'compare'; runs: { record: RunRecord; metrics: MetricsLine[] }[] };
+  | { type: 'compare'; runs: { record: RunRecord; metrics: MetricsLine[]; notes?: string[] }[] };
 
 /** A run action offered on the page as well as in the sidebar. */
 export type PanelRunAction = 'exportModel' | 'exportCsv' | 'exportTensorBoard' | 'revealFolder' | 'rerun';

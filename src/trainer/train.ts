@@ -105,6 +105,10 @@ async function readResumedRun(job: TrainJob, resumeFrom: string): Promise<RunSou
   };
 }
 
+function epochCount(count: number): string {
+  return `${count} epoch${count === 1 ? '' : 's'}`;
+}
+
 /** The metrics of the epochs before `epoch`: the curve a resumed run continues. */
 function metricsBefore(metrics: MetricsLine[], epoch: number): MetricsLine[] {
   return metrics.filter((line) => line.epoch < epoch);
@@ -288,7 +292,7 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
     // A run that trained every epoch but was killed before its test evaluation resumes to that evaluation.
     const initialEpoch = source.resumed?.epochsCompleted ?? 0;
     if (source.resumed && initialEpoch >= training.epochs && source.resumed.record.evaluation) {
-      throw new TrainingError(`Run ${source.resumed.record.id} already finished ${initialEpoch} of ${training.epochs} epochs.`, 'Resume with more epochs (--epochs N).');
+      throw new TrainingError(`Run ${source.resumed.record.id} already finished ${initialEpoch} of ${epochCount(training.epochs)}.`, 'Resume with more epochs (--epochs N).');
     }
     const id = createRunId(source.ir.name);
     const record: RunRecord = {
@@ -370,14 +374,14 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
       let lossSum = 0;
       let accSum = 0;
       let seen = 0;
-      let pending: { batch: number; step: number; logs: Logs }[] = [];
+      let pending: { batch: number; step: number; seen: number; logs: Logs }[] = [];
       let groupStart = Date.now();
       let groupImages = 0;
       const flush = (): void => {
         if (pending.length === 0) return;
         const seconds = Math.max((Date.now() - groupStart) / 1000, 1e-3);
         const last = pending[pending.length - 1];
-        writer!.appendMetrics({ kind: 'batch', epoch, batch: last.batch, step: last.step, logs: last.logs, time: Date.now() });
+        writer!.appendMetrics({ kind: 'batch', epoch, batch: last.batch, step: last.step, seen: last.seen, logs: last.logs, time: Date.now() });
         emit({ type: 'batches', epoch, items: pending, imagesPerSecond: groupImages / seconds });
         pending = [];
         groupStart = Date.now();
@@ -407,7 +411,7 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
         seen += indices.length;
         groupImages += indices.length;
         // Running means over the epoch so far, as Keras's progress bar shows them.
-        pending.push({ batch, step, logs: { loss: lossSum / seen, acc: accSum / seen } });
+        pending.push({ batch, step, seen, logs: { loss: lossSum / seen, acc: accSum / seen } });
         step += 1;
         if (Date.now() - groupStart >= 1000 / BATCH_REPORTS_PER_SECOND) flush();
       }
@@ -445,7 +449,7 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
         if (reduced < learningRate) {
           learningRate = reduced;
           setLearningRate(optimizer, learningRate);
-          progress(`Reducing the learning rate to ${learningRate.toExponential(2)} (${plateauMonitor.name} has not improved for ${plateauMonitor.wait} epochs).`);
+          progress(`Reducing the learning rate to ${learningRate.toExponential(2)} (${plateauMonitor.name} has not improved for ${epochCount(plateauMonitor.wait)}).`);
         }
         plateauMonitor.wait = 0;
       }
@@ -462,7 +466,7 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
       emit({ type: 'finished', status: 'stopped', record: final });
       return final;
     }
-    if (earlyStopped) progress(`Early stopping: ${stopMonitor?.name} has not improved for ${stopMonitor?.wait} epochs.`);
+    if (earlyStopped) progress(`Early stopping: ${stopMonitor?.name} has not improved for ${epochCount(stopMonitor?.wait ?? 0)}.`);
     const evaluation = await evaluateOnTest(model, dataset, batches, writer.runDir);
     emit({ type: 'evaluation', result: evaluation });
     const final = writer.update({ status: 'completed', endedAt: new Date().toISOString(), evaluation, pid: undefined });

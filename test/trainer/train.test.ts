@@ -27,6 +27,8 @@ describe('runTraining', function () {
     assert.equal(onDisk.epochsCompleted, 2);
     assert.equal(onDisk.pid, undefined);
     assert.deepEqual(metrics.filter((line) => line.kind === 'epoch').map((line) => line.epoch), [0, 1]);
+    // Each batch line says how many examples its running means cover, so the panel can plot each batch's own value.
+    for (const line of metrics) if (line.kind === 'batch') assert.equal(line.seen, Math.min((line.batch + 1) * 16, started.examples.train));
     for (const key of ['loss', 'acc', 'val_loss', 'val_acc', 'lr']) assert.ok(Number.isFinite(onDisk.finalMetrics?.[key]), key);
     for (const which of ['best', 'last']) {
       assert.ok(existsSync(join(started.runDir, 'model', which, 'model.json')), which);
@@ -200,7 +202,7 @@ describe('runTraining', function () {
     const before = readdirSync(runsDir);
     const second = collector();
     await runTraining(job(dir, modelFile, { resumeFrom: trained.id }), second.emit);
-    assert.match(second.of('failed')[0].message, /already finished 1 of 1 epochs/);
+    assert.match(second.of('failed')[0].message, /already finished 1 of 1 epoch\./);
     assert.deepEqual(readdirSync(runsDir), before);
   });
 
