@@ -7,21 +7,37 @@
 // rebuilds it from the run on disk plus the live session's events, which costs less memory
 // than a hidden page holding 100k points, and is the same path a reload takes.
 //
+// A run's metrics reach the page as a sample of at most PANEL_METRICS_LINES batch lines and as many
+// epoch lines (every line of any ordinary run; a history of millions of lines evenly thinned, its
+// first and last lines and each epoch's last batch kept): the page draws at most a few thousand
+// points per series anyway, and a whole 1 GB history would not fit in a message. metrics.jsonl is
+// streamed, never read as one string; what was skipped or thinned is said on the page.
+//
 // Misclassified examples reach the page as data: URIs read by the host: the run folder is in
 // the workspace, and widening `localResourceRoots` to it for a few small PNGs is not worth it.
 
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { HostToWebview, PanelRunAction, TrainerEvent, WebviewToHost } from '../protocol';
+import type { HostToWebview, MetricsLine, PanelRunAction, RunRecord, TrainerEvent, WebviewToHost } from '../protocol';
 import { readMisclassifiedImages } from '../runs/images';
-import { readRun } from '../runs/store';
+import { describeMetricsInfo, readRun, readRunRecord, type MetricsInfo } from '../runs/store';
 import { runTitle } from '../runs/grouping';
 import type { Ctx } from './ctx';
 import type { RunCatalog } from './runCatalog';
 import type { TrainerManager, TrainingSession } from './trainerManager';
 
 export const PANEL_VIEW_TYPE = 'cnnLab.runPanel';
+
+/** Most batch lines (and most epoch lines) of one run sent to the page. */
+export const PANEL_METRICS_LINES = 20_000;
+
+/** A run as the panel reads it: a bounded sample of its metrics, and what the page should say about them. */
+export async function readRunForPanel(runDir: string, maxLines = PANEL_METRICS_LINES): Promise<{ record: RunRecord; metrics: MetricsLine[]; notes: string[]; metricsInfo: MetricsInfo }> {
+  const { record, metrics, metricsInfo } = await readRun(runDir, { maxLines });
+  const note = describeMetricsInfo(metricsInfo);
+  return { record, metrics, notes: note ? [`${note}.`] : [], metricsInfo };
+}
 
 export interface PanelDeps {
   ctx: Ctx;
@@ -212,8 +228,8 @@ export class RunPanel {
           this.post({ type: 'event', event: { type: 'failed', message: `Run ${target.runId} was not found on disk.`, hint: 'It may have been deleted; refresh the Runs view.' } });
           return;
         }
-        const { record, metrics } = await readRun(entry.runDir);
-        this.post({ type: 'load', record, metrics });
+        const { record, metrics, notes } = await readRunForPanel(entry.runDir);
+        this.post({ type: 'load', record, metrics, ...(notes.length > 0 ? { notes } : {}) });
         this.updateTitle(runTitle(record));
         await this.sendImages(target.runId);
         this.sessionSubscription?.dispose();
@@ -225,7 +241,9 @@ export class RunPanel {
         const runs = [];
         for (const runId of target.runIds) {
           const entry = await this.deps.catalog.lookup(runId);
-          if (entry) runs.push(await readRun(entry.runDir));
+          if (!entry) continue;
+          const { record, metrics, notes } = await readRunForPanel(entry.runDir);
+          runs.push({ record, metrics, ...(notes.length > 0 ? { notes } : {}) });
         }
         this.post({ type: 'compare', runs });
         return;
@@ -254,7 +272,8 @@ export class RunPanel {
   private async sendImages(runId: string): Promise<void> {
     const entry = await this.deps.catalog.lookup(runId);
     if (!entry) return;
-    const { record } = await readRun(entry.runDir);
+    // The record alone: no need to read the metrics again.
+    const record = await readRunRecord(entry.runDir);
     const images = await readMisclassifiedImages(entry.runDir, record);
     if (images.length > 0) this.post({ type: 'images', runId, images });
   }

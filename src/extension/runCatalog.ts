@@ -2,11 +2,11 @@
 // watcher, so runs started from the CLI or another window appear as well. The sidebar, the
 // CodeLens, the panel and the commands all read runs through here.
 
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunRecord } from '../protocol';
-import { isInside, runsDirFor, scanRuns } from '../runs/store';
+import { isInside, METRICS_FILE, runsDirFor, scanRuns, streamRunMetrics, type MetricsCount } from '../runs/store';
 import type { Ctx } from './ctx';
 
 export interface RunEntry {
@@ -43,6 +43,8 @@ export class RunCatalog implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private loading: Promise<void> | undefined;
+  /** Line counts of each run's metrics.jsonl, by run folder, for the file as it was (size and time). */
+  private readonly metricsCounts = new Map<string, { key: string; count: Promise<MetricsCount | undefined> }>();
 
   constructor(private readonly ctx: Ctx) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/.cnnlab/runs/**');
@@ -94,6 +96,25 @@ export class RunCatalog implements vscode.Disposable {
       .sort((a, b) => Date.parse(b.record.startedAt) - Date.parse(a.record.startedAt));
   }
 
+  /**
+   * How many lines of the run's metrics.jsonl are metrics and how many were skipped as unreadable,
+   * streamed (any size) on first use and kept until the file changes; undefined when it cannot be read.
+   */
+  async metricsCount(entry: RunEntry): Promise<MetricsCount | undefined> {
+    let key: string;
+    try {
+      const info = await lstat(path.join(entry.runDir, METRICS_FILE));
+      key = `${info.ino}:${info.size}:${info.mtimeMs}`;
+    } catch {
+      return { lines: 0, skipped: 0 };
+    }
+    const cached = this.metricsCounts.get(entry.runDir);
+    if (cached?.key === key) return cached.count;
+    const count = streamRunMetrics(entry.runDir, () => undefined).catch(() => undefined);
+    this.metricsCounts.set(entry.runDir, { key, count });
+    return count;
+  }
+
   scheduleRefresh(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
@@ -134,6 +155,7 @@ export class RunCatalog implements vscode.Disposable {
     }
     this.entries = next;
     this.broken = broken;
+    for (const runDir of this.metricsCounts.keys()) if (!next.some((entry) => entry.runDir === runDir)) this.metricsCounts.delete(runDir);
     this.changed.fire();
   }
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
 import type { RunRecord, RunStatus } from '../protocol';
+import { describeMetricsInfo, type MetricsCount } from '../runs/store';
 import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, groupRunsByModel, runDurationMs, runTitle } from '../runs/grouping';
 import type { RunCatalog, RunEntry, UnreadableRun } from './runCatalog';
 
@@ -85,12 +86,18 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
     const item = new vscode.TreeItem(runTitle(record), vscode.TreeItemCollapsibleState.None);
     item.id = `run:${node.entry.runDir}`;
     item.description = record.status === 'running' ? `running · epoch ${record.epochsCompleted}/${record.epochsPlanned} · ${record.dataset}` : describeRun(record, now);
-    item.tooltip = runTooltip(record, now);
+    // The tooltip is built on hover (resolveTreeItem): it counts the unreadable lines of metrics.jsonl.
     item.iconPath = STATUS_ICONS[record.status];
     // `run-<status>` drives which context-menu actions appear (see package.json menus).
     item.contextValue = `run-${record.status}`;
     item.accessibilityInformation = { label: `Run ${runTitle(record)}, ${record.status}, ${describeRun(record, now)}` };
     item.command = { command: 'cnnLab.openRun', title: 'Open Run', arguments: [node] };
+    return item;
+  }
+
+  /** Called on hover for a row without a tooltip: the run's tooltip, with what metrics.jsonl holds. */
+  async resolveTreeItem(item: vscode.TreeItem, node: RunsTreeNode): Promise<vscode.TreeItem> {
+    if (node instanceof RunNode) item.tooltip = runTooltip(node.entry.record, Date.now(), await this.catalog.metricsCount(node.entry));
     return item;
   }
 }
@@ -109,25 +116,46 @@ function unreadableRunItem(unreadable: UnreadableRun): vscode.TreeItem {
   return item;
 }
 
-function runTooltip(record: RunRecord, now: number): vscode.MarkdownString {
+/**
+ * `text` as Markdown that shows exactly `text`: every ASCII punctuation character backslash-escaped
+ * (CommonMark allows it for all of them), so no link, image, autolink, HTML, entity, emphasis, code
+ * or theme icon can come out of a name read from the workspace; line breaks and other control
+ * characters become spaces, so it cannot start a new block (a heading, a link definition).
+ */
+export function escapeMarkdown(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
+/**
+ * The Runs view tooltip. Everything in it but the field names comes from run.json and
+ * metrics.jsonl, which a cloned repository may carry: each such text is escaped (`escapeMarkdown`),
+ * and the Markdown is untrusted (no command links) with HTML off.
+ */
+export function runTooltip(record: RunRecord, now: number, metrics?: MetricsCount): vscode.MarkdownString {
   const duration = runDurationMs(record, now);
+  const text = (value: unknown): string => escapeMarkdown(String(value));
+  const metricsNote = metrics ? describeMetricsInfo(metrics) : undefined;
   const lines = [
-    `**${runTitle(record)}** — ${record.status}`,
+    `**${text(runTitle(record))}** — ${text(record.status)}`,
     '',
-    `- id: \`${record.id}\``,
-    `- model: ${record.modelFile}`,
-    `- dataset: ${record.dataset}`,
-    `- epochs: ${record.epochsCompleted} / ${record.epochsPlanned}`,
-    `- best val_acc: ${formatAccuracy(bestValAccuracy(record))}`,
-    record.evaluation ? `- test accuracy: ${record.evaluation.accuracy.toFixed(4)}` : undefined,
-    record.backend ? `- backend: ${record.backend.name} · ${record.backend.device}` : undefined,
-    `- started: ${new Date(record.startedAt).toLocaleString()} (${formatRelativeTime(record.startedAt, now)})`,
-    duration !== undefined ? `- duration: ${formatDuration(duration)}` : undefined,
-    record.tags && record.tags.length > 0 ? `- tags: ${record.tags.join(', ')}` : undefined,
-    record.error ? `- error: ${record.error.message}` : undefined,
+    `- id: ${text(record.id)}`,
+    `- model: ${text(record.modelFile)}`,
+    `- dataset: ${text(record.dataset)}`,
+    `- epochs: ${text(record.epochsCompleted)} / ${text(record.epochsPlanned)}`,
+    `- best val\\_acc: ${text(formatAccuracy(bestValAccuracy(record)))}`,
+    record.evaluation ? `- test accuracy: ${text(record.evaluation.accuracy.toFixed(4))}` : undefined,
+    record.backend ? `- backend: ${text(record.backend.name)} · ${text(record.backend.device)}` : undefined,
+    `- started: ${text(new Date(record.startedAt).toLocaleString())} (${text(formatRelativeTime(record.startedAt, now))})`,
+    duration !== undefined ? `- duration: ${text(formatDuration(duration))}` : undefined,
+    record.tags && record.tags.length > 0 ? `- tags: ${text(record.tags.join(', '))}` : undefined,
+    record.error ? `- error: ${text(record.error.message)}` : undefined,
+    metricsNote ? `- ⚠ ${text(metricsNote)}` : undefined,
   ];
   const markdown = new vscode.MarkdownString(lines.filter((line): line is string => line !== undefined).join('\n'));
+  markdown.isTrusted = false;
   markdown.supportHtml = false;
+  markdown.supportThemeIcons = false;
   return markdown;
 }
 

@@ -215,7 +215,7 @@ const isFiniteNumber = (value: unknown): value is number => typeof value === 'nu
 /** A line longer than this is not one CNN Lab wrote (an epoch line is a few hundred bytes): skipped unread. */
 export const MAX_METRICS_LINE_BYTES = 1024 * 1024;
 /** Bytes read (and parsed) at a time; the event loop runs between two reads. */
-const METRICS_CHUNK_BYTES = 256 * 1024;
+const METRICS_CHUNK_BYTES = 64 * 1024;
 /** More log values in one line than any model has metrics: the line is skipped. */
 const MAX_LOGS_PER_LINE = 256;
 /** Largest time a Date can hold (ms); metrics times are ms since the epoch, or seconds. */

@@ -51,6 +51,9 @@ export function tfRecord(data: Uint8Array): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Protobuf wire format: just the field kinds an Event with scalar summaries uses.
 
+const UTF8 = new TextEncoder();
+const SCRATCH = new DataView(new ArrayBuffer(8));
+
 class ProtoWriter {
   private readonly bytes: number[] = [];
 
@@ -69,16 +72,14 @@ class ProtoWriter {
 
   double(field: number, value: number): void {
     this.tag(field, 1);
-    const buffer = new DataView(new ArrayBuffer(8));
-    buffer.setFloat64(0, value, true);
-    for (let i = 0; i < 8; i++) this.bytes.push(buffer.getUint8(i));
+    SCRATCH.setFloat64(0, value, true);
+    for (let i = 0; i < 8; i++) this.bytes.push(SCRATCH.getUint8(i));
   }
 
   float(field: number, value: number): void {
     this.tag(field, 5);
-    const buffer = new DataView(new ArrayBuffer(4));
-    buffer.setFloat32(0, value, true);
-    for (let i = 0; i < 4; i++) this.bytes.push(buffer.getUint8(i));
+    SCRATCH.setFloat32(0, value, true);
+    for (let i = 0; i < 4; i++) this.bytes.push(SCRATCH.getUint8(i));
   }
 
   uint(field: number, value: number): void {
@@ -93,7 +94,7 @@ class ProtoWriter {
   }
 
   string(field: number, value: string): void {
-    this.bytesField(field, new TextEncoder().encode(value));
+    this.bytesField(field, UTF8.encode(value));
   }
 
   finish(): Uint8Array {

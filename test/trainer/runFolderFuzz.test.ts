@@ -7,10 +7,10 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { RunRecord } from '../../src/protocol';
-import { metricsToCsv } from '../../src/runs/csv';
+import { metricsToCsv, writeMetricsCsv } from '../../src/runs/csv';
 import { readMisclassifiedImages } from '../../src/runs/images';
 import { deleteRun, readRun, runsDirFor, scanRuns } from '../../src/runs/store';
-import { tensorBoardLogs } from '../../src/runs/tensorboard';
+import { tensorBoardLogs, writeTensorBoardLogs } from '../../src/runs/tensorboard';
 import { seededRandom } from '../../src/trainer/seeding';
 import { deadPid, sampleRecord } from './runFolders';
 
@@ -154,7 +154,7 @@ describe('run folder fuzz: random corruption never escapes .cnnlab/runs (issue 9
   const dead = deadPid();
 
   it(`lists, reads, exports and deletes ${CASES} seeded sets of corrupted run folders without throwing or touching anything outside`, async () => {
-    const seen = { readable: 0, unreadable: 0, interrupted: 0 };
+    const seen = { readable: 0, unreadable: 0, interrupted: 0, skippedLines: 0 };
     for (let seed = 1; seed <= CASES; seed++) {
       const context = `seed ${seed}`;
       const random = seededRandom(seed);
@@ -188,13 +188,21 @@ describe('run folder fuzz: random corruption never escapes .cnnlab/runs (issue 9
         if (listing.record.status === 'interrupted' && listing.record.error?.message.includes('ended without finishing')) seen.interrupted++;
         assert.equal(listing.record.id, listing.id, where);
         assert.notEqual(listing.record.label, SECRET, `${where}: read a run.json outside`);
-        const { record, metrics } = await readRun(listing.runDir).catch((error: unknown) => assert.fail(`${where}: listed as readable, then readRun threw ${String(error)}`));
+        const { record, metrics, metricsInfo } = await readRun(listing.runDir).catch((error: unknown) => assert.fail(`${where}: listed as readable, then readRun threw ${String(error)}`));
         assert.ok(!JSON.stringify(metrics).includes(SECRET), `${where}: read metrics outside`);
         assert.notEqual(record.status === 'running' && [-1, 0, 1, dead].includes(record.pid ?? -1), true, `${where}: a dead or junk pid still counts as running`);
         const images = await readMisclassifiedImages(listing.runDir, record);
         for (const image of images) assert.ok(!Buffer.from(image.dataUri.split(',')[1], 'base64').toString().includes(SECRET), `${where}: read an image outside`);
         assert.equal(typeof metricsToCsv(metrics), 'string', where);
         assert.ok(tensorBoardLogs(metrics, 1_700_000_000).train instanceof Uint8Array, where);
+        // The streamed exports read the same lines and skip (and count) the same bad ones.
+        const exports = join(base, 'exports', listing.id);
+        mkdirSync(exports, { recursive: true });
+        const csv = await writeMetricsCsv(listing.runDir, join(exports, 'm.csv'));
+        const tb = await writeTensorBoardLogs(listing.runDir, exports, 'events', 1_700_000_000);
+        for (const result of [csv, tb]) assert.deepEqual({ lines: result.lines, skipped: result.skipped }, { lines: metricsInfo.lines, skipped: metricsInfo.skipped }, where);
+        assert.equal(metricsInfo.lines, metrics.length, where);
+        if (metricsInfo.skipped > 0) seen.skippedLines++;
       }
       for (const listing of listings) {
         await deleteRun(listing.runDir, runsDir).catch((error: unknown) => assertNamesWhatIsWrong(error, `${context}, ${listing.id} deleteRun`));
@@ -206,6 +214,6 @@ describe('run folder fuzz: random corruption never escapes .cnnlab/runs (issue 9
       rmSync(base, { recursive: true, force: true });
     }
     // The corruption reaches every path: runs that still read, runs that do not, runs found dead.
-    assert.ok(seen.readable > 20 && seen.unreadable > 20 && seen.interrupted > 5, JSON.stringify(seen));
+    assert.ok(seen.readable > 20 && seen.unreadable > 20 && seen.interrupted > 5 && seen.skippedLines > 5, JSON.stringify(seen));
   });
 });

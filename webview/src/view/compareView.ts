@@ -59,6 +59,7 @@ export class ComparePage {
   private readonly table = h('section', { 'aria-label': 'Settings and results' });
   private readonly diff = h('section', { 'aria-label': 'Model differences' });
   private readonly heading = h('h1', { 'data-testid': 'compare-title' });
+  private readonly notes = h('p', { class: 'note', 'data-testid': 'compare-notes', role: 'status', hidden: true });
 
   constructor(options: ViewOptions, onOptions: (options: ViewOptions) => void) {
     this.options = options;
@@ -69,6 +70,7 @@ export class ComparePage {
     });
     this.element = h('main', { class: 'compare-page', 'data-testid': 'compare-page' },
       h('header', {}, this.heading),
+      this.notes,
       controls,
       h('section', { class: 'charts' }, this.lossChart.element, this.accuracyChart.element),
       this.table,
@@ -85,6 +87,9 @@ export class ComparePage {
   render(runs: RunView[], now: number): void {
     this.runs = runs;
     this.heading.textContent = `Comparing ${runs.length} runs`;
+    const notes = runs.flatMap((run) => (run.notes?.length ? [`${run.record ? runTitle(run.record) : (run.runId ?? 'A run')}: ${run.notes.join(' ')}`] : []));
+    this.notes.hidden = notes.length === 0;
+    this.notes.textContent = notes.join(' ');
     this.renderCharts();
     const records = runs.map((run) => run.record).filter((record): record is RunRecord => record !== undefined);
     fill(this.table, h('h2', {}, 'Settings and results'), h('table', { class: 'grid', 'data-testid': 'compare-table', 'aria-label': 'Runs side by side' },

@@ -55,6 +55,7 @@ export class RunPage {
   private readonly status = h('span', { class: 'badge', 'data-testid': 'run-status', role: 'status', 'aria-label': 'Run status' });
   private readonly meta = h('p', { class: 'meta', 'data-testid': 'run-meta' });
   private readonly errorBox = h('div', { class: 'error', 'data-testid': 'run-error', role: 'alert', hidden: true });
+  private readonly notesBox = h('p', { class: 'note', 'data-testid': 'run-notes', role: 'status', hidden: true });
   private readonly progressBar = document.createElement('vscode-progress-bar');
   private readonly stats = h('dl', { class: 'stats', 'aria-label': 'Progress' });
   private readonly stopButton: HTMLElement;
@@ -88,6 +89,7 @@ export class RunPage {
     this.element = h('main', { class: 'run-page', 'data-testid': 'run-page' },
       h('header', {}, h('div', { class: 'title-row' }, this.title, this.status), this.meta),
       this.errorBox,
+      this.notesBox,
       h('section', { class: 'progress', 'aria-label': 'Progress' }, this.progressBar, this.stats, h('div', { class: 'buttons' }, this.stopButton, this.actions)),
       controls,
       h('section', { class: 'charts' }, this.lossChart.element, this.accuracyChart.element),
@@ -115,6 +117,8 @@ export class RunPage {
     ].filter((part): part is string => typeof part === 'string' && part !== '').join(' · ');
     this.meta.dataset.backend = run.backend?.name ?? '';
     this.renderError(run);
+    this.notesBox.hidden = !run.notes?.length;
+    this.notesBox.textContent = run.notes?.join(' ') ?? '';
     this.renderProgress(run, now);
     this.renderCharts();
     this.renderResults(run);
