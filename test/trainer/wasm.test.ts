@@ -3,12 +3,14 @@
 // a loaded wasm backend would outrank 'cpu' for every later test in this process.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendInfo } from '../../src/protocol';
+import type { BackendInfo, RunRecord } from '../../src/protocol';
 import { installFastCpuKernels } from '../../src/trainer/cpuKernels';
 import { filledWasmKernels, replacedWasmKernels } from '../../src/trainer/wasmKernels';
+import { temporaryDir, tinyCnn, writeModel } from './helpers';
 
 const fixture = join(__dirname, 'fixtures', 'wasmChecks.ts');
 const tolerance = 1e-4;
@@ -93,6 +95,39 @@ describe('WebAssembly backend training', function () {
       assert.equal(sample.buffers, after10.buffers, `wasm buffers at step ${sample.step}: ${sample.buffers}, at step 10: ${after10.buffers}`);
     }
     assert.ok(lastLoss < firstLoss, `loss did not fall: ${firstLoss} → ${lastLoss}`);
+  });
+});
+
+describe('cnnlab train --backend wasm', function () {
+  this.timeout(120_000);
+
+  it('trains on WebAssembly and names it in run.json', async () => {
+    const dir = temporaryDir();
+    try {
+      const modelFile = writeModel(dir, tinyCnn({ backend: 'auto' }));
+      const runsDir = join(dir, 'runs');
+      const cli = join(__dirname, '..', '..', 'src', 'cli.ts');
+      const args = ['--import', 'tsx', cli, 'train', modelFile, '--backend', 'wasm', '--runs-dir', runsDir, '--train-examples', '64', '--test-examples', '16'];
+      // From the repository root, where `--import tsx` resolves; the run goes to --runs-dir.
+      const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: join(__dirname, '..', '..'), timeout: 110_000 });
+      assert.match(stdout, /Backend: .* \(WebAssembly, SIMD, 1 thread\)/);
+      const [runId] = readdirSync(runsDir);
+      const record = JSON.parse(readFileSync(join(runsDir, runId, 'run.json'), 'utf8')) as RunRecord;
+      assert.equal(record.status, 'completed');
+      assert.equal(record.backend?.name, 'wasm');
+      assert.match(record.backend?.device ?? '', /\(WebAssembly, SIMD, 1 thread\)$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an unknown backend name and lists wasm among the choices', async () => {
+    const cli = join(__dirname, '..', '..', 'src', 'cli.ts');
+    const failure = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, 'train', 'x.model.json', '--backend', 'wasm2'], { timeout: 60_000 }).then(
+      () => undefined,
+      (error: { stderr?: string; stdout?: string }) => `${error.stderr ?? ''}${error.stdout ?? ''}`,
+    );
+    assert.match(failure ?? '', /--backend must be auto, tensorflow, webgpu, wasm or cpu\. Received: wasm2\./);
   });
 });
 
