@@ -1,7 +1,9 @@
 // IR → summary: checks every layer's type and options against the catalog, walks the graph in
 // order applying the layer rules, and turns rule problems into diagnostics at the exact
-// source range with quick fixes in the front end's syntax. Stops at the first error: every
-// layer before it keeps its summary.
+// source range with quick fixes in the front end's syntax. Reports every independent error in
+// one pass: each layer's type, option names, option values and name are checked whatever happened
+// before it; a layer whose input shape cannot be known (it follows an error) gets no summary and
+// no shape checks, since any shape problem found there would be a consequence, not a new error.
 
 import { allClassNames, allFactoryNames, layerKindByClassName, layerKindByFactory, layerKindLike, nearestName, optionsOf, ACTIVATIONS, type LayerKind } from './catalog';
 import { applyLayerRule, type LayerProblem } from './layers';
@@ -43,6 +45,9 @@ class Summarizer {
   private readonly declaringLayer = new Map<string, LayerSpec>();
   private readonly seenNames = new Map<string, LayerSpec>();
 
+  /** Names of the layers walked so far, for telling "not defined before" from "defined, but without a known shape". */
+  private readonly defined = new Set<string>();
+
   constructor(private readonly ir: ModelIR) {}
 
   run(): void {
@@ -54,10 +59,12 @@ class Summarizer {
     }
     let previous: LayerSpec | undefined;
     for (const layer of this.ir.layers) {
-      if (!this.summarizeLayer(layer, previous)) return;
+      this.summarizeLayer(layer, previous);
+      this.defined.add(layer.name);
       previous = layer;
     }
-    this.checkClassifierIsFlat();
+    // About the model as a whole: only meaningful when every layer was summarized.
+    if (!this.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) this.checkClassifierIsFlat();
   }
 
   private report(severity: DiagnosticSeverity, code: DiagnosticCode, message: string, range: SourceRange, layer?: string, fixes?: QuickFix[]): void {
@@ -71,29 +78,36 @@ class Summarizer {
     return (option && layer.optionRanges?.[option]) || layer.typeRange || layer.range || this.ir.range || FILE_START;
   }
 
-  /** Returns false when the layer has an error, so that the walk stops there. */
-  private summarizeLayer(layer: LayerSpec, previous: LayerSpec | undefined): boolean {
+  /**
+   * Checks one layer and, when its input shapes are known and it has no error, records its output
+   * shape and summary. A layer left without an output leaves the layers it feeds without a shape.
+   */
+  private summarizeLayer(layer: LayerSpec, previous: LayerSpec | undefined): void {
+    // An entry the front end could not read as a layer has its diagnostic already.
+    if (layer.unreadable) return;
     const layerKind = this.kindOf(layer);
-    if (!layerKind) return false;
-    const options = this.checkOptions(layer, layerKind);
-    if (!options) return false;
-    if (this.seenNames.has(layer.name)) {
+    const options = layerKind ? this.checkOptions(layer, layerKind) : undefined;
+    const duplicate = this.seenNames.has(layer.name);
+    if (duplicate) {
+      // Which of the two layers a later reference means is unknown: neither name gives a shape now.
+      this.outputs.delete(layer.name);
       this.report('error', 'bad-option-value', `All layer names should be unique. The name "${layer.name}" is used more than once. Rename this layer.`, this.rangeOf(layer, 'name'), layer.name);
-      return false;
+    } else {
+      this.seenNames.set(layer.name, layer);
     }
-    this.seenNames.set(layer.name, layer);
+    if (!layerKind || !options || duplicate) return;
     const source = this.inputOf(layer, layerKind, previous);
-    if (!source) return false;
+    if (!source) return;
     const outcome = applyLayerRule({ layerName: layer.name, className: layerKind.className, options, inputs: source.shapes });
     if (!outcome.ok) {
       this.reportProblem(layer, outcome.problem, source);
-      return outcome.problem.severity === 'warning' || outcome.problem.severity === 'info';
+      return;
     }
     const result = outcome.result;
     this.outputs.set(layer.name, result.outputShape);
     if (source.declaredBy && layerKind.className === 'InputLayer') this.declaringLayer.set(layer.name, source.declaredBy);
     const hiddenInput = layerKind.className === 'InputLayer' && this.ir.topology === 'sequential';
-    if (hiddenInput) return true;
+    if (hiddenInput) return;
     const params = result.trainableParams + result.nonTrainableParams;
     const summary: LayerSummary = {
       name: layer.name,
@@ -109,7 +123,6 @@ class Summarizer {
     };
     if (layer.range) summary.range = layer.range;
     this.layers.push(summary);
-    return true;
   }
 
   private kindOf(layer: LayerSpec): LayerKind | undefined {
@@ -242,6 +255,9 @@ class Summarizer {
     const shapes: Shape[] = [];
     for (const name of inbound) {
       const shape = this.outputs.get(name);
+      // A layer that exists but has no known output (it has an error, or follows one): this layer's
+      // input is unknown, which is no new problem.
+      if (!shape && this.defined.has(name)) return undefined;
       if (!shape) {
         const known = [...this.outputs.keys()];
         const suggestion = nearestName(name, known);

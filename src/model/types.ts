@@ -45,6 +45,12 @@ export interface LayerSpec {
   typeRange?: SourceRange;
   /** Where a new layer can be inserted just before this one, for quick fixes (absent: no insertion offered). */
   insertion?: LayerInsertionPoint;
+  /**
+   * The front end could not read this entry as a layer (not an object, no type) and has reported
+   * why. It keeps its place, so that the layers after it are not chained to the one before it;
+   * its output is unknown, so the layers it feeds get no shapes, but their own checks still run.
+   */
+  unreadable?: true;
 }
 
 /**

@@ -76,9 +76,7 @@ export function parseJsonModel(text: string, fileName: string): FrontEndResult {
   }
 
   for (const layerNode of layersNode.children ?? []) {
-    const layer = readLayer(layerNode, lines, text, namer, layers, functional, error);
-    if (!layer) break;
-    layers.push(layer);
+    layers.push(readLayer(layerNode, lines, text, namer, layers, functional, error));
   }
 
   // A top-level inputShape belongs to the first layer of a Sequential model, as `input_shape` does in Keras.
@@ -120,12 +118,14 @@ function readLayer(
   previous: LayerSpec[],
   functional: boolean,
   error: (message: string, range: SourceRange, code?: ModelDiagnostic['code']) => void,
-): LayerSpec | undefined {
+): LayerSpec {
   const range = nodeRange(lines, layerNode);
   const position = previous.length;
+  // An entry that is no layer keeps its place (see LayerSpec.unreadable), so every later layer is still checked.
+  const unreadable = (): LayerSpec => ({ name: `(layer ${position + 1})`, className: '', config: {}, inbound: [], range, unreadable: true });
   if (layerNode.type !== 'object') {
     error(`Each entry of \`layers\` must be an object such as {"type": "Dense", "units": 10}. Received: layer ${position + 1} of type ${layerNode.type}.`, range, 'unknown-layer');
-    return undefined;
+    return unreadable();
   }
   const typeNode = property(layerNode, 'type');
   if (typeNode?.type !== 'string' || String(typeNode.value).length === 0) {
@@ -134,7 +134,7 @@ function readLayer(
       typeNode ? nodeRange(lines, typeNode) : range,
       'unknown-layer',
     );
-    return undefined;
+    return unreadable();
   }
   const className = String(typeNode.value);
   const config: Record<string, unknown> = {};

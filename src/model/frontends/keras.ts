@@ -62,9 +62,7 @@ export function parseKerasModel(text: string, fileName: string): FrontEndResult 
   const namer = new LayerNamer();
   const layers: LayerSpec[] = [];
   for (const layerNode of layersNode.children ?? []) {
-    const layer = readKerasLayer(layerNode, lines, namer, layers, functional, diagnostics);
-    if (!layer) break;
-    layers.push(layer);
+    layers.push(readKerasLayer(layerNode, lines, namer, layers, functional, diagnostics));
   }
   const ir: ModelIR = {
     name: nameNode?.type === 'string' ? String(nameNode.value) : defaultName(fileName),
@@ -85,12 +83,16 @@ function readKerasLayer(
   previous: LayerSpec[],
   functional: boolean,
   diagnostics: ModelDiagnostic[],
-): LayerSpec | undefined {
+): LayerSpec {
   const range = nodeRange(lines, layerNode);
   const classNode = property(layerNode, 'class_name');
   if (classNode?.type !== 'string') {
     diagnostics.push({ severity: 'error', code: 'unknown-layer', message: `Keras layer ${previous.length + 1} has no "class_name". Received: ${JSON.stringify(valueOf(layerNode))?.slice(0, 80)}.`, range });
-    return undefined;
+    // It keeps its place (see LayerSpec.unreadable), under its own name when it has one, so layers
+    // that take their input from it are known to follow an error rather than a missing layer.
+    const written = property(layerNode, 'name')?.value ?? property(property(layerNode, 'config'), 'name')?.value;
+    const name = typeof written === 'string' && written.length > 0 ? written : `(layer ${previous.length + 1})`;
+    return { name, className: '', config: {}, inbound: [], range, unreadable: true };
   }
   const className = String(classNode.value);
   const layerKind = layerKindByClassName(className);
