@@ -76,7 +76,7 @@ describe('Runs view, run commands and panel with hostile run text and metrics (i
       tags: ['[open](command:workbench.action.terminal.new)', '<img src="https://evil.example/a.png">', '$(alert) `code`'],
       modelFile: '![m](https://evil.example/m.png).model.json',
       dataset: '<a href="https://evil.example">shapes</a>',
-      backend: { name: '**wasm**', device: '[cpu]: https://evil.example/ref' },
+      backend: { name: '**wasm**', device: '[cpu]: https://evil.example/ref' } as unknown as RunRecord['backend'],
       status: 'failed',
       error: { message: 'boom\n\n# Heading\n[ref]: https://evil.example/r.png\n![r][ref] https://evil.example/bare &amp; &lt;b&gt;' },
     };
