@@ -96,6 +96,10 @@ const initializerOptions = new Set([
 const activationOptions = new Set(['activation']);
 /** Options describing the model input, which the builder turns into tf.input, not layer args. */
 const inputOptions = new Set(['inputShape', 'batchInputShape', 'batchSize', 'batchShape', 'shape', 'inputDim', 'sparse', 'ragged']);
+/** Keras defaults that tfjs does not share: a Softmax layer normalises the last axis in Keras, axis 1 in tfjs. */
+const kerasDefaults: Record<string, Record<string, unknown>> = {
+  Softmax: { axis: -1 },
+};
 /** Keras option names whose tfjs counterparts differ by more than case. */
 const renamedOptions: Record<string, Record<string, string>> = {
   LeakyReLU: { negativeSlope: 'alpha' },
@@ -121,7 +125,7 @@ function normalizeInitializer(value: unknown): unknown {
 
 /** tf.layers args for one IR layer: Keras spellings accepted, input-shape options and nulls removed. */
 export function layerArgs(spec: LayerSpec): Record<string, unknown> {
-  const args: Record<string, unknown> = {};
+  const args: Record<string, unknown> = { ...kerasDefaults[spec.className] };
   const renames = renamedOptions[spec.className] ?? {};
   for (const [rawKey, value] of Object.entries(spec.config)) {
     const camel = camelCase(rawKey);

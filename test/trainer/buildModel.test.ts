@@ -230,6 +230,23 @@ describe('buildModel', () => {
     assert.deepEqual(masks(3), [first, second], 'the same seed draws the same masks');
   });
 
+  it("normalises a Softmax layer without an axis over the last axis, as Keras does", () => {
+    const ir: ModelIR = {
+      name: 'softmax',
+      format: 'json',
+      topology: 'sequential',
+      layers: [{ name: 'probs', className: 'Softmax', config: { inputShape: [2, 2, 3] }, inbound: [] }],
+      inputs: [],
+      outputs: ['probs'],
+    };
+    const model = buildModel(ir, 1);
+    const output = model.predict(tf.randomNormal([1, 2, 2, 3], 0, 1, 'float32', 2)) as tf.Tensor;
+    const sums = Array.from(output.sum(-1).dataSync());
+    for (const sum of sums) assert.ok(Math.abs(sum - 1) < 1e-5, `sums over the last axis: ${sums.join(', ')}`);
+    tf.dispose(output);
+    model.dispose();
+  });
+
   it('names the layer when it cannot be built', () => {
     const ir: ModelIR = {
       name: 'bad',
