@@ -4,55 +4,67 @@
 
 import { ACTIVATIONS, COMMON_OPTIONS, LAYER_CATALOG, type OptionKind, type OptionSpec } from './catalog';
 
+// Each problem is reported once, by CNN Lab (issue 10, item 9). VS Code's JSON service validates
+// a document against this schema and CNN Lab's own diagnostics check the same file; when both
+// checked option names, types and enum values, every typo appeared twice. CNN Lab is the side that
+// keeps reporting: its messages use Keras's wording ("Unrecognized keyword argument … Did you
+// mean …", "Received: …"), point at the exact token, and carry the quick fixes (rename the option,
+// change the value, add the input shape) that VS Code offers only for diagnostics it published
+// itself; the schema's "Property padingg is not allowed" can carry none of that. So this schema
+// only helps to write the file: property names and descriptions for completion and hover, defaults,
+// and the allowed values as completion proposals (`defaultSnippets`, which VS Code proposes but
+// never validates). It has no `additionalProperties: false`, `required`, `enum`, `type` or range
+// keyword on anything CNN Lab checks (the layers, their options, the top-level inputShape and
+// layers, the training block's own keys); it still validates the few values CNN Lab does not check
+// (`name`, `description`, `outputs`, and the keys inside training's nested objects), where it is the
+// only report.
+
 type JsonSchema = Record<string, unknown>;
 
-const positiveInt: JsonSchema = { type: 'integer', minimum: 1 };
-const nonNegativeInt: JsonSchema = { type: 'integer', minimum: 0 };
-const dim: JsonSchema = { anyOf: [positiveInt, { type: 'null' }] };
+/** Completion proposals for a value, without validating it. */
+const proposals = (values: readonly unknown[]): JsonSchema => ({ defaultSnippets: values.map((value) => ({ label: JSON.stringify(value), body: value })) });
 
-const KIND_SCHEMAS: Record<OptionKind, JsonSchema> = {
-  positiveInt,
-  positiveIntOrPair: { anyOf: [positiveInt, { type: 'array', items: positiveInt, minItems: 2, maxItems: 2 }] },
-  padding: { enum: ['valid', 'same'] },
-  activation: { enum: [...ACTIVATIONS] },
-  boolean: { type: 'boolean' },
-  rate: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-  number: { type: ['number', 'null'] },
-  positiveNumber: { type: 'number', exclusiveMinimum: 0 },
-  nullablePositiveNumber: { anyOf: [{ type: 'number', exclusiveMinimum: 0 }, { type: 'null' }] },
-  shape: { type: 'array', items: dim, minItems: 1 },
-  batchShape: { anyOf: [{ type: 'array', items: dim, minItems: 1 }, { type: 'null' }] },
-  targetShape: { type: 'array', items: { anyOf: [positiveInt, { const: -1 }] }, minItems: 1 },
-  axis: { type: 'integer' },
-  dataFormat: { enum: ['channelsLast'] },
-  paddingAmounts: {
-    anyOf: [
-      nonNegativeInt,
-      { type: 'array', items: nonNegativeInt, minItems: 2, maxItems: 2 },
-      { type: 'array', items: { type: 'array', items: nonNegativeInt, minItems: 2, maxItems: 2 }, minItems: 2, maxItems: 2 },
-    ],
-  },
-  interpolation: { enum: ['nearest', 'bilinear'] },
-  string: { type: ['string', 'null'] },
-  initializer: { anyOf: [{ type: 'string' }, { type: 'object' }] },
-  nullableObject: { anyOf: [{ type: 'string' }, { type: 'object' }, { type: 'null' }] },
-  inputNames: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
+const KIND_HINTS: Record<OptionKind, JsonSchema> = {
+  positiveInt: {},
+  positiveIntOrPair: {},
+  padding: proposals(['valid', 'same']),
+  activation: proposals(ACTIVATIONS),
+  boolean: proposals([true, false]),
+  rate: {},
+  number: {},
+  positiveNumber: {},
+  nullablePositiveNumber: {},
+  shape: proposals([[28, 28, 1], [32, 32, 3]]),
+  batchShape: {},
+  targetShape: {},
+  axis: {},
+  dataFormat: proposals(['channelsLast']),
+  paddingAmounts: {},
+  interpolation: proposals(['nearest', 'bilinear']),
+  string: {},
+  initializer: proposals(['glorotUniform', 'heNormal', 'heUniform', 'leCunNormal', 'zeros', 'ones']),
+  nullableObject: {},
+  inputNames: {},
 };
 
 function optionSchema(spec: OptionSpec): JsonSchema {
-  const schema: JsonSchema = { ...KIND_SCHEMAS[spec.kind], description: spec.description };
+  const schema: JsonSchema = { ...KIND_HINTS[spec.kind], description: spec.description };
   if (spec.default !== undefined && spec.default !== null) schema.default = spec.default;
   return schema;
 }
 
+const DATASETS = ['shapes', 'mnist', 'fashion-mnist', 'cifar10'];
+const OPTIMIZERS = ['sgd', 'adam', 'rmsprop', 'adagrad'];
+const LOSSES = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'];
+
 export function buildModelSchema(): JsonSchema {
   const layerVariants = LAYER_CATALOG.map((layerKind) => {
-    const properties: Record<string, JsonSchema> = { type: { enum: [layerKind.className, ...layerKind.aliases], description: layerKind.description } };
+    const properties: Record<string, JsonSchema> = { type: { description: layerKind.description } };
     for (const [name, spec] of Object.entries({ ...COMMON_OPTIONS, ...layerKind.options })) properties[name] = optionSchema(spec);
-    const required = ['type', ...Object.entries(layerKind.options).filter(([, spec]) => spec.required).map(([name]) => name)];
+    // `if` only selects which layer's options to propose; it reports nothing itself.
     return {
       if: { properties: { type: { enum: [layerKind.className, ...layerKind.aliases] } }, required: ['type'] },
-      then: { properties, required, additionalProperties: false },
+      then: { properties },
     };
   });
   return {
@@ -60,53 +72,43 @@ export function buildModelSchema(): JsonSchema {
     $id: 'https://cnn-lab.invalid/schemas/model.schema.json',
     title: 'CNN Lab model',
     description: 'A CNN as a list of tf.layers layers (option names as in tf.layers args), with an optional training block.',
-    type: 'object',
-    required: ['layers'],
     properties: {
       $schema: { type: 'string' },
       name: { type: 'string', description: 'Model name shown in the summary.' },
       description: { type: 'string' },
-      inputShape: { ...KIND_SCHEMAS.shape, description: 'Shape of one example without the batch axis, e.g. [28, 28, 1] (height, width, channels).' },
+      inputShape: { ...KIND_HINTS.shape, description: 'Shape of one example without the batch axis, e.g. [28, 28, 1] (height, width, channels).' },
       outputs: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'Functional models: names of the output layers (default: the last layer).' },
       layers: {
-        type: 'array',
         description: 'Layers in order. A layer with `inputs` makes the model functional.',
         items: {
-          type: 'object',
-          required: ['type'],
-          properties: { type: { enum: LAYER_CATALOG.flatMap((layerKind) => [layerKind.className, ...layerKind.aliases]), description: 'Keras layer class name.' } },
+          properties: { type: { ...proposals(LAYER_CATALOG.map((layerKind) => layerKind.className)), description: 'Keras layer class name.' } },
           allOf: layerVariants,
         },
       },
       training: {
-        type: 'object',
         description: 'Dataset and hyperparameters used by "CNN Lab: Train Model".',
+        // CNN Lab checks every key here and its value (src/model/training.ts); inside the nested
+        // objects it checks only that they are objects, so their keys keep their types.
         properties: {
-          dataset: { anyOf: [{ enum: ['shapes', 'mnist', 'fashion-mnist', 'cifar10'] }, { type: 'string', pattern: '^folder:' }] },
-          epochs: positiveInt,
-          batchSize: positiveInt,
-          optimizer: {
-            anyOf: [
-              { enum: ['sgd', 'adam', 'rmsprop', 'adagrad'] },
-              { type: 'object', properties: { name: { enum: ['sgd', 'adam', 'rmsprop', 'adagrad'] }, learningRate: { type: 'number' }, momentum: { type: 'number' }, nesterov: { type: 'boolean' } }, required: ['name'] },
-            ],
-          },
-          learningRate: { type: 'number', exclusiveMinimum: 0 },
-          loss: { enum: ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'] },
-          fromLogits: { type: 'boolean' },
-          metrics: { type: 'array', items: { type: 'string' } },
-          validationSplit: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-          shuffle: { type: 'boolean' },
-          seed: { type: 'integer' },
-          grayscale: { type: 'boolean' },
-          earlyStopping: { type: 'object', properties: { monitor: { type: 'string' }, patience: { type: 'integer' }, minDelta: { type: 'number' }, restoreBestWeights: { type: 'boolean' } } },
-          reduceLROnPlateau: { type: 'object', properties: { monitor: { type: 'string' }, factor: { type: 'number' }, patience: { type: 'integer' }, minLR: { type: 'number' } } },
-          checkpoint: { type: 'object', properties: { monitor: { type: 'string' }, saveBestOnly: { type: 'boolean' } } },
+          dataset: { ...proposals([...DATASETS, 'folder:']), description: 'A built-in dataset, or "folder:PATH" for a folder of images, one subfolder per class.' },
+          epochs: { description: 'Passes over the training data.' },
+          batchSize: { description: 'Examples per gradient step.' },
+          optimizer: { ...proposals(OPTIMIZERS), properties: { name: proposals(OPTIMIZERS), learningRate: { type: 'number' }, momentum: { type: 'number' }, nesterov: { type: 'boolean' } } },
+          learningRate: { description: 'Step size of the optimizer.' },
+          loss: proposals(LOSSES),
+          fromLogits: proposals([true, false]),
+          metrics: proposals([['accuracy']]),
+          validationSplit: { description: 'Fraction of the training data held out for validation, in [0, 1).' },
+          shuffle: proposals([true, false]),
+          seed: { description: 'Random seed, for runs that can be repeated.' },
+          grayscale: proposals([true, false]),
+          earlyStopping: { properties: { monitor: { type: 'string' }, patience: { type: 'integer' }, minDelta: { type: 'number' }, restoreBestWeights: { type: 'boolean' } } },
+          reduceLROnPlateau: { properties: { monitor: { type: 'string' }, factor: { type: 'number' }, patience: { type: 'integer' }, minLR: { type: 'number' } } },
+          checkpoint: { properties: { monitor: { type: 'string' }, saveBestOnly: { type: 'boolean' } } },
           augmentation: {
-            type: 'object',
             properties: { horizontalFlip: { type: 'boolean' }, rotationRange: { type: 'number' }, widthShiftRange: { type: 'number' }, heightShiftRange: { type: 'number' }, zoomRange: { type: 'number' } },
           },
-          backend: { enum: ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] },
+          backend: proposals(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
         },
       },
     },
