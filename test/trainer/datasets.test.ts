@@ -83,7 +83,7 @@ describe('datasets', function () {
     assert.equal(record?.status, 'completed', JSON.stringify(events.of('failed')));
   });
 
-  it('trains the seed-004 MLP (Flatten, BatchNorm, Dense selu lecun_normal) on the real Fashion-MNIST to at least 80 % test accuracy', async function () {
+  it('trains the seed-004 MLP (Flatten, BatchNorm, Dense selu lecun_normal) on the real Fashion-MNIST to at least 80 % test accuracy on wasm', async function () {
     this.timeout(400_000);
     const dir = temporaryDir();
     const model = {
@@ -98,7 +98,7 @@ describe('datasets', function () {
         { type: 'BatchNormalization' },
         { type: 'Dense', units: 10, activation: 'softmax' },
       ],
-      training: { dataset: 'fashion-mnist', epochs: 2, batch_size: 32, optimizer: 'adam', learning_rate: 0.002, loss: 'sparse_categorical_crossentropy', validation_split: 0.05, backend: 'cpu' },
+      training: { dataset: 'fashion-mnist', epochs: 2, batch_size: 32, optimizer: 'adam', learning_rate: 0.002, loss: 'sparse_categorical_crossentropy', validation_split: 0.05, backend: 'wasm' },
     };
     const started = Date.now();
     const events = collector();
