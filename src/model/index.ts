@@ -62,6 +62,17 @@ export function analyzeModel(text: string, fileName: string): ModelAnalysis {
   }
   try {
     const { ir, diagnostics } = frontEnd(format, text, fileName);
+    // A syntax error is reported once, alone: the parsers recover and go on, so further syntax
+    // errors are mostly echoes of the first (a missing brace is also "end of file expected"), and
+    // checks of the tree they recovered (a layer cut short lacks its required options) would be
+    // errors the user did not make. They are checked again once the syntax is right. Layers that
+    // parsed whole keep their summaries, so lenses do not flicker away while typing.
+    const syntaxError = diagnostics.find((diagnostic) => diagnostic.syntax !== undefined);
+    if (syntaxError) {
+      if (!ir) return { format, diagnostics: [syntaxError] };
+      const partial = summarizeModel(ir);
+      return { format, ir, summary: { ...partial, diagnostics: [syntaxError] }, diagnostics: [syntaxError] };
+    }
     if (!ir) return { format, diagnostics };
     const summary = summarizeModel(ir);
     return { format, ir, summary, diagnostics: [...diagnostics, ...summary.diagnostics] };

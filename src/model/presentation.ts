@@ -8,6 +8,7 @@ import type {
   LayerSpec,
   LayerSummary,
   ModelAnalysis,
+  ModelDiagnostic,
   ModelFormat,
   QuickFix,
   SourcePosition,
@@ -166,6 +167,18 @@ export function fixesFor(analysis: ModelAnalysis, shown: DiagnosticIdentity[]): 
 }
 
 export const diagnosticSource = 'CNN Lab';
+
+/**
+ * The diagnostics the editor should publish for a document: all of them, less the syntax errors
+ * VS Code's own language service already reports for that document's language (JSON syntax in
+ * `json`/`jsonc` documents, TypeScript syntax in `typescript` ones), so each appears once. The
+ * CLI, which has no such service, prints them all. Quick fixes are unaffected: syntax errors have none.
+ */
+export function editorDiagnostics(analysis: ModelAnalysis, languageId: string): ModelDiagnostic[] {
+  const reportedByEditor = (diagnostic: ModelDiagnostic): boolean =>
+    (diagnostic.syntax === 'json' && (languageId === 'json' || languageId === 'jsonc')) || (diagnostic.syntax === 'typescript' && languageId === 'typescript');
+  return analysis.diagnostics.filter((diagnostic) => !reportedByEditor(diagnostic));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Summary document

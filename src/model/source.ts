@@ -78,6 +78,7 @@ export function parseJsonTree(text: string, lines: LineMap): { root: Node | unde
       code: 'parse-error',
       message: `Invalid JSON: ${name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()} at line ${lines.position(error.offset).line + 1}: ${advice}.`,
       range: lines.range(error.offset, error.offset + Math.max(error.length, 1)),
+      syntax: 'json',
     };
   });
   return { root, diagnostics };

@@ -157,6 +157,11 @@ export interface ModelDiagnostic {
   range: SourceRange;
   layer?: string;
   fixes?: QuickFix[];
+  /**
+   * A syntax error of the file's language, which VS Code's own JSON or TypeScript service also
+   * reports in the editor (see editorDiagnostics in ./presentation); the CLI prints it.
+   */
+  syntax?: 'json' | 'typescript';
 }
 
 export interface LayerSummary {

@@ -897,6 +897,7 @@ function readTypeScriptModel(text: string, fileName: string, lines: LineMap): Fr
       code: 'parse-error',
       message: `TypeScript syntax error: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ')}`,
       range: lines.range(diagnostic.start, diagnostic.start + Math.max(diagnostic.length, 1)),
+      syntax: 'typescript',
     });
   }
   reader.read();
