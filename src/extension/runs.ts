@@ -18,7 +18,7 @@ import type { Ctx } from './ctx';
 import { RunPanel, type PanelDeps } from './panel';
 import { RunCatalog, type RunEntry } from './runCatalog';
 import { MODEL_FILE_GLOB, ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, TrainCodeLensProvider } from './runsView';
-import { confirmSettings, describeSettings } from './trainSettings';
+import { chooseTrainSettings, describeSettings, type ExampleLimits } from './trainSettings';
 import type { TrainerManager } from './trainerManager';
 
 /** What a run command may be invoked with: a tree node, a run id (CodeLens, panel), or nothing (palette). */
@@ -76,8 +76,15 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     return picked?.entry;
   }
 
-  async function startTraining(modelPath: string, folder: vscode.WorkspaceFolder, overrides: TrainingConfig | undefined, resumeRunId?: string, fileTraining: TrainingConfig = {}): Promise<void> {
-    const start = trainer.start({ modelFile: modelPath, workspaceFolder: folder.uri.fsPath, overrides, resumeRunId });
+  async function startTraining(
+    modelPath: string,
+    folder: vscode.WorkspaceFolder,
+    overrides: TrainingConfig | undefined,
+    resumeRunId?: string,
+    fileTraining: TrainingConfig = {},
+    limits?: ExampleLimits,
+  ): Promise<void> {
+    const start = trainer.start({ modelFile: modelPath, workspaceFolder: folder.uri.fsPath, overrides, resumeRunId, limits });
     if (!vscode.workspace.isTrusted) {
       // The manager refuses and tells the user how to trust the workspace; no panel for a run that cannot start.
       start.catch(() => undefined);
@@ -126,9 +133,10 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     }
     const fromFile = analysis.ir.training ?? {};
     const ask = vscode.workspace.getConfiguration('cnnLab', uri).get<boolean>('train.confirmSettings', true);
-    const overrides = ask ? await confirmSettings(document, fromFile) : {};
-    if (!overrides) return;
-    await startTraining(uri.fsPath, folder, Object.keys(overrides).length > 0 ? overrides : undefined, undefined, fromFile);
+    const choice = ask ? await chooseTrainSettings(document, fromFile) : { overrides: {} };
+    if (!choice) return;
+    const { overrides, limits } = choice;
+    await startTraining(uri.fsPath, folder, Object.keys(overrides).length > 0 ? overrides : undefined, undefined, fromFile, limits);
   });
 
   command('cnnLab.openRun', async (argument?: RunArgument) => {

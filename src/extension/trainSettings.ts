@@ -76,37 +76,22 @@ export function describeSettings(training: TrainingConfig): string {
 type Choice = 'start' | 'quickTrial' | 'dataset' | 'epochs' | 'batchSize' | 'learningRate' | 'save';
 
 /**
- * Asks until the user starts or cancels. Returns the settings changed from the file's block
- * (to pass as overrides), or undefined when cancelled. Offers no quick trial: its example limits
- * cannot travel in the overrides; use `chooseTrainSettings`.
- */
-export async function confirmSettings(document: vscode.TextDocument, fromFile: TrainingConfig): Promise<TrainingConfig | undefined> {
-  return (await askSettings(document, fromFile, false))?.overrides;
-}
-
-/**
  * Asks until the user starts, starts a quick trial, or cancels. Returns the settings changed from
  * the file's block and, for a quick trial, the example limits; undefined when cancelled.
  */
-export function chooseTrainSettings(document: vscode.TextDocument, fromFile: TrainingConfig): Promise<SettingsChoice | undefined> {
-  return askSettings(document, fromFile, true);
-}
-
-async function askSettings(document: vscode.TextDocument, fromFile: TrainingConfig, offerQuickTrial: boolean): Promise<SettingsChoice | undefined> {
+export async function chooseTrainSettings(document: vscode.TextDocument, fromFile: TrainingConfig): Promise<SettingsChoice | undefined> {
   const changes: TrainingConfig = {};
   const canSave = document.fileName.endsWith('.json');
   for (;;) {
     const current = { ...fromFile, ...changes };
     const items: (vscode.QuickPickItem & { choice: Choice })[] = [
       { choice: 'start', label: '$(play) Start with these settings', detail: describeSettings(current) },
-    ];
-    if (offerQuickTrial) {
-      items.push({
+      {
         choice: 'quickTrial',
         label: `$(zap) ${quickTrialLabel()}`,
         detail: `First ${countOf(QUICK_TRIAL.trainExamples, 'training example')}, tested on ${countOf(QUICK_TRIAL.testExamples, 'example')}: a short check of the model and settings before a full run`,
-      });
-    }
+      },
+    ];
     items.push(
       { choice: 'dataset', label: '$(database) Change dataset…', description: current.dataset ?? SHOWN_DEFAULTS.dataset },
       { choice: 'epochs', label: '$(history) Change epochs…', description: String(current.epochs ?? SHOWN_DEFAULTS.epochs) },

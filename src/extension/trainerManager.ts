@@ -1,6 +1,7 @@
 // Starts and follows trainer child processes. The extension host never loads tfjs: each run is a
 // forked dist/trainer.js, so a crash, an out-of-memory kill or a CUDA error ends that child only.
 // Everything the child does arrives here as TrainerEvents; nothing it does can throw in the host.
+import type { ExampleLimits } from './trainSettings';
 import { fork, type ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -25,6 +26,8 @@ export interface TrainingRequest {
   resumeRunId?: string;
   /** Wins over the model file and the `cnnLab.backend` setting. */
   backend?: BackendChoice;
+  /** Train and test on the first examples only (a quick trial). */
+  limits?: ExampleLimits;
 }
 
 const trainerEventTypes = new Set<string>(['started', 'progress', 'batches', 'epoch', 'checkpoint', 'evaluation', 'finished', 'failed']);
@@ -215,6 +218,7 @@ export class TrainerManager implements vscode.Disposable {
       overrides: backend ? { ...request.overrides, backend } : request.overrides,
       dataDir,
       resumeFrom: request.resumeRunId,
+      ...request.limits,
     };
     const child = this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'trainer.js'), [], runtime, request.workspaceFolder, dataDir, true);
     const label = basename(request.modelFile);

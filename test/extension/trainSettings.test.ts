@@ -3,7 +3,6 @@ import { strict as assert } from 'node:assert';
 import { FakeDocument, window, workspace } from './fakeVscode';
 import {
   chooseTrainSettings,
-  confirmSettings,
   countOf,
   describeSettings,
   QUICK_TRIAL,
@@ -61,12 +60,6 @@ describe('train settings: quick trial and plurals', () => {
     assert.deepEqual(await chooseTrainSettings(document as never, { epochs: 5 }), { overrides: {} });
     script([]);
     assert.equal(await chooseTrainSettings(document as never, { epochs: 5 }), undefined);
-  });
-
-  it('confirmSettings (overrides only) does not offer a quick trial it could not pass on', async () => {
-    const { menus } = script(['Change epochs', '3', 'Start with these settings']);
-    assert.deepEqual(await confirmSettings(document as never, {}), { epochs: 3 });
-    assert.ok(menus.every((items) => items.every((item) => !item.label.includes('Quick trial'))));
   });
 
   it('says "1 epoch", not "1 epochs"', () => {

@@ -25,7 +25,7 @@ describe('cnnlab train', () => {
     assert.deepEqual(job.overrides, { epochs: 3, batchSize: 8, backend: 'cpu', dataset: 'mnist' });
     assert.equal(parseTrainArguments(['m.model.json'], '/ws').runsDir, '/ws/.cnnlab/runs');
     assert.throws(() => parseTrainArguments(['m.model.json', '--epochs', 'two'], '/ws'), /--epochs needs a whole number above 0\. Received: two/);
-    assert.equal(parseTrainArguments(['m.model.json', '--backend', 'wasm'], '/ws').overrides.backend, 'wasm');
+    assert.equal(parseTrainArguments(['m.model.json', '--backend', 'wasm'], '/ws').overrides?.backend, 'wasm');
     assert.throws(() => parseTrainArguments(['m.model.json', '--backend', 'gpu'], '/ws'), /--backend must be auto, tensorflow, webgpu, wasm or cpu\. Received: gpu\./);
     assert.throws(() => parseTrainArguments([], '/ws'), /Give the model file/);
   });
