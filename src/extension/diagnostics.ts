@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { diagnosticSource } from '../model/presentation';
+import { diagnosticSource, editorDiagnostics } from '../model/presentation';
 import type { DiagnosticSeverity, ModelAnalysis } from '../model/types';
 import type { Ctx } from './ctx';
 import type { ModelDocuments } from './modelDocuments';
@@ -11,8 +11,9 @@ const severities: Record<DiagnosticSeverity, vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
-function toVscodeDiagnostics(analysis: ModelAnalysis): vscode.Diagnostic[] {
-  return analysis.diagnostics.map((modelDiagnostic) => {
+function toVscodeDiagnostics(analysis: ModelAnalysis, languageId: string): vscode.Diagnostic[] {
+  // A syntax error VS Code's JSON or TypeScript service already shows is not published twice.
+  return editorDiagnostics(analysis, languageId).map((modelDiagnostic) => {
     const diagnostic = new vscode.Diagnostic(toVscodeRange(modelDiagnostic.range), modelDiagnostic.message, severities[modelDiagnostic.severity]);
     diagnostic.code = modelDiagnostic.code;
     diagnostic.source = diagnosticSource;
@@ -24,9 +25,9 @@ function toVscodeDiagnostics(analysis: ModelAnalysis): vscode.Diagnostic[] {
 export function register(ctx: Ctx, models: ModelDocuments): void {
   const collection = ctx.own(vscode.languages.createDiagnosticCollection('cnnLab'));
   ctx.own(
-    models.onDidChange(({ uri, analysis }) => {
+    models.onDidChange(({ uri, languageId, analysis }) => {
       try {
-        if (analysis) collection.set(uri, toVscodeDiagnostics(analysis));
+        if (analysis) collection.set(uri, toVscodeDiagnostics(analysis, languageId));
         else collection.delete(uri);
       } catch (error) {
         ctx.output.appendLine(`diagnostics for ${uri.fsPath} failed: ${String(error)}`);

@@ -26,6 +26,8 @@ function isCandidate(document: vscode.TextDocument): boolean {
 /** Fired when a document's analysis changed; `analysis` is `undefined` once it is closed or no longer a model. */
 export interface AnalysisChange {
   uri: vscode.Uri;
+  /** The document's language: VS Code's own JSON and TypeScript services already report its syntax errors. */
+  languageId: string;
   analysis: ModelAnalysis | undefined;
 }
 
@@ -114,7 +116,7 @@ export class ModelDocuments implements vscode.Disposable {
       if (document.isClosed || document.version !== version || this.cache.get(key)?.version !== version) return;
       this.evaluated.set(key, { text, analysis });
       this.cache.set(key, { version, analysis });
-      this.changed.fire({ uri: document.uri, analysis });
+      this.changed.fire({ uri: document.uri, languageId: document.languageId, analysis });
     } catch (error) {
       this.ctx.output.appendLine(`running ${document.uri.fsPath} for its shapes failed: ${String(error)}`);
     }
@@ -149,7 +151,7 @@ export class ModelDocuments implements vscode.Disposable {
     const analysis = this.analysisOf(document);
     // Ordinary JSON files that were never models stay silent: nobody listens for them.
     if (analysis === undefined && previous?.analysis === undefined) return;
-    this.changed.fire({ uri: document.uri, analysis });
+    this.changed.fire({ uri: document.uri, languageId: document.languageId, analysis });
   }
 
   private forget(document: vscode.TextDocument): void {
@@ -159,7 +161,7 @@ export class ModelDocuments implements vscode.Disposable {
     this.evaluated.delete(key);
     const cached = this.cache.get(key);
     this.cache.delete(key);
-    if (cached?.analysis !== undefined) this.changed.fire({ uri: document.uri, analysis: undefined });
+    if (cached?.analysis !== undefined) this.changed.fire({ uri: document.uri, languageId: document.languageId, analysis: undefined });
   }
 
   dispose(): void {

@@ -126,6 +126,15 @@ describe('editor glue (against a stand-in for the vscode API)', () => {
     assert.equal(diagnosticsOf(model), undefined);
   });
 
+  it("leaves a JSON syntax error to VS Code's JSON service instead of publishing it a second time", async () => {
+    const cut = kerasJson(3).slice(0, -40);
+    assert.ok(analyzeModel(cut, model.fileName).diagnostics.some((problem) => problem.code === 'parse-error'), 'the model core sees the syntax error');
+    model.edit(cut);
+    events.change.fire({ document: model, contentChanges: [{}] });
+    await sleep(40);
+    assert.deepEqual((diagnosticsOf(model) ?? []).filter((problem) => problem.code === 'parse-error'), []);
+  });
+
   it('shows lenses for the text on screen even before the pause is over', () => {
     model.edit(kerasJson(5));
     events.change.fire({ document: model, contentChanges: [{}] });
