@@ -74,9 +74,16 @@ interface Progress {
   fraction?: number;
 }
 
-async function load(name: string, cacheDir: string, progress: Progress[] = []): Promise<Dataset> {
+function md5(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+/** The mirror serves Debian's Fashion-MNIST files as `mnist`: downloads are checked against their digests instead of MNIST's. */
+const servedIdxMd5 = Object.fromEntries(idxFiles.map((name) => [name, md5(readFileSync(join(fashionDir, name)))]));
+
+async function load(name: string, cacheDir: string, progress: Progress[] = [], publishedMd5: Record<string, string> = servedIdxMd5): Promise<Dataset> {
   const baseDir = temporaryDir('cnnlab-download-base-');
-  return loadDataset({ name, inputShape: name === 'cifar10' ? [32, 32, 3] : [28, 28, 1], baseDir, cacheDir, progress: (message, fraction) => progress.push({ message, fraction }) });
+  return loadDataset({ name, inputShape: name === 'cifar10' ? [32, 32, 3] : [28, 28, 1], baseDir, cacheDir, publishedMd5, progress: (message, fraction) => progress.push({ message, fraction }) });
 }
 
 async function rejectsWithDatasetError(promise: Promise<unknown>): Promise<DatasetError> {
@@ -259,6 +266,20 @@ describe('dataset downloads', function () {
     assert.deepEqual(readdirSync(join(cacheDir, 'mnist')), []);
   });
 
+  it("refuses a download whose MD5 is not the publishers', keeping nothing", async () => {
+    // A well-formed IDX file, but not MNIST's: checked against the digests MNIST publishes.
+    const files = new Map(idxFiles.map((name) => [`/mnist/${name}`, readFileSync(join(fashionDir, name))]));
+    const server = await serve((path, _request, response) => response.writeHead(200).end(files.get(path)));
+    const cacheDir = temporaryDir('cnnlab-download-cache-');
+    const baseDir = temporaryDir('cnnlab-download-base-');
+    const error = await rejectsWithDatasetError(loadDataset({ name: 'mnist', inputShape: [28, 28, 1], baseDir, cacheDir, progress: () => undefined }));
+    assert.equal(
+      error.message,
+      `${server.url}mnist/train-images-idx3-ubyte.gz did not send the dataset file: its MD5 is ${servedIdxMd5['train-images-idx3-ubyte.gz']}, but the dataset's publishers give f68b3c2dcbeaaa9fbdd348bbdeb94873.`,
+    );
+    assert.deepEqual(readdirSync(join(cacheDir, 'mnist')), []);
+  });
+
   it('keeps nothing in the cache when the server answers 200 with an HTML page', async () => {
     const server = await serve((_path, _request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Sign in</title>'));
     const cacheDir = temporaryDir('cnnlab-download-cache-');
@@ -316,7 +337,7 @@ describe('dataset downloads', function () {
     const cacheDir = temporaryDir('cnnlab-download-cache-');
     const progress: Progress[] = [];
 
-    const dataset = await load('cifar10', cacheDir, progress);
+    const dataset = await load('cifar10', cacheDir, progress, { 'cifar-10-binary.tar.gz': md5(archive) });
 
     assert.deepEqual(server.requests, ['/cifar10/cifar-10-binary.tar.gz']);
     const cached = join(cacheDir, 'cifar10', 'cifar-10-binary.tar.gz');

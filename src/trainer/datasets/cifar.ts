@@ -94,7 +94,13 @@ export async function loadCifar10(options: FileLocationOptions): Promise<Dataset
     if (existsSync(join(batchDir, metaFile))) meta = readFileSync(join(batchDir, metaFile));
   } else {
     const archive = await datasetFile(
-      { cacheName: 'cifar10', baseUrl: 'https://www.cs.toronto.edu/~kriz/', systemDirs: ['/usr/share/datasets/cifar10'] },
+      {
+        cacheName: 'cifar10',
+        baseUrl: 'https://www.cs.toronto.edu/~kriz/',
+        systemDirs: ['/usr/share/datasets/cifar10'],
+        // From the CIFAR-10 page.
+        publishedMd5: { 'cifar-10-binary.tar.gz': 'c32a1d4ab5d03f1284b67883e8d87530' },
+      },
       'cifar-10-binary.tar.gz',
       options,
       unpackArchive,

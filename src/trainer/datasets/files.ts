@@ -17,6 +17,11 @@ export interface DatasetSource {
   baseUrl: string;
   /** Folders that may already hold the files (distribution packages). */
   systemDirs: string[];
+  /**
+   * The MD5 of each file as its publishers give it: a download must match before it is kept.
+   * (MD5 is what the dataset pages publish; the SHA-256 recorded at download guards the cache.)
+   */
+  publishedMd5: Record<string, string>;
 }
 
 export interface FileLocationOptions {
@@ -25,6 +30,8 @@ export interface FileLocationOptions {
   progress: ProgressReporter;
   /** A download that receives nothing for this long is abandoned (default: 60 s). */
   stallTimeoutMs?: number;
+  /** Digests that replace the publishers' ones (tests serve files of their own through a mirror). */
+  publishedMd5?: Record<string, string>;
 }
 
 /**
@@ -80,7 +87,7 @@ function stallGuard(timeoutMs: number): { signal: AbortSignal; reset(): void; st
   return { signal: controller.signal, reset, stalled: () => stalled, clear: () => clearTimeout(timer) };
 }
 
-async function download(url: string, target: string, options: FileLocationOptions, check: FileCheck): Promise<void> {
+async function download(url: string, target: string, options: FileLocationOptions, check: FileCheck, expectedMd5: string | undefined): Promise<void> {
   const timeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const guard = stallGuard(timeoutMs);
   const stallReason = (): string => `no data arrived for ${timeoutMs / 1000} s`;
@@ -126,7 +133,10 @@ async function download(url: string, target: string, options: FileLocationOption
   }
   const bytes = readFileSync(partial);
   try {
+    // The format first: "an HTML page, not an IDX file" says more than a digest mismatch.
     check(bytes, url);
+    const md5 = createHash('md5').update(bytes).digest('hex');
+    if (expectedMd5 !== undefined && md5 !== expectedMd5) throw new Error(`its MD5 is ${md5}, but the dataset's publishers give ${expectedMd5}.`);
   } catch (error) {
     rmSync(partial, { force: true });
     throw new DatasetError(`${url} did not send the dataset file: ${(error as Error).message}`, fetchYourselfHint);
@@ -150,7 +160,7 @@ export async function datasetFile(source: DatasetSource, fileName: string, optio
   const path = join(cacheDir, fileName);
   if (!existsSync(path)) {
     mkdirSync(cacheDir, { recursive: true });
-    await download(downloadUrl(source, fileName), path, options, check);
+    await download(downloadUrl(source, fileName), path, options, check, (options.publishedMd5 ?? source.publishedMd5)[fileName]);
   }
   const bytes = readFileSync(path);
   const digestFile = `${path}.sha256`;

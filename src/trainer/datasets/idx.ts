@@ -66,12 +66,25 @@ const idxSources: Record<'mnist' | 'fashion-mnist', DatasetSource & { classNames
     cacheName: 'mnist',
     baseUrl: 'https://storage.googleapis.com/cvdf-datasets/mnist/',
     systemDirs: ['/usr/share/datasets/mnist'],
+    publishedMd5: {
+      'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
+      'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
+      't10k-images-idx3-ubyte.gz': '9fb629c4189551a2d022fa330f9573f3',
+      't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c',
+    },
     classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   },
   'fashion-mnist': {
     cacheName: 'fashion-mnist',
     baseUrl: 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/',
     systemDirs: ['/usr/share/datasets/fashion-mnist'],
+    // From the Fashion-MNIST README. (Debian's package recompresses the files: its .gz digests differ.)
+    publishedMd5: {
+      'train-images-idx3-ubyte.gz': '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+      'train-labels-idx1-ubyte.gz': '25c81989df183df01b3e8a0aad5dffbe',
+      't10k-images-idx3-ubyte.gz': 'bef4ecab320f06d8554ea6380940ec79',
+      't10k-labels-idx1-ubyte.gz': 'bb300cfdad3c16e7a12a480ee83cd310',
+    },
     classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
   },
 };

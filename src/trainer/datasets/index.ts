@@ -23,6 +23,8 @@ export interface DatasetRequest {
   progress: ProgressReporter;
   /** A download that receives nothing for this long is abandoned (default: 60 s). */
   stallTimeoutMs?: number;
+  /** Digests that replace the publishers' ones (tests serve files of their own through a mirror). */
+  publishedMd5?: Record<string, string>;
 }
 
 /** Image size for generated and folder datasets: [h, w] gives 1 channel, [h, w, c] gives c. */
@@ -38,7 +40,7 @@ function imageSizeFor(inputShape: number[], dataset: string): { height: number; 
 }
 
 export async function loadDataset(request: DatasetRequest): Promise<Dataset> {
-  const files = { dataDir: request.dataDir, cacheDir: request.cacheDir, progress: request.progress, stallTimeoutMs: request.stallTimeoutMs };
+  const files = { dataDir: request.dataDir, cacheDir: request.cacheDir, progress: request.progress, stallTimeoutMs: request.stallTimeoutMs, publishedMd5: request.publishedMd5 };
   let dataset: Dataset;
   if (request.name === 'shapes') {
     dataset = generateShapes({ ...imageSizeFor(request.inputShape, 'shapes'), trainExamples: request.trainExamples, testExamples: request.testExamples, seed: request.seed });
