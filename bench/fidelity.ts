@@ -7,7 +7,7 @@
 //     accuracy next to the seed's 0.8929.
 //
 // Flags for CPU-only machines (the pure-JS backend is slow): --epochs N, --train-examples N,
-// --test-examples N, --backend auto|tensorflow|webgpu|cpu, --params-only. It prints the README's table (Markdown);
+// --test-examples N, --backend auto|tensorflow|webgpu|wasm|cpu, --params-only. It prints the README's table (Markdown);
 // results are also written to .test-artifacts/bench/fidelity.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
