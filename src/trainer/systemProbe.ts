@@ -8,13 +8,13 @@ import { join } from 'node:path';
  * Pure-JS CPU backend speed, measured with `npm run bench` on a 2-core x86-64 machine (seed-003 CNN,
  * batch 32). Kept here, free of tfjs, because the extension host quotes it too.
  */
-export const pureJsImagesPerSecond = 14;
+export const pureJsImagesPerSecond = 26;
 
 /**
  * WebAssembly (SIMD, one thread, CNN Lab's training kernels) on the same CNN, batch 32, same machine
  * (`npm run bench`). What training gets inside VS Code's own runtime, and on any CPU without TensorFlow.
  */
-export const wasmImagesPerSecond = 440;
+export const wasmImagesPerSecond = 480;
 
 /** The exact sonames libtensorflow 2.9.1's GPU build opens: CUDA 11.2 and cuDNN 8.1. */
 export const requiredCudaLibraries = ['libcudart.so.11.0', 'libcudnn.so.8'] as const;

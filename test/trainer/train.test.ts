@@ -85,7 +85,7 @@ describe('runTraining', function () {
 
   describe('runs that repeat', () => {
     /** Every source of randomness at once: initializers, dropout, shuffling, split and augmentation. */
-    const noisyCnn = (seed: number): Record<string, unknown> => ({
+    const noisyCnn = (seed: number, backend = 'cpu'): Record<string, unknown> => ({
       name: 'noisy-cnn',
       inputShape: [12, 12, 1],
       layers: [
@@ -97,12 +97,13 @@ describe('runTraining', function () {
         { type: 'Dropout', rate: 0.5 },
         { type: 'Dense', units: 4, activation: 'softmax' },
       ],
-      training: { dataset: 'shapes', epochs: 2, batchSize: 16, backend: 'cpu', seed, validationSplit: 0.25, augmentation: { horizontalFlip: true, rotationRange: 10, widthShiftRange: 0.1 } },
+      training: { dataset: 'shapes', epochs: 2, batchSize: 16, backend, seed, validationSplit: 0.25, augmentation: { horizontalFlip: true, rotationRange: 10, widthShiftRange: 0.1 } },
     });
-    const epochLogs = async (seed: number): Promise<unknown[]> => {
+    const epochLogs = async (seed: number, backend = 'cpu'): Promise<unknown[]> => {
       const dir = temporaryDir();
       const events = collector();
-      const record = await runTraining(job(dir, writeModel(dir, noisyCnn(seed))), events.emit);
+      const record = await runTraining(job(dir, writeModel(dir, noisyCnn(seed, backend))), events.emit);
+      assert.equal(record?.backend?.name, backend);
       assert.equal(record?.status, 'completed', JSON.stringify(events.of('failed')));
       const { metrics } = await readRun(events.of('started')[0].runDir);
       return metrics.filter((line) => line.kind === 'epoch').map((line) => ({ epoch: line.epoch, logs: line.logs }));
@@ -112,6 +113,11 @@ describe('runTraining', function () {
       const first = await epochLogs(7);
       assert.equal(first.length, 2);
       assert.deepEqual(await epochLogs(7), first);
+    });
+
+    it('trains the same file with the same seed to the same epoch lines on wasm too', async () => {
+      const first = await epochLogs(7, 'wasm');
+      assert.deepEqual(await epochLogs(7, 'wasm'), first);
     });
 
     it('trains to other numbers with another seed', async () => {
