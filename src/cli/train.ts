@@ -1,6 +1,6 @@
 // `cnnlab train FILE [options]`: trains in this process with the same runTraining the extension's
 // child process uses, printing Keras-style progress. Runs go to ./.cnnlab/runs unless --runs-dir.
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { formatSummary } from '../model';
 import type { TrainingConfig } from '../model/types';
 import type { TrainerEvent, TrainJob } from '../protocol';
@@ -101,9 +101,16 @@ function formatLogs(logs: Record<string, number>): string {
     .join(' - ');
 }
 
+/** `path` relative to `cwd` when it lies below it, else as it is. */
+function shownPath(cwd: string, path: string): string {
+  const below = relative(cwd, path);
+  return below && !below.startsWith('..') && !isAbsolute(below) ? below : path;
+}
+
 /** Prints one event the way Keras's fit(verbose=2) and evaluate() would. */
-function printer(write: (text: string) => void): (event: TrainerEvent) => void {
+function printer(write: (text: string) => void, cwd: string): (event: TrainerEvent) => void {
   let epochs = 0;
+  let runDir = '';
   let lastProgress = '';
   return (event) => {
     switch (event.type) {
@@ -113,6 +120,7 @@ function printer(write: (text: string) => void): (event: TrainerEvent) => void {
         break;
       case 'started':
         epochs = event.epochs;
+        runDir = event.runDir;
         write(`${formatSummary(event.summary)}\n`);
         write(`Backend: ${event.backend.device}${event.backend.skipped.length ? ` (skipped: ${event.backend.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')})` : ''}\n`);
         write(`Run ${event.runId} in ${event.runDir}\n`);
@@ -129,7 +137,7 @@ function printer(write: (text: string) => void): (event: TrainerEvent) => void {
         break;
       }
       case 'finished':
-        write(`Run ${event.status}: ${event.record.epochsCompleted}/${event.record.epochsPlanned} epochs. Saved in .cnnlab/runs/${event.record.id}\n`);
+        write(`Run ${event.status}: ${event.record.epochsCompleted}/${event.record.epochsPlanned} epochs. Saved in ${shownPath(cwd, runDir)}\n`);
         break;
       case 'failed':
         write(`Training failed: ${event.message}\n${event.hint ? `Hint: ${event.hint}\n` : ''}`);
@@ -162,7 +170,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     stop.abort();
   };
   process.on('SIGINT', onInterrupt);
-  const record = await runTraining(job, printer((text) => process.stdout.write(text)), stop.signal);
+  const record = await runTraining(job, printer((text) => process.stdout.write(text), process.cwd()), stop.signal);
   process.off('SIGINT', onInterrupt);
   if (record?.status === 'completed' || record?.status === 'stopped') return 0;
   return 1;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseTrainArguments } from '../../src/cli/train';
@@ -40,6 +41,18 @@ describe('cnnlab train', () => {
     assert.match(stdout, /^Epoch 2\/2 - \d+s - loss: \d\.\d{4} - acc: \d\.\d{4} - val_loss: \d\.\d{4} - val_acc: \d\.\d{4}$/m);
     assert.match(stdout, /^Test: loss: \d\.\d{4} - acc: \d\.\d{4}$/m);
     assert.match(stdout, /Run completed: 2\/2 epochs\. Saved in \.cnnlab\/runs\//);
+  });
+
+  it('names the run folder it saved to, also under --runs-dir', function () {
+    this.timeout(120_000);
+    const dir = temporaryDir();
+    writeModel(dir, tinyCnn({ epochs: 1 }));
+    const runsDir = temporaryDir('cnnlab-elsewhere-');
+    const { status, stdout, stderr } = runCli(['train', 'model.model.json', '--train-examples', '32', '--test-examples', '8', '--runs-dir', runsDir], dir);
+    assert.equal(status, 0, stderr + stdout);
+    const saved = /Saved in (.+)$/m.exec(stdout)?.[1] ?? '';
+    assert.ok(saved.startsWith(`${runsDir}/`), saved);
+    assert.ok(existsSync(join(saved, 'run.json')), saved);
   });
 
   it('exits 1 with the message and hint when training fails', function () {
