@@ -2,7 +2,7 @@
 // panel and every run command. `register(ctx, trainer)` is called once from main.ts.
 // Every command catches its own errors and reports them: the extension host never throws.
 
-import { cp, lstat, stat } from 'node:fs/promises';
+import { cp, lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -11,7 +11,7 @@ import type { TrainingConfig } from '../model/types';
 import type { PanelRunAction, RunRecord } from '../protocol';
 import { MAX_CSV_LOG_COLUMNS, writeMetricsCsv } from '../runs/csv';
 import { runTitle } from '../runs/grouping';
-import { deleteRun, describeMetricsInfo, isPlainRunId, resolveRunFile, updateRun } from '../runs/store';
+import { deleteRun, describeMetricsInfo, isInside, isPlainRunId, resolveRunFile, updateRun } from '../runs/store';
 import { stopForeignTrainer } from '../runs/trainerProcess';
 import { writeTensorBoardLogs } from '../runs/tensorboard';
 import type { Ctx } from './ctx';
@@ -223,7 +223,13 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
       void vscode.window.showWarningMessage(`CNN Lab: run ${runTitle(entry.record)} has no saved model yet.`);
       return;
     }
-    const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Export here', title: 'Export the model (tfjs layers format) into…' });
+    const target = await vscode.window.showOpenDialog({
+      defaultUri: vscode.Uri.file(await defaultExportDir(entry.folder)),
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Export here',
+      title: 'Export the model (tfjs layers format) into…',
+    });
     if (!target?.[0]) return;
     const destination = path.join(target[0].fsPath, `${plainRunId(entry)}-${path.basename(source)}`);
     // Links inside the saved model are left out: a run folder may come from anyone.
@@ -235,7 +241,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     const entry = await pickRun(argument, 'Export metrics as CSV');
     if (!entry) return;
     const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.file(path.join(entry.folder.uri.fsPath, `${plainRunId(entry)}.metrics.csv`)),
+      defaultUri: vscode.Uri.file(path.join(await defaultExportDir(entry.folder), `${plainRunId(entry)}.metrics.csv`)),
       filters: { CSV: ['csv'] },
       title: 'Export metrics as CSV',
     });
@@ -251,7 +257,14 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
   command('cnnLab.exportTensorBoard', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Export TensorBoard logs');
     if (!entry) return;
-    const target = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Write logs here', title: 'TensorBoard log folder' });
+    // A folder of its own, so that `tensorboard --logdir` on it shows the exported runs and nothing else.
+    const target = await vscode.window.showOpenDialog({
+      defaultUri: vscode.Uri.file(await defaultExportDir(entry.folder, 'tensorboard')),
+      canSelectFolders: true,
+      canSelectFiles: false,
+      openLabel: 'Write logs here',
+      title: 'TensorBoard log folder',
+    });
     if (!target?.[0]) return;
     const started = Date.parse(entry.record.startedAt) / 1000 || Date.now() / 1000;
     const fileName = `events.out.tfevents.${Math.floor(started)}.${os.hostname()}.cnnlab`;
@@ -314,6 +327,29 @@ async function resolveModelFile(target: vscode.Uri | ModelNode | ModelGroupNode 
     { title: 'Train which model?' },
   );
   return picked?.uri;
+}
+
+/**
+ * Where exports are offered by default: `.cnnlab/exports/` beside the runs, made on first use, so
+ * that files exported from runs do not land in the workspace root among the user's own. When
+ * `.cnnlab` is a link out of the workspace nothing is made there and the workspace folder is offered.
+ */
+async function defaultExportDir(folder: vscode.WorkspaceFolder, ...subfolders: string[]): Promise<string> {
+  const workspaceDir = folder.uri.fsPath;
+  const cnnlabDir = path.join(workspaceDir, '.cnnlab');
+  try {
+    const [realWorkspace, realCnnlab] = await Promise.all([realpath(workspaceDir), realpath(cnnlabDir)]);
+    if (!isInside(realWorkspace, realCnnlab) || realCnnlab === realWorkspace) return workspaceDir;
+  } catch {
+    // No .cnnlab yet: it is made below, inside the workspace.
+  }
+  const exportsDir = path.join(cnnlabDir, 'exports', ...subfolders);
+  try {
+    await mkdir(exportsDir, { recursive: true });
+    return exportsDir;
+  } catch {
+    return workspaceDir;
+  }
 }
 
 /**

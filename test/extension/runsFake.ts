@@ -15,6 +15,8 @@ export const runsUi = {
   warningAnswer: undefined as string | undefined,
   openDialog: undefined as Uri[] | undefined,
   saveDialog: undefined as Uri | undefined,
+  /** The folder or file each open/save dialog offered first. */
+  dialogDefaults: [] as (string | undefined)[],
   warnings: [] as string[],
   infos: [] as string[],
   errors: [] as string[],
@@ -23,6 +25,7 @@ export const runsUi = {
     this.warningAnswer = undefined;
     this.openDialog = undefined;
     this.saveDialog = undefined;
+    this.dialogDefaults = [];
     this.warnings = [];
     this.infos = [];
     this.errors = [];
@@ -73,8 +76,14 @@ Object.assign(fake.window, {
     runsUi.warnings.push(message);
     return runsUi.warningAnswer;
   },
-  showOpenDialog: async () => runsUi.openDialog,
-  showSaveDialog: async () => runsUi.saveDialog,
+  showOpenDialog: async (options: { defaultUri?: Uri }) => {
+    runsUi.dialogDefaults.push(options.defaultUri?.fsPath);
+    return runsUi.openDialog;
+  },
+  showSaveDialog: async (options: { defaultUri?: Uri }) => {
+    runsUi.dialogDefaults.push(options.defaultUri?.fsPath);
+    return runsUi.saveDialog;
+  },
   showQuickPick: async () => undefined,
   showInputBox: async () => undefined,
 });

@@ -4,7 +4,7 @@
 // big export never stalls the extension host.
 import { runsUi, setWorkspaceFolders, TreeItem } from './runsFake';
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
@@ -135,6 +135,22 @@ describe('Runs view, run commands and panel with hostile run text and metrics (i
     await (state.commands.get('cnnLab.exportTensorBoard') as (...args: unknown[]) => Promise<void>)(new RunNode(entry));
     assert.deepEqual(runsUi.errors, []);
     assert.match(runsUi.warnings.join('\n'), /TensorBoard logs written \(2 metrics lines; 3 unreadable lines in metrics\.jsonl skipped\)/);
+  });
+
+  it('offers .cnnlab/exports/ for exports, not the workspace root, and names that logdir for TensorBoard', async () => {
+    const { base, runsDir } = workspace();
+    const runDir = plantRun(runsDir, '20260101-export', sampleRecord('x'));
+    writeFileSync(join(runDir, 'metrics.jsonl'), `${epochLine(0)}\n`);
+    const [entry] = await catalog.ready();
+    await (state.commands.get('cnnLab.exportMetricsCsv') as (...args: unknown[]) => Promise<void>)(new RunNode(entry));
+    await (state.commands.get('cnnLab.exportTensorBoard') as (...args: unknown[]) => Promise<void>)(new RunNode(entry));
+    const exportsDir = join(base, 'ws', '.cnnlab', 'exports');
+    assert.deepEqual(runsUi.dialogDefaults, [join(exportsDir, '20260101-export.metrics.csv'), join(exportsDir, 'tensorboard')]);
+    assert.ok(statSync(join(exportsDir, 'tensorboard')).isDirectory());
+
+    runsUi.openDialog = [Uri.file(join(exportsDir, 'tensorboard'))];
+    await (state.commands.get('cnnLab.exportTensorBoard') as (...args: unknown[]) => Promise<void>)(new RunNode(entry));
+    assert.match(runsUi.infos.join('\n'), new RegExp(`tensorboard --logdir "${join(exportsDir, 'tensorboard').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
   });
 
   it('tells the panel what was skipped and sends a long history as a bounded sample', async () => {
