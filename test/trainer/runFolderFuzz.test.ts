@@ -1,17 +1,18 @@
 // Random corruption of run folders (run.json, metrics.jsonl, saved models, misclassified images,
-// temporary files, links in every place): listing, reading, exporting and deleting never throw,
+// temporary files, links in every place): listing, reading, exporting, resuming and deleting never throw,
 // never read or write a path outside .cnnlab/runs, and say what is wrong with each bad run.
 // Seeded: a failing case names its seed, and the same seed builds the same folders.
 import { strict as assert } from 'node:assert';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { RunRecord } from '../../src/protocol';
+import type { RunRecord, TrainerEvent } from '../../src/protocol';
 import { metricsToCsv, writeMetricsCsv } from '../../src/runs/csv';
 import { readMisclassifiedImages } from '../../src/runs/images';
 import { deleteRun, readRun, runsDirFor, scanRuns } from '../../src/runs/store';
 import { tensorBoardLogs, writeTensorBoardLogs } from '../../src/runs/tensorboard';
 import { seededRandom } from '../../src/trainer/seeding';
+import { runTraining } from '../../src/trainer/train';
 import { deadPid, sampleRecord } from './runFolders';
 
 const SECRET = 'OUTSIDE-SECRET';
@@ -153,8 +154,8 @@ describe('run folder fuzz: random corruption never escapes .cnnlab/runs (issue 9
   this.timeout(120_000);
   const dead = deadPid();
 
-  it(`lists, reads, exports and deletes ${CASES} seeded sets of corrupted run folders without throwing or touching anything outside`, async () => {
-    const seen = { readable: 0, unreadable: 0, interrupted: 0, skippedLines: 0 };
+  it(`lists, reads, exports, resumes and deletes ${CASES} seeded sets of corrupted run folders without throwing or touching anything outside`, async () => {
+    const seen = { readable: 0, unreadable: 0, interrupted: 0, skippedLines: 0, resumed: 0 };
     for (let seed = 1; seed <= CASES; seed++) {
       const context = `seed ${seed}`;
       const random = seededRandom(seed);
@@ -204,7 +205,20 @@ describe('run folder fuzz: random corruption never escapes .cnnlab/runs (issue 9
         assert.equal(metricsInfo.lines, metrics.length, where);
         if (metricsInfo.skipped > 0) seen.skippedLines++;
       }
-      for (const listing of listings) {
+      // Resuming a corrupted run ends in one `failed` event that says why (or trains), never a throw.
+      for (const listing of listings.filter((row) => row.record && row.record.status !== 'running')) {
+        const where = `${context}, ${listing.id} resume`;
+        const events: TrainerEvent[] = [];
+        const job = { modelFile: join(ws, 'm.model.json'), runsDir, baseDir: ws, resumeFrom: listing.id, trainExamples: 16, testExamples: 8, overrides: { backend: 'cpu' as const } };
+        await runTraining(job, (event) => events.push(event)).catch((error: unknown) => assert.fail(`${where}: threw ${String(error)}`));
+        const ends = events.filter((event) => event.type === 'failed' || event.type === 'finished');
+        assert.equal(ends.length, 1, `${where}: ${JSON.stringify(events.map((event) => event.type))}`);
+        const [end] = ends;
+        if (end.type === 'failed') assert.ok(end.message.length > 10 && !end.message.includes(SECRET), `${where}: ${end.message}`);
+        seen.resumed++;
+      }
+      // Listed again: a resume that got as far as making a run folder left one more row.
+      for (const listing of await scanRuns(runsDir)) {
         await deleteRun(listing.runDir, runsDir).catch((error: unknown) => assertNamesWhatIsWrong(error, `${context}, ${listing.id} deleteRun`));
       }
       assert.deepEqual(readdirSync(runsDir), [], `${context}: every run folder (or link) was deleted`);
@@ -214,6 +228,6 @@ describe('run folder fuzz: random corruption never escapes .cnnlab/runs (issue 9
       rmSync(base, { recursive: true, force: true });
     }
     // The corruption reaches every path: runs that still read, runs that do not, runs found dead.
-    assert.ok(seen.readable > 20 && seen.unreadable > 20 && seen.interrupted > 5 && seen.skippedLines > 5, JSON.stringify(seen));
+    assert.ok(seen.readable > 20 && seen.unreadable > 20 && seen.interrupted > 5 && seen.skippedLines > 5 && seen.resumed > 20, JSON.stringify(seen));
   });
 });
