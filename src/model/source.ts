@@ -34,6 +34,39 @@ export class LineMap {
   }
 }
 
+/** The file's indent unit: the leading whitespace of its first indented line (two spaces when none is). */
+export function indentUnit(text: string): string {
+  const match = /^([ \t]+)\S/m.exec(text);
+  return match ? match[1] : '  ';
+}
+
+/** The line break the file uses. */
+export function lineBreakOf(text: string): string {
+  return text.includes('\r\n') ? '\r\n' : '\n';
+}
+
+/**
+ * How a new first property of the object whose `{` is at `braceOffset` should be laid out: the
+ * indentation of its own line when the object's content starts on a later line (the first existing
+ * property's indentation; for an empty object, the brace line's plus the file's indent unit), or
+ * `undefined` when the content shares the brace's line (a one-line object stays on one line).
+ */
+export function firstPropertyIndent(text: string, braceOffset: number): string | undefined {
+  let index = braceOffset + 1;
+  let newline = false;
+  while (index < text.length && /\s/.test(text[index])) {
+    if (text[index] === '\n') newline = true;
+    index += 1;
+  }
+  if (!newline) return undefined;
+  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, index))?.[0] ?? '';
+  if (text[index] !== '}' || index >= text.length) return indent;
+  const braceLineStart = text.lastIndexOf('\n', braceOffset) + 1;
+  const braceIndent = /^[ \t]*/.exec(text.slice(braceLineStart, braceOffset))?.[0] ?? '';
+  return braceIndent + indentUnit(text);
+}
+
 const PARSE_ERROR_ADVICE: Record<string, string> = {
   InvalidSymbol: 'remove or quote the unexpected text',
   InvalidNumberFormat: 'write the number in plain decimal form',

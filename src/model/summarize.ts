@@ -283,7 +283,8 @@ class Summarizer {
     const fixes: QuickFix[] = [];
     if (suggested && insertion) {
       const shapeText = `[${suggested.join(', ')}]`;
-      const newText = insertion.syntax === 'json' ? ` "inputShape": ${shapeText},` : ` inputShape: ${shapeText},`;
+      const property = insertion.syntax === 'json' ? `"inputShape": ${shapeText},` : `inputShape: ${shapeText},`;
+      const newText = insertion.indent === undefined ? ` ${property}` : `${insertion.lineBreak ?? '\n'}${insertion.indent}${property}`;
       fixes.push({
         title: `Add inputShape ${shapeText} (${dataset})`,
         edits: [{ range: { start: insertion.position, end: insertion.position }, newText }],

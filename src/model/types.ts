@@ -71,6 +71,10 @@ export interface LayerInsertionPoint {
 export interface InputShapeInsertionPoint {
   position: SourcePosition;
   syntax: 'json' | 'typescript';
+  /** The new property goes on its own line with this indentation; absent: on the brace's line (one-line objects stay one line). */
+  indent?: string;
+  /** The file's line break (`\n` or `\r\n`), used with `indent`. */
+  lineBreak?: string;
 }
 
 export type OptimizerName = 'sgd' | 'adam' | 'rmsprop' | 'adagrad';

@@ -4,9 +4,9 @@
 
 import type { Node } from 'jsonc-parser';
 import { LayerNamer } from '../catalog';
-import { innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, setOwn, valueOf } from '../source';
+import { firstPropertyIndent, lineBreakOf, innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, setOwn, valueOf } from '../source';
 import { readTraining } from '../training';
-import type { LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
+import type { InputShapeInsertionPoint, LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
 
 const MODEL_KEYS = ['$schema', 'name', 'inputShape', 'layers', 'outputs', 'training', 'description'];
 
@@ -94,7 +94,7 @@ export function parseJsonModel(text: string, fileName: string): FrontEndResult {
     inputs: layers.filter((layer) => layer.className === 'InputLayer' || layer.inbound.length === 0).map((layer) => layer.name).slice(0, functional ? undefined : 1),
     outputs: readOutputs(root, layers),
     range: rootRange,
-    inputShapeInsertion: { position: lines.position(root.offset + 1), syntax: 'json' },
+    inputShapeInsertion: inputShapeInsertionAt(text, lines, root.offset),
   };
 
   const trainingNode = property(root, 'training');
@@ -183,4 +183,11 @@ function readOutputs(root: Node, layers: LayerSpec[]): string[] {
 export function defaultName(fileName: string): string {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
   return base.replace(/\.(model\.json|model\.ts|keras\.json|json|ts)$/, '') || 'model';
+}
+
+/** Where the add-inputShape fix writes in a JSON model: after the root `{`, laid out as the file's properties are. */
+function inputShapeInsertionAt(text: string, lines: LineMap, braceOffset: number): InputShapeInsertionPoint {
+  const position = lines.position(braceOffset + 1);
+  const indent = firstPropertyIndent(text, braceOffset);
+  return indent === undefined ? { position, syntax: 'json' } : { position, syntax: 'json', indent, lineBreak: lineBreakOf(text) };
 }

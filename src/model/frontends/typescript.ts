@@ -14,7 +14,7 @@
 import type * as TS from 'typescript';
 import { loadTypeScript } from '../compiler';
 import { LayerNamer, layerKindByFactory } from '../catalog';
-import { LineMap, tooDeeplyNested } from '../source';
+import { firstPropertyIndent, lineBreakOf, LineMap, tooDeeplyNested } from '../source';
 import { readTraining } from '../training';
 import type { LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
 import { defaultName, type FrontEndResult } from './json';
@@ -928,7 +928,10 @@ function readTypeScriptModel(text: string, fileName: string, lines: LineMap): Fr
     ir.inputs = model.layers.slice(0, 1).map((layer) => layer.name);
     const first = model.layers[0];
     const firstConfigStart = first?.range ? firstConfigOffset(text, first) : undefined;
-    if (firstConfigStart !== undefined) ir.inputShapeInsertion = { position: lines.position(firstConfigStart), syntax: 'typescript' };
+    if (firstConfigStart !== undefined) {
+      const indent = firstPropertyIndent(text, firstConfigStart - 1);
+      ir.inputShapeInsertion = indent === undefined ? { position: lines.position(firstConfigStart), syntax: 'typescript' } : { position: lines.position(firstConfigStart), syntax: 'typescript', indent, lineBreak: lineBreakOf(text) };
+    }
   }
   const readerDiagnostics = reader.diagnostics.length;
   const training = reader.trainingValue();
