@@ -142,7 +142,13 @@ export type HostToWebview =
   /** host → webview: misclassified test examples of the run on screen as data: URIs (PNG files read by the host). */
   | { type: 'images'; runId: string; images: { file: string; dataUri: string }[] }
   /** host → webview: several runs to overlay and tabulate (Compare Runs). */
-  | { type: 'compare'; runs: { record: RunRecord; metrics: MetricsLine[]; notes?: string[] }[] };
+  | { type: 'compare'; runs: { record: RunRecord; metrics: MetricsLine[]; notes?: string[] }[] }
+  /** host → webview: what the run on screen has on disk that actions need (a saved model to export). */
+  | { type: 'files'; runId: string; savedModel: boolean }
+  /** host → webview: the run on screen continues an earlier run (resume); `title` names it as the Runs view does, `exists` says whether it is still on disk. */
+  | { type: 'continues'; runId: string; from: { runId: string; title: string; exists: boolean } }
+  /** host → webview: the run on screen (or being restored) is no longer on disk; `folder` is where it was. */
+  | { type: 'gone'; runId?: string; folder: string };
 
 /** A run action offered on the page as well as in the sidebar. */
 export type PanelRunAction = 'exportModel' | 'exportCsv' | 'exportTensorBoard' | 'revealFolder' | 'rerun';
@@ -158,4 +164,8 @@ export type WebviewToHost =
   /** webview → host: the Stop button. */
   | { type: 'stop'; runId: string }
   /** webview → host: an action button for the run on screen (export, reveal, re-run). */
-  | { type: 'runAction'; runId: string; action: PanelRunAction };
+  | { type: 'runAction'; runId: string; action: PanelRunAction }
+  /** webview → host: open another run in a panel (the run a resumed run continues). */
+  | { type: 'openRun'; runId: string }
+  /** webview → host: close this panel (its run was deleted). */
+  | { type: 'close' };

@@ -61,6 +61,8 @@ function ensurePage(): RunPage | ComparePage | undefined {
     page = new RunPage(options, {
       stop: (runId) => vscode.postMessage({ type: 'stop', runId }),
       action: (runId, action) => vscode.postMessage({ type: 'runAction', runId, action }),
+      openRun: (runId) => vscode.postMessage({ type: 'openRun', runId }),
+      close: () => vscode.postMessage({ type: 'close' }),
       optionsChanged: onOptions,
     });
     root.replaceChildren(page.element);

@@ -13,6 +13,7 @@ import type {
   HostToWebview,
   MetricsLine,
   RunRecord,
+  PanelRunAction,
   RunStatus,
   TrainerEvent,
 } from '../../../src/protocol';
@@ -63,6 +64,12 @@ export interface RunView {
   /** Misclassified example images (key: file path relative to the run folder) as data: URIs. */
   images: Record<string, string>;
   canStop: boolean;
+  /** Whether the run folder holds a saved model (the host's `files` message, a `checkpoint` event); unknown → not offered. */
+  savedModel?: boolean;
+  /** The earlier run a resumed run continues: its id, its name as the Runs view shows it, whether it is still on disk. */
+  continues?: { runId: string; title: string; exists: boolean };
+  /** The run folder is gone (deleted): the page says so and offers only to close. */
+  gone?: { folder: string };
 }
 
 export type ViewState =
@@ -111,6 +118,10 @@ function applyRecord(run: RunView, record: RunRecord): void {
   run.batchSize = record.training?.batchSize ?? run.batchSize;
   run.evaluation = record.evaluation ?? run.evaluation;
   run.error = record.error ?? run.error;
+  if (record.resumedFrom && run.continues?.runId !== record.resumedFrom) {
+    // Named by id until the host says how the Runs view names it.
+    run.continues = { runId: record.resumedFrom, title: record.resumedFrom, exists: true };
+  }
   const started = Date.parse(record.startedAt);
   if (!Number.isNaN(started)) run.startedAtMs = started;
   const ended = record.endedAt ? Date.parse(record.endedAt) : NaN;
@@ -196,7 +207,7 @@ export function applyTrainerEvent(run: RunView, event: TrainerEvent, now: number
       addEpoch(run, event.epoch, event.logs);
       return;
     case 'checkpoint':
-      // Saved models are listed from disk when the run ends; nothing on the page changes.
+      run.savedModel = true;
       return;
     case 'evaluation':
       run.evaluation = event.result;
@@ -207,13 +218,18 @@ export function applyTrainerEvent(run: RunView, event: TrainerEvent, now: number
       run.status = event.status;
       run.endedAtMs ??= now;
       run.canStop = false;
+      run.progressMessage = undefined;
+      run.progressFraction = undefined;
       return;
     case 'failed':
       if (event.record) applyRecord(run, event.record);
       run.status = 'failed';
-      run.error = { message: event.message, hint: event.hint };
+      run.error = { message: event.message, hint: event.hint ?? event.record?.error?.hint };
       run.endedAtMs ??= now;
       run.canStop = false;
+      // "Preparing · Loading mnist" no longer describes anything: the failure does.
+      run.progressMessage = undefined;
+      run.progressFraction = undefined;
       return;
   }
 }
@@ -226,6 +242,9 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
       if (state.mode === 'run' && state.run.runId === message.record.id) {
         run.images = state.run.images;
         run.canStop = state.run.canStop && run.status === 'running';
+        run.savedModel ??= state.run.savedModel;
+        if (state.run.continues?.runId === run.continues?.runId) run.continues = state.run.continues ?? run.continues;
+        run.gone = state.run.gone;
       }
       return { mode: 'run', version: state.version + 1, run };
     }
@@ -253,6 +272,31 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
       for (const image of message.images) state.run.images[image.file] = image.dataUri;
       state.version += 1;
       return state;
+    case 'files':
+      if (state.mode !== 'run' || state.run.runId !== message.runId) return state;
+      state.run.savedModel = message.savedModel;
+      state.version += 1;
+      return state;
+    case 'continues':
+      if (state.mode !== 'run' || state.run.runId !== message.runId) return state;
+      state.run.continues = { ...message.from };
+      state.version += 1;
+      return state;
+    case 'gone': {
+      if (state.mode === 'compare') return state;
+      if (state.mode === 'run' && message.runId !== undefined && state.run.runId !== undefined && state.run.runId !== message.runId) return state;
+      if (state.mode === 'run') {
+        state.run.gone = { folder: message.folder };
+        state.run.canStop = false;
+        state.version += 1;
+        return state;
+      }
+      // Restored after a reload with nothing on disk: a page that says so, not "Loading run…" forever.
+      const run = emptyRun();
+      run.runId = message.runId;
+      run.gone = { folder: message.folder };
+      return { mode: 'run', version: state.version + 1, run };
+    }
     case 'compare':
       return {
         mode: 'compare',
@@ -260,6 +304,25 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
         runs: message.runs.map(({ record, metrics, notes }) => runFromDisk(record, metrics, notes)),
       };
   }
+}
+
+/**
+ * The run actions that can work for the run on screen, in toolbar order: none for a deleted run or
+ * one without an id yet; Export Model only with a saved model; CSV and TensorBoard only with metrics.
+ */
+export function availableActions(run: RunView): PanelRunAction[] {
+  if (run.gone || run.runId === undefined) return [];
+  const hasMetrics = Object.values(run.batchSeries).some((points) => points.length > 0) || Object.values(run.epochSeries).some((points) => points.length > 0);
+  const actions: PanelRunAction[] = [];
+  if (run.savedModel) actions.push('exportModel');
+  if (hasMetrics) actions.push('exportCsv', 'exportTensorBoard');
+  actions.push('revealFolder', 'rerun');
+  return actions;
+}
+
+/** What the status badge says: a deleted run is `deleted`, whatever run.json said before. */
+export function displayStatus(run: RunView): RunView['status'] | 'deleted' {
+  return run.gone ? 'deleted' : run.status;
 }
 
 export interface Progress {

@@ -5,7 +5,7 @@ import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import type { EvaluationResult, PanelRunAction } from '../../../src/protocol';
 import type { ModelSummary } from '../../../src/model/types';
 import { runLines, type MetricFamily } from '../logic/chartData';
-import { formatClock, progressOf, type RunView } from '../logic/state';
+import { availableActions, displayStatus, formatClock, progressOf, type RunView } from '../logic/state';
 import { LineChart } from './charts';
 import { buildControls, smoothingOf, type ViewOptions } from './controls';
 import { formatBytes, formatFlops } from '../../../src/model/units';
@@ -17,10 +17,15 @@ export const MAX_POINTS_PER_LINE = 2000;
 export interface RunPageHandlers {
   stop(runId: string): void;
   action(runId: string, action: PanelRunAction): void;
+  /** Opens another run (the one a resumed run continues) in its own panel. */
+  openRun(runId: string): void;
+  /** Closes this panel (its run was deleted). */
+  close(): void;
   optionsChanged(options: ViewOptions): void;
 }
 
-const STATUS_TEXT: Record<RunView['status'], string> = {
+const STATUS_TEXT: Record<RunView['status'] | 'deleted', string> = {
+  deleted: 'Deleted',
   starting: 'Starting…',
   running: 'Running',
   completed: 'Completed',
@@ -54,7 +59,12 @@ export class RunPage {
   private readonly title = h('h1', { 'data-testid': 'run-title' });
   private readonly status = h('span', { class: 'badge', 'data-testid': 'run-status', role: 'status', 'aria-label': 'Run status' });
   private readonly meta = h('p', { class: 'meta', 'data-testid': 'run-meta' });
+  private readonly continuesLine = h('p', { class: 'meta continues', 'data-testid': 'run-continues', hidden: true });
+  private readonly goneBox = h('div', { class: 'error gone', 'data-testid': 'run-gone', role: 'alert', hidden: true });
+  private readonly goneText = h('strong', { 'data-testid': 'run-gone-text' });
   private readonly errorBox = h('div', { class: 'error', 'data-testid': 'run-error', role: 'alert', hidden: true });
+  private readonly actionButtons = new Map<PanelRunAction, HTMLElement>();
+  private readonly handlers: RunPageHandlers;
   private readonly notesBox = h('p', { class: 'note', 'data-testid': 'run-notes', role: 'status', hidden: true });
   private readonly progressBar = document.createElement('vscode-progress-bar');
   private readonly stats = h('dl', { class: 'stats', 'aria-label': 'Progress' });
@@ -70,6 +80,8 @@ export class RunPage {
 
   constructor(options: ViewOptions, handlers: RunPageHandlers) {
     this.options = options;
+    this.handlers = handlers;
+    fill(this.goneBox, this.goneText, ' ', button('close-button', 'Close this panel', 'Close', () => handlers.close(), false));
     this.progressBar.dataset.testid = 'progress';
     this.progressBar.setAttribute('aria-label', 'Training progress');
     this.progressBar.max = 100;
@@ -77,9 +89,13 @@ export class RunPage {
       if (this.run?.canStop) handlers.stop(this.run.runId ?? '');
     }, false);
     this.actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Run actions' },
-      ...ACTIONS.map(([action, text, label]) => button(`action-${action}`, label, text, () => {
-        if (this.run?.runId) handlers.action(this.run.runId, action);
-      })),
+      ...ACTIONS.map(([action, text, label]) => {
+        const element = button(`action-${action}`, label, text, () => {
+          if (this.run?.runId && availableActions(this.run).includes(action)) handlers.action(this.run.runId, action);
+        });
+        this.actionButtons.set(action, element);
+        return element;
+      }),
     );
     const controls = buildControls(options, (next) => {
       this.options = next;
@@ -87,7 +103,8 @@ export class RunPage {
       this.renderCharts();
     });
     this.element = h('main', { class: 'run-page', 'data-testid': 'run-page' },
-      h('header', {}, h('div', { class: 'title-row' }, this.title, this.status), this.meta),
+      h('header', {}, h('div', { class: 'title-row' }, this.title, this.status), this.meta, this.continuesLine),
+      this.goneBox,
       this.errorBox,
       this.notesBox,
       h('section', { class: 'progress', 'aria-label': 'Progress' }, this.progressBar, this.stats, h('div', { class: 'buttons' }, this.stopButton, this.actions)),
@@ -108,14 +125,18 @@ export class RunPage {
     this.run = run;
     const name = run.record?.label ?? run.runId ?? 'New run';
     this.title.textContent = name;
-    this.status.textContent = STATUS_TEXT[run.status];
-    this.status.dataset.status = run.status;
+    const status = displayStatus(run);
+    this.status.textContent = STATUS_TEXT[status];
+    this.status.dataset.status = status;
     this.meta.textContent = [
       run.modelFile,
       run.dataset && `dataset ${run.dataset}`,
       run.backend && `${run.backend.name} · ${run.backend.device}`,
     ].filter((part): part is string => typeof part === 'string' && part !== '').join(' · ');
     this.meta.dataset.backend = run.backend?.name ?? '';
+    this.renderContinues(run);
+    this.goneBox.hidden = !run.gone;
+    this.goneText.textContent = run.gone ? `This run was deleted: ${run.gone.folder}` : '';
     this.renderError(run);
     this.notesBox.hidden = !run.notes?.length;
     this.notesBox.textContent = run.notes?.join(' ') ?? '';
@@ -130,9 +151,29 @@ export class RunPage {
     if (this.run) this.renderProgress(this.run, now);
   }
 
+  private renderContinues(run: RunView): void {
+    const from = run.continues;
+    this.continuesLine.hidden = !from;
+    if (!from) return;
+    if (!from.exists) {
+      fill(this.continuesLine, 'Continues ', h('span', { 'data-testid': 'continues-name', title: from.runId }, from.title), ' (deleted)');
+      return;
+    }
+    const link = h('a', { href: '#', 'data-testid': 'continues-link', title: `Open ${from.runId}`, role: 'button' }, from.title);
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      this.handlers.openRun(from.runId);
+    });
+    fill(this.continuesLine, 'Continues ', link);
+  }
+
   private renderError(run: RunView): void {
     this.errorBox.hidden = !run.error;
-    if (run.error) fill(this.errorBox, h('strong', {}, run.error.message), run.error.hint ? h('p', {}, run.error.hint) : undefined);
+    if (run.error) {
+      fill(this.errorBox,
+        h('strong', { 'data-testid': 'run-error-message' }, run.status === 'failed' ? `Training failed: ${run.error.message}` : run.error.message),
+        run.error.hint ? h('p', { 'data-testid': 'run-error-hint' }, run.error.hint) : undefined);
+    }
   }
 
   private renderProgress(run: RunView, now: number): void {
@@ -153,8 +194,10 @@ export class RunPage {
       stat('Device', 'backend', run.backend ? `${run.backend.name} · ${run.backend.device}` : '—'),
       run.progressMessage ? stat('Preparing', 'progress-message', run.progressMessage + (run.progressFraction !== undefined ? ` (${Math.round(run.progressFraction * 100)} %)` : '')) : undefined,
     );
-    this.stopButton.hidden = !run.canStop;
-    this.actions.hidden = run.runId === undefined;
+    this.stopButton.hidden = !run.canStop || run.gone !== undefined;
+    const offered = availableActions(run);
+    for (const [action, element] of this.actionButtons) element.hidden = !offered.includes(action);
+    this.actions.hidden = offered.length === 0;
   }
 
   private renderCharts(): void {
