@@ -56,7 +56,20 @@ export interface LensItem {
 
 const fileStart: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-/** One lens on the model declaration (first), then one above every layer whose shape is known. */
+/** Layers sharing a line from this many on get one lens between them instead of a pile of lenses off-screen. */
+const pileUpFrom = 3;
+
+/** `11 layers on this line — format the file to see each` */
+export function layersOnOneLineTitle(count: number): string {
+  return `${plural(count, 'layer')} on this line — format the file to see each`;
+}
+
+/**
+ * One lens on the model declaration (first), then one above every layer whose shape is known. Layers
+ * written on one line (a Keras `to_json()` file is one line) pile their lenses up on it, mostly
+ * off-screen: when the whole model is on one line, or a line holds three or more layers, that line
+ * gets one lens that counts them and points at formatting the file (the hover still tells each).
+ */
 export function lensItems(analysis: ModelAnalysis): LensItem[] {
   const items: LensItem[] = [];
   const modelTitle = modelLensTitle(analysis);
@@ -64,8 +77,19 @@ export function lensItems(analysis: ModelAnalysis): LensItem[] {
     const modelRange = analysis.ir?.range ?? analysis.ir?.layers[0]?.range ?? fileStart;
     items.push({ range: modelRange, title: modelTitle });
   }
-  for (const layer of analysis.summary?.layers ?? []) {
-    if (layer.range) items.push({ range: layer.range, title: layerLensTitle(layer) });
+  const layers = (analysis.summary?.layers ?? []).filter((layer): layer is LayerSummary & { range: SourceRange } => layer.range !== undefined);
+  const perLine = new Map<number, number>();
+  for (const layer of layers) perLine.set(layer.range.start.line, (perLine.get(layer.range.start.line) ?? 0) + 1);
+  const wholeModelOnOneLine = layers.length >= 2 && perLine.size === 1;
+  const piled = (line: number): boolean => wholeModelOnOneLine || (perLine.get(line) ?? 0) >= pileUpFrom;
+  const counted = new Set<number>();
+  for (const layer of layers) {
+    const line = layer.range.start.line;
+    if (!piled(line)) items.push({ range: layer.range, title: layerLensTitle(layer) });
+    else if (!counted.has(line)) {
+      counted.add(line);
+      items.push({ range: layer.range, title: layersOnOneLineTitle(perLine.get(line) ?? 0) });
+    }
   }
   return items;
 }
