@@ -47,9 +47,41 @@ const KIND_HINTS: Record<OptionKind, JsonSchema> = {
   inputNames: {},
 };
 
-function optionSchema(spec: OptionSpec): JsonSchema {
-  const schema: JsonSchema = { ...KIND_HINTS[spec.kind], description: spec.description };
+// Completion order (issue 10, item 19). VS Code's JSON service sorts property proposals by label
+// unless the schema gives `suggestSortText` (its own keyword, copied to the proposal's sortText);
+// the order of `properties` does not count. So each option carries a sort key: the layer's
+// required options first, then the ones nearly every layer of that kind sets, then the first
+// layer's `inputShape` and `name`, then the rest alphabetically. `completionDetail` shows the Keras
+// spelling beside the proposal (newer VS Code), and the description names it too (every version).
+
+/** Options to propose first, in this order, when the layer has them. */
+const FIRST_OPTIONS = ['filters', 'units', 'rate', 'kernelSize', 'poolSize', 'activation', 'padding', 'strides'];
+/** Pooling reads as Keras writes it: pool size, then strides, then padding. */
+const POOLING_FIRST = ['poolSize', 'strides', 'padding'];
+const THEN_OPTIONS = ['inputShape', 'name'];
+
+/** Keras's name for a tf.layers option: `kernelSize` → `kernel_size`. */
+export function kerasOptionName(option: string): string {
+  return option.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** The layer's options in completion order. */
+export function optionCompletionOrder(options: Record<string, OptionSpec>, className: string): string[] {
+  const names = Object.keys(options);
+  const first = /Pooling/.test(className) ? POOLING_FIRST : FIRST_OPTIONS;
+  const required = names.filter((name) => options[name].required);
+  const leading = [...required, ...first.filter((name) => name in options), ...THEN_OPTIONS.filter((name) => name in options)];
+  const unique = [...new Set(leading)];
+  return [...unique, ...names.filter((name) => !unique.includes(name)).sort()];
+}
+
+function optionSchema(name: string, spec: OptionSpec, rank: number): JsonSchema {
+  // `inputs` is CNN Lab's own way to wire a functional model: Keras has no such layer argument.
+  const keras = name === 'inputs' ? undefined : kerasOptionName(name);
+  const schema: JsonSchema = { ...KIND_HINTS[spec.kind], description: keras ? `${spec.description} Keras: ${keras}.` : spec.description };
   if (spec.default !== undefined && spec.default !== null) schema.default = spec.default;
+  schema.suggestSortText = `${String(rank).padStart(3, '0')} ${name}`;
+  if (keras) schema.completionDetail = `Keras: ${keras}`;
   return schema;
 }
 
@@ -59,8 +91,11 @@ const LOSSES = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'bin
 
 export function buildModelSchema(): JsonSchema {
   const layerVariants = LAYER_CATALOG.map((layerKind) => {
-    const properties: Record<string, JsonSchema> = { type: { description: layerKind.description } };
-    for (const [name, spec] of Object.entries({ ...COMMON_OPTIONS, ...layerKind.options })) properties[name] = optionSchema(spec);
+    const properties: Record<string, JsonSchema> = { type: { description: layerKind.description, suggestSortText: '000 type' } };
+    const options = { ...COMMON_OPTIONS, ...layerKind.options };
+    optionCompletionOrder(options, layerKind.className).forEach((name, index) => {
+      properties[name] = optionSchema(name, options[name], index + 1);
+    });
     // `if` only selects which layer's options to propose; it reports nothing itself.
     return {
       if: { properties: { type: { enum: [layerKind.className, ...layerKind.aliases] } }, required: ['type'] },
