@@ -17,11 +17,12 @@
 // the workspace, and widening `localResourceRoots` to it for a few small PNGs is not worth it.
 
 import { randomBytes } from 'node:crypto';
+import { access } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostToWebview, MetricsLine, PanelRunAction, RunRecord, TrainerEvent, WebviewToHost } from '../protocol';
 import { readMisclassifiedImages } from '../runs/images';
-import { describeMetricsInfo, readRun, readRunRecord, type MetricsInfo } from '../runs/store';
+import { describeMetricsInfo, readRun, readRunRecord, resolveRunFile, RUN_FILE, type MetricsInfo } from '../runs/store';
 import { runTitle } from '../runs/grouping';
 import type { Ctx } from './ctx';
 import type { RunCatalog } from './runCatalog';
@@ -52,6 +53,33 @@ export interface StartingRun {
   epochs: number;
 }
 
+/**
+ * The editor column a new CNN Lab panel (run, compare, doctor) opens in: beside the active editor
+ * (the model) while no CNN Lab panel is open, else the column of the CNN Lab panel last shown, so
+ * every run and comparison shares one group instead of opening a new one each time.
+ */
+export function panelColumn(): vscode.ViewColumn {
+  return RunPanel.sharedColumn() ?? vscode.ViewColumn.Beside;
+}
+
+/** Whether the run folder still holds its run.json (false once the run was deleted). */
+async function runFolderExists(runDir: string): Promise<boolean> {
+  try {
+    await access(path.join(runDir, RUN_FILE));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A saved model the Export Model command would find (`model/best`, else `model/last`). */
+async function hasSavedModel(runDir: string): Promise<boolean> {
+  for (const which of ['best', 'last']) {
+    if (await resolveRunFile(runDir, path.join('model', which, 'model.json'))) return true;
+  }
+  return false;
+}
+
 type Target =
   | { kind: 'run'; runId: string }
   | { kind: 'compare'; runIds: string[] }
@@ -60,8 +88,24 @@ type Target =
 
 export class RunPanel {
   private static readonly open = new Set<RunPanel>();
+  /** The CNN Lab panel shown last (open or not; `sharedColumn` checks). */
+  private static lastShown: RunPanel | undefined;
+
+  /** The column of the CNN Lab panel shown last, while one is open. */
+  static sharedColumn(): vscode.ViewColumn | undefined {
+    const last = RunPanel.lastShown && RunPanel.open.has(RunPanel.lastShown) ? RunPanel.lastShown : [...RunPanel.open].at(-1);
+    return last?.panel.viewColumn ?? last?.column;
+  }
 
   private ready = false;
+  /** Column last reported for this panel (viewColumn is undefined while it is hidden in some hosts). */
+  private column: vscode.ViewColumn | undefined;
+  /** The run folder shown, once known: to notice it was deleted. */
+  private runDir: string | undefined;
+  /** Where the run was, once it is known to be gone. */
+  private goneFolder: string | undefined;
+  /** Trainer events are handled one at a time, in order (some read the disk first). */
+  private eventChain: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
   private sessionSubscription: vscode.Disposable | undefined;
 
@@ -72,18 +116,18 @@ export class RunPanel {
       existing.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'CNN Lab', vscode.ViewColumn.Active, RunPanel.options(deps));
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'CNN Lab', panelColumn(), RunPanel.options(deps));
     new RunPanel(deps, panel, { kind: 'run', runId });
   }
 
   static showCompare(deps: PanelDeps, runIds: string[]): void {
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'CNN Lab: Compare', vscode.ViewColumn.Active, RunPanel.options(deps));
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'CNN Lab: Compare', panelColumn(), RunPanel.options(deps));
     new RunPanel(deps, panel, { kind: 'compare', runIds });
   }
 
   /** Opens at once on a run being started, and follows it when `start` resolves. */
   static showTraining(deps: PanelDeps, starting: StartingRun, start: Promise<TrainingSession>): void {
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `CNN Lab: ${path.basename(starting.modelFile)}`, vscode.ViewColumn.Beside, RunPanel.options(deps));
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, `CNN Lab: ${path.basename(starting.modelFile)}`, panelColumn(), RunPanel.options(deps));
     const instance = new RunPanel(deps, panel, { kind: 'training', starting });
     start.then(
       (session) => instance.attach(session),
@@ -120,6 +164,8 @@ export class RunPanel {
 
   private constructor(private readonly deps: PanelDeps, private readonly panel: vscode.WebviewPanel, private target: Target) {
     RunPanel.open.add(this);
+    RunPanel.lastShown = this;
+    this.column = panel.viewColumn;
     panel.iconPath = vscode.Uri.joinPath(deps.ctx.extension.extensionUri, 'media', 'cnnlab.svg');
     panel.webview.html = this.html();
     this.disposables.push(
@@ -128,10 +174,14 @@ export class RunPanel {
       panel.onDidChangeViewState(() => {
         // A hidden page is torn down; it posts `ready` again when shown.
         if (!panel.visible) this.ready = false;
+        if (panel.viewColumn !== undefined) this.column = panel.viewColumn;
+        if (panel.active) RunPanel.lastShown = this;
       }),
       deps.trainer.onDidChangeSessions(() => {
         if (this.target.kind === 'run' && !this.sessionSubscription) void this.followLiveSession();
       }),
+      // A run deleted outside the Runs view (a file manager, the CLI, another window) leaves the catalog too.
+      deps.catalog.onDidChange(() => void this.checkGone()),
     );
     this.updateTitle();
   }
@@ -159,18 +209,80 @@ export class RunPanel {
 
   private subscribe(session: TrainingSession): void {
     this.sessionSubscription?.dispose();
-    this.sessionSubscription = session.onEvent((event) => void this.onTrainerEvent(event));
+    this.sessionSubscription = session.onEvent((event) => {
+      this.eventChain = this.eventChain.then(() => this.onTrainerEvent(event)).catch((error: unknown) => this.deps.ctx.output.appendLine(`Panel: trainer event failed: ${String(error)}`));
+    });
   }
 
   private async onTrainerEvent(event: TrainerEvent): Promise<void> {
-    if (event.type === 'started') this.updateTitle();
+    if (event.type === 'started') {
+      this.runDir = event.runDir;
+      this.updateTitle();
+      // A resumed run: the earlier run's curve is already in this run's folder; draw it before the new steps.
+      if (this.target.kind === 'training' && (await this.sendResumedHistory(event.runDir))) this.post({ type: 'live', canStop: true });
+    }
     this.post({ type: 'event', event });
     if (event.type === 'finished' || event.type === 'failed') {
       this.post({ type: 'live', canStop: false });
       // The record on disk now holds the final metrics and evaluation; the images come with it.
       const runId = this.runId;
-      if (runId) await this.sendImages(runId);
+      if (runId) {
+        await this.sendImages(runId);
+        await this.sendFiles(runId);
+      }
     }
+  }
+
+  /** For a run that resumes another: its history from disk and the earlier run's name. True when it was one. */
+  private async sendResumedHistory(runDir: string): Promise<boolean> {
+    let loaded;
+    try {
+      loaded = await readRunForPanel(runDir);
+    } catch {
+      return false;
+    }
+    if (!loaded.record.resumedFrom) return false;
+    this.post({ type: 'load', record: loaded.record, metrics: loaded.metrics, ...(loaded.notes.length > 0 ? { notes: loaded.notes } : {}) });
+    await this.sendContinues(loaded.record);
+    return true;
+  }
+
+  private async sendContinues(record: RunRecord): Promise<void> {
+    const earlier = record.resumedFrom;
+    if (!earlier) return;
+    const entry = await this.deps.catalog.lookup(earlier);
+    this.post({ type: 'continues', runId: record.id, from: { runId: earlier, title: entry ? runTitle(entry.record) : earlier, exists: entry !== undefined } });
+  }
+
+  private async sendFiles(runId: string): Promise<void> {
+    const runDir = this.runDir ?? (await this.deps.catalog.lookup(runId))?.runDir;
+    if (!runDir) return;
+    this.post({ type: 'files', runId, savedModel: await hasSavedModel(runDir) });
+  }
+
+  /**
+   * Whether the run on screen is gone from disk; when it is (first noticed), the page says so and
+   * offers only Close. Runs not yet named (a run still starting) are never gone.
+   */
+  private async checkGone(): Promise<boolean> {
+    if (this.goneFolder !== undefined) return true;
+    if (this.target.kind === 'compare' || !this.runDir) return false;
+    if (await runFolderExists(this.runDir)) return false;
+    this.markGone(this.runDir);
+    return true;
+  }
+
+  private markGone(folder: string): void {
+    this.goneFolder = folder;
+    this.sessionSubscription?.dispose();
+    this.sessionSubscription = undefined;
+    this.post({ type: 'gone', ...(this.runId ? { runId: this.runId } : {}), folder: this.displayFolder(folder) });
+  }
+
+  /** The run folder as the user knows it: relative to the workspace when inside it. */
+  private displayFolder(folder: string): string {
+    const relative = vscode.workspace.asRelativePath?.(folder, false);
+    return relative ?? folder;
   }
 
   private liveSession(runId: string): TrainingSession | undefined {
@@ -198,7 +310,15 @@ export class RunPanel {
           await this.stop();
           return;
         case 'runAction':
+          // A run deleted since the page was drawn: say so rather than do nothing.
+          if (await this.checkGone()) return;
           this.deps.runAction(message.runId, message.action);
+          return;
+        case 'openRun':
+          await vscode.commands.executeCommand('cnnLab.openRun', message.runId);
+          return;
+        case 'close':
+          this.panel.dispose();
           return;
       }
     } catch (error) {
@@ -221,16 +341,24 @@ export class RunPanel {
   private async sendAll(): Promise<void> {
     if (!this.ready) return;
     const target = this.target;
+    if (this.goneFolder !== undefined) {
+      this.post({ type: 'gone', ...(this.runId ? { runId: this.runId } : {}), folder: this.displayFolder(this.goneFolder) });
+      return;
+    }
     switch (target.kind) {
       case 'run': {
         const entry = await this.deps.catalog.lookup(target.runId);
-        if (!entry) {
-          this.post({ type: 'event', event: { type: 'failed', message: `Run ${target.runId} was not found on disk.`, hint: 'It may have been deleted; refresh the Runs view.' } });
+        if (!entry || !(await runFolderExists(entry.runDir))) {
+          // Deleted, or missing when the panel was restored after a reload.
+          this.markGone(entry?.runDir ?? this.runDir ?? path.join('.cnnlab', 'runs', target.runId));
           return;
         }
+        this.runDir = entry.runDir;
         const { record, metrics, notes } = await readRunForPanel(entry.runDir);
         this.post({ type: 'load', record, metrics, ...(notes.length > 0 ? { notes } : {}) });
         this.updateTitle(runTitle(record));
+        await this.sendContinues(record);
+        await this.sendFiles(target.runId);
         await this.sendImages(target.runId);
         this.sessionSubscription?.dispose();
         this.sessionSubscription = undefined;
@@ -260,10 +388,21 @@ export class RunPanel {
           this.post({ type: 'live', canStop: true });
           return;
         }
+        const started = session.events.find((event) => event.type === 'started');
+        if (started?.type === 'started') {
+          this.runDir = started.runDir;
+          // A resumed run's earlier curve comes from disk, the events after it.
+          await this.sendResumedHistory(started.runDir);
+        }
         for (const event of session.events) this.post({ type: 'event', event });
         const finished = session.events.some((event) => event.type === 'finished' || event.type === 'failed');
         this.post({ type: 'live', canStop: !finished });
-        if (finished && session.runId) await this.sendImages(session.runId);
+        if (finished && session.runId) {
+          await this.sendImages(session.runId);
+          await this.sendFiles(session.runId);
+        } else if (session.events.some((event) => event.type === 'checkpoint') && session.runId) {
+          await this.sendFiles(session.runId);
+        }
         return;
       }
     }
@@ -320,6 +459,7 @@ export class RunPanel {
 
   private dispose(): void {
     RunPanel.open.delete(this);
+    if (RunPanel.lastShown === this) RunPanel.lastShown = undefined;
     this.sessionSubscription?.dispose();
     for (const item of this.disposables.splice(0)) item.dispose();
   }
