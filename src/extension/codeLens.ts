@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
-import { lensItems } from '../model/presentation';
+import { lensItems, modelLensTitle } from '../model/presentation';
 import type { Ctx } from './ctx';
 import { modelDocumentSelector, type ModelDocuments } from './modelDocuments';
 import { toVscodeRange } from './ranges';
 import { showSummaryCommand } from './summaryView';
+
+/** The model lens while a `.model.ts` module is being run for its shapes. */
+export const resolvingLensTitle = 'Total resolving… (running the module for its shapes)';
 
 /** Shape and parameter count above every layer, totals on the model; clicking opens the Keras summary. */
 export function register(ctx: Ctx, models: ModelDocuments): void {
@@ -21,7 +24,13 @@ export function register(ctx: Ctx, models: ModelDocuments): void {
           if (!vscode.workspace.getConfiguration('cnnLab').get<boolean>('codeLens.enabled', true)) return [];
           const analysis = models.analysisOf(document);
           if (!analysis) return [];
-          return lensItems(analysis).map(
+          const items = lensItems(analysis);
+          // The static reader stopped early and the module is being run for its shapes: its
+          // partial totals (often "Total 0 params") would be wrong for that moment; say so instead.
+          if (items.length > 0 && modelLensTitle(analysis) === items[0].title && models.isResolving(document)) {
+            items[0] = { ...items[0], title: resolvingLensTitle };
+          }
+          return items.map(
             (item) =>
               new vscode.CodeLens(toVscodeRange(item.range), {
                 title: item.title,

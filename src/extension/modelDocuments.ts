@@ -23,6 +23,16 @@ function isCandidate(document: vscode.TextDocument): boolean {
   return analysedSchemes.has(document.uri.scheme) && mayBeModelDocument(document.fileName, document.languageId);
 }
 
+let shared: ModelDocuments | undefined;
+
+/**
+ * The extension's ModelDocuments (made by the editor features), for the sidebar's Models view to
+ * show the evaluated result of open documents; `undefined` before it exists or after disposal.
+ */
+export function sharedModelDocuments(): ModelDocuments | undefined {
+  return shared;
+}
+
 /** Fired when a document's analysis changed; `analysis` is `undefined` once it is closed or no longer a model. */
 export interface AnalysisChange {
   uri: vscode.Uri;
@@ -56,11 +66,14 @@ export class ModelDocuments implements vscode.Disposable {
   private readonly debouncer = new KeyedDebouncer<string>();
   private readonly evaluationDebouncer = new KeyedDebouncer<string>();
   private readonly evaluated = new Map<string, EvaluatedText>();
+  /** Versions whose evaluation threw: not resolving any more, the static result stands. */
+  private readonly evaluationFailed = new Map<string, number>();
   private readonly changed = new vscode.EventEmitter<AnalysisChange>();
   private readonly subscriptions: vscode.Disposable[] = [];
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly ctx: Ctx) {
+    shared = this;
     this.subscriptions.push(
       this.changed,
       vscode.workspace.onDidOpenTextDocument((document) => this.refreshNow(document)),
@@ -96,6 +109,19 @@ export class ModelDocuments implements vscode.Disposable {
     return analysis;
   }
 
+  /**
+   * Whether the analysis of this version is the static one, incomplete, with the evaluator's
+   * result still to come: what shows it must say "resolving…", never the static (partial) totals.
+   */
+  isResolving(document: vscode.TextDocument): boolean {
+    if (!isCandidate(document)) return false;
+    const key = document.uri.toString();
+    const analysis = this.analysisOf(document);
+    if (!shouldEvaluate(analysis, vscode.workspace.isTrusted)) return false;
+    if (this.evaluated.get(key)?.analysis === analysis) return false;
+    return this.evaluationFailed.get(key) !== document.version;
+  }
+
   private scheduleEvaluation(document: vscode.TextDocument, analysis: ModelAnalysis | undefined): void {
     if (document.isClosed || !shouldEvaluate(analysis, vscode.workspace.isTrusted)) return;
     const delayMs = vscode.workspace.getConfiguration('cnnLab').get<number>('diagnostics.debounceMs', 250);
@@ -119,6 +145,9 @@ export class ModelDocuments implements vscode.Disposable {
       this.changed.fire({ uri: document.uri, languageId: document.languageId, analysis });
     } catch (error) {
       this.ctx.output.appendLine(`running ${document.uri.fsPath} for its shapes failed: ${String(error)}`);
+      if (document.isClosed || document.version !== version) return;
+      this.evaluationFailed.set(key, version);
+      this.changed.fire({ uri: document.uri, languageId: document.languageId, analysis: this.cache.get(key)?.analysis });
     }
   }
 
@@ -159,6 +188,7 @@ export class ModelDocuments implements vscode.Disposable {
     this.debouncer.cancel(key);
     this.evaluationDebouncer.cancel(key);
     this.evaluated.delete(key);
+    this.evaluationFailed.delete(key);
     const cached = this.cache.get(key);
     this.cache.delete(key);
     if (cached?.analysis !== undefined) this.changed.fire({ uri: document.uri, languageId: document.languageId, analysis: undefined });
@@ -168,7 +198,9 @@ export class ModelDocuments implements vscode.Disposable {
     this.debouncer.dispose();
     this.evaluationDebouncer.dispose();
     this.evaluated.clear();
+    this.evaluationFailed.clear();
     this.cache.clear();
+    if (shared === this) shared = undefined;
     for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
   }
 }

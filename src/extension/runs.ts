@@ -10,14 +10,15 @@ import { analyzeModel } from '../model';
 import type { TrainingConfig } from '../model/types';
 import type { PanelRunAction, RunRecord } from '../protocol';
 import { MAX_CSV_LOG_COLUMNS, writeMetricsCsv } from '../runs/csv';
-import { runTitle } from '../runs/grouping';
+import { epochsDoneAfter, formatRunResult, formatTags, runTitle } from '../runs/grouping';
 import { deleteRun, describeMetricsInfo, isInside, isPlainRunId, resolveRunFile, updateRun } from '../runs/store';
 import { stopForeignTrainer } from '../runs/trainerProcess';
 import { writeTensorBoardLogs } from '../runs/tensorboard';
 import type { Ctx } from './ctx';
 import { RunPanel, type PanelDeps } from './panel';
 import { RunCatalog, type RunEntry } from './runCatalog';
-import { MODEL_FILE_GLOB, ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, TrainCodeLensProvider } from './runsView';
+import { sharedModelDocuments } from './modelDocuments';
+import { MODEL_FILE_GLOB, ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, runTitles, TrainCodeLensProvider } from './runsView';
 import { chooseTrainSettings, describeSettings, type ExampleLimits } from './trainSettings';
 import type { TrainerManager } from './trainerManager';
 
@@ -26,9 +27,13 @@ type RunArgument = RunNode | string | undefined;
 
 export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
   const catalog = ctx.own(new RunCatalog(ctx));
-  const runsTree = ctx.own(new RunsTreeProvider(catalog));
-  const modelsTree = ctx.own(new ModelsTreeProvider(catalog));
-  const lenses = ctx.own(new TrainCodeLensProvider(catalog));
+  // Epochs completed by the runs trained in this window, from their trainers' `epoch` events (0-based
+  // epoch numbers, hence +1): the lenses and views update at each epoch, whenever run.json is re-read.
+  const liveEpochs = new Map<string, number>();
+  const live = (runId: string): number | undefined => liveEpochs.get(runId);
+  const runsTree = ctx.own(new RunsTreeProvider(catalog, live));
+  const modelsTree = ctx.own(new ModelsTreeProvider(catalog, { live }));
+  const lenses = ctx.own(new TrainCodeLensProvider(catalog, live));
   const runsView = ctx.own(vscode.window.createTreeView('cnnLab.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
   ctx.own(vscode.window.createTreeView('cnnLab.models', { treeDataProvider: modelsTree }));
   ctx.own(vscode.languages.registerCodeLensProvider([{ scheme: 'file', pattern: '**/*.model.json' }, { scheme: 'file', pattern: '**/*.model.ts' }], lenses));
@@ -41,10 +46,46 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
   );
   const modelWatcher = ctx.own(vscode.workspace.createFileSystemWatcher(MODEL_FILE_GLOB));
   ctx.own(modelWatcher.onDidCreate(() => modelsTree.refresh()), modelWatcher.onDidDelete(() => modelsTree.refresh()), modelWatcher.onDidChange(() => modelsTree.refresh()));
-  // Trainer sessions write run.json as they go, but a new session should show up at once.
-  ctx.own(trainer.onDidChangeSessions(() => catalog.scheduleRefresh()));
-  // The Train lens is offered only where training is allowed.
-  ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()));
+  // Trainer sessions write run.json as they go, but a new session should show up at once, and every
+  // finished epoch at once in the lens, the Runs view and the Models view.
+  const followed = new WeakSet<object>();
+  const followSessions = (): void => {
+    for (const session of trainer.sessions) {
+      if (followed.has(session)) continue;
+      followed.add(session);
+      const subscription = session.onEvent((event) => {
+        if (event.type !== 'epoch' || !session.runId) return;
+        liveEpochs.set(session.runId, Math.max(liveEpochs.get(session.runId) ?? 0, epochsDoneAfter(event.epoch)));
+        runsTree.refresh();
+        modelsTree.refresh();
+        lenses.refresh();
+        catalog.scheduleRefresh();
+      });
+      void session.done.finally(() => subscription.dispose());
+    }
+  };
+  ctx.own(
+    trainer.onDidChangeSessions(() => {
+      followSessions();
+      catalog.scheduleRefresh();
+    }),
+  );
+  // The Train lens is offered only where training is allowed; closed `.model.ts` files can be counted once trusted.
+  ctx.own(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      lenses.refresh();
+      modelsTree.refresh();
+    }),
+  );
+  // Open model documents: the Models view shows the editor's result, evaluated ones included, and "resolving…" meanwhile.
+  const documents = sharedModelDocuments();
+  if (documents) ctx.own(documents.onDidChange(() => modelsTree.refresh()));
+
+  trainer.nameRun = (record) => {
+    const entry = catalog.runs.find((candidate) => candidate.record.id === record.id);
+    if (entry && !record.label) return nameOf(entry);
+    return runTitle(record, [...catalog.runs.filter((other) => other !== entry).map((other) => other.record), record]);
+  };
 
   const deps: PanelDeps = { ctx, catalog, trainer, runAction: (runId, action) => void runPanelAction(runId, action) };
   ctx.own(RunPanel.registerSerializer(deps));
@@ -63,6 +104,11 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     );
   };
 
+  /** The run's readable name (`cnn #3` or its label), numbered among the runs the catalog knows. */
+  function nameOf(entry: RunEntry): string {
+    return runTitles(catalog.runs).get(entry) ?? runTitle(entry.record, catalog.runs.map((other) => other.record));
+  }
+
   /** Resolves a command argument to a run, asking with a quick pick when there is none. */
   async function pickRun(argument: RunArgument, title: string, filter: (record: RunRecord) => boolean = () => true): Promise<RunEntry | undefined> {
     if (argument instanceof RunNode) return argument.entry;
@@ -72,7 +118,8 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
       void vscode.window.showInformationMessage('CNN Lab: no run to pick.');
       return undefined;
     }
-    const picked = await vscode.window.showQuickPick(entries.map((entry) => runPickItem(entry)), { title, matchOnDescription: true });
+    const titles = runTitles(await catalog.ready());
+    const picked = await vscode.window.showQuickPick(entries.map((entry) => runPickItem(entry, titles.get(entry))), { title, matchOnDescription: true, matchOnDetail: true });
     return picked?.entry;
   }
 
@@ -152,8 +199,9 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
       const all = await catalog.ready();
       // Only a run the command was invoked on is preselected; a row that merely happens to be selected is not.
       const preselected = new Set(argument instanceof RunNode ? [argument.runId] : typeof argument === 'string' ? [argument] : []);
+      const titles = runTitles(all);
       const picked = await vscode.window.showQuickPick(
-        all.map((entry) => ({ ...runPickItem(entry), picked: preselected.has(entry.record.id) })),
+        all.map((entry) => ({ ...runPickItem(entry, titles.get(entry)), picked: preselected.has(entry.record.id) })),
         { title: 'Compare runs (pick two or more)', canPickMany: true, matchOnDescription: true },
       );
       if (!picked) return;
@@ -192,19 +240,19 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     // but only for a process that proves it is this run's trainer (never a bare pid from run.json).
     const outcome = await stopForeignTrainer(entry.runDir, entry.record.pid);
     if (outcome.signalled) void vscode.window.showInformationMessage(`CNN Lab: asked trainer process ${outcome.pid} to stop.`);
-    else void vscode.window.showWarningMessage(`CNN Lab: cannot stop run "${runTitle(entry.record)}" from this window. ${outcome.reason}`);
+    else void vscode.window.showWarningMessage(`CNN Lab: cannot stop run "${nameOf(entry)}" from this window. ${outcome.reason}`);
     catalog.scheduleRefresh();
   });
 
   command('cnnLab.renameRun', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Rename or tag run');
     if (!entry) return;
-    const label = await vscode.window.showInputBox({ title: 'Run name', value: runTitle(entry.record), prompt: 'Leave empty to show the run id' });
+    const label = await vscode.window.showInputBox({ title: 'Run name', value: entry.record.label ?? nameOf(entry), prompt: 'Leave empty for the default name (model name and run number)' });
     if (label === undefined) return;
     const tags = await vscode.window.showInputBox({ title: 'Tags (comma-separated)', value: (entry.record.tags ?? []).join(', ') });
     if (tags === undefined) return;
     await updateRun(entry.runDir, {
-      label: label.trim() === '' || label === entry.record.id ? undefined : label.trim(),
+      label: label.trim() === '' || label === entry.record.id || (!entry.record.label && label.trim() === nameOf(entry)) ? undefined : label.trim(),
       tags: tags.split(',').map((tag) => tag.trim()).filter((tag) => tag !== ''),
     });
     await catalog.refresh();
@@ -220,7 +268,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     if (!entry) return;
     const source = await savedModelDir(entry.runDir);
     if (!source) {
-      void vscode.window.showWarningMessage(`CNN Lab: run ${runTitle(entry.record)} has no saved model yet.`);
+      void vscode.window.showWarningMessage(`CNN Lab: run ${nameOf(entry)} has no saved model yet.`);
       return;
     }
     const target = await vscode.window.showOpenDialog({
@@ -283,10 +331,10 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     if (entries.length === 0) return;
     const running = entries.filter((entry) => entry.record.status === 'running');
     if (running.length > 0) {
-      void vscode.window.showWarningMessage(`CNN Lab: stop ${runTitle(running[0].record)} before deleting it.`);
+      void vscode.window.showWarningMessage(`CNN Lab: stop ${nameOf(running[0])} before deleting it.`);
       return;
     }
-    const what = entries.length === 1 ? `run "${runTitle(entries[0].record)}"` : `${entries.length} runs`;
+    const what = entries.length === 1 ? `run "${nameOf(entries[0])}"` : `${entries.length} runs`;
     const answer = await vscode.window.showWarningMessage(`Delete ${what}? Its folder, metrics and saved models are removed from disk.`, { modal: true }, 'Delete');
     if (answer !== 'Delete') return;
     for (const entry of entries) {
@@ -304,9 +352,11 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
   return catalog;
 }
 
-function runPickItem(entry: RunEntry): vscode.QuickPickItem & { entry: RunEntry } {
+/** A run in a quick pick: its readable name; status, result, dataset and tags; the settings and the id below. */
+export function runPickItem(entry: RunEntry, title: string = runTitle(entry.record)): vscode.QuickPickItem & { entry: RunEntry } {
   const record = entry.record;
-  return { label: runTitle(record), description: `${record.status} · ${record.modelFile}`, detail: describeSettings({ ...record.training, dataset: record.dataset }), entry };
+  const description = [record.status, formatRunResult(record), record.dataset, formatTags(record) || undefined].filter((part) => part !== undefined).join(' · ');
+  return { label: title, description, detail: `${describeSettings({ ...record.training, dataset: record.dataset })} · ${record.id}`, entry };
 }
 
 /** The model file to train: the argument, the active editor's model file, or a quick pick. */

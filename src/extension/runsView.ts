@@ -5,9 +5,12 @@ import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
+import { shouldEvaluate } from '../model/presentation';
+import type { ModelAnalysis } from '../model/types';
 import type { RunRecord, RunStatus } from '../protocol';
 import { describeMetricsInfo, type MetricsCount } from '../runs/store';
-import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, groupRunsByModel, runDurationMs, runTitle } from '../runs/grouping';
+import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, formatRunResult, groupRunsByModel, runDurationMs, runStatusText, runTitle } from '../runs/grouping';
+import { sharedModelDocuments, type ModelDocuments } from './modelDocuments';
 import type { RunCatalog, RunEntry, UnreadableRun } from './runCatalog';
 
 export const MODEL_FILE_GLOB = '**/*.{model.json,model.ts}';
@@ -26,7 +29,11 @@ export class ModelGroupNode {
 }
 
 export class RunNode {
-  constructor(readonly entry: RunEntry) {}
+  /** `title`: the run's readable name (`cnn #3` or its label); without it one is made from the run alone. */
+  constructor(
+    readonly entry: RunEntry,
+    readonly title: string = runTitle(entry.record),
+  ) {}
   get runId(): string {
     return this.entry.record.id;
   }
@@ -39,11 +46,27 @@ export class UnreadableRunNode {
 
 export type RunsTreeNode = ModelGroupNode | RunNode | UnreadableRunNode;
 
+/** Epochs completed by a run trained in this window, as its trainer last reported (run.json may lag behind). */
+export type LiveEpochs = (runId: string) => number | undefined;
+
+/** The readable names of every run the catalog knows (`cnn #3`, or the user's label), numbered per model file. */
+export function runTitles(entries: readonly RunEntry[]): Map<RunEntry, string> {
+  const byRecord = new Map(entries.map((entry) => [entry.record, entry]));
+  const titles = new Map<RunEntry, string>();
+  for (const group of groupRunsByModel(entries.map((entry) => entry.record), 0, (record) => byRecord.get(record)?.modelPath ?? record.modelFile)) {
+    for (const row of group.runs) titles.set(byRecord.get(row.record) as RunEntry, row.title);
+  }
+  return titles;
+}
+
 export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
   private readonly changed = new vscode.EventEmitter<RunsTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly catalog: RunCatalog) {}
+  constructor(
+    private readonly catalog: RunCatalog,
+    private readonly live: LiveEpochs = () => undefined,
+  ) {}
 
   refresh(): void {
     this.changed.fire(undefined);
@@ -63,7 +86,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
       (group) =>
         new ModelGroupNode(
           group.modelFile,
-          group.runs.map((row) => new RunNode(entryOf.get(row.record) as RunEntry)),
+          group.runs.map((row) => new RunNode(entryOf.get(row.record) as RunEntry, row.title)),
         ),
     );
     return [...groups, ...this.catalog.unreadable.map((unreadable) => new UnreadableRunNode(unreadable))];
@@ -83,21 +106,22 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
     }
     const record = node.entry.record;
     const now = Date.now();
-    const item = new vscode.TreeItem(runTitle(record), vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(node.title, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${node.entry.runDir}`;
-    item.description = record.status === 'running' ? `running · epoch ${record.epochsCompleted}/${record.epochsPlanned} · ${record.dataset}` : describeRun(record, now);
+    const description = describeRun(record, now, this.live(record.id));
+    item.description = description;
     // The tooltip is built on hover (resolveTreeItem): it counts the unreadable lines of metrics.jsonl.
     item.iconPath = STATUS_ICONS[record.status];
     // `run-<status>` drives which context-menu actions appear (see package.json menus).
     item.contextValue = `run-${record.status}`;
-    item.accessibilityInformation = { label: `Run ${runTitle(record)}, ${record.status}, ${describeRun(record, now)}` };
+    item.accessibilityInformation = { label: `Run ${node.title}, ${record.status}, ${description}` };
     item.command = { command: 'cnnLab.openRun', title: 'Open Run', arguments: [node] };
     return item;
   }
 
   /** Called on hover for a row without a tooltip: the run's tooltip, with what metrics.jsonl holds. */
   async resolveTreeItem(item: vscode.TreeItem, node: RunsTreeNode): Promise<vscode.TreeItem> {
-    if (node instanceof RunNode) item.tooltip = runTooltip(node.entry.record, Date.now(), await this.catalog.metricsCount(node.entry));
+    if (node instanceof RunNode) item.tooltip = runTooltip(node.entry.record, Date.now(), await this.catalog.metricsCount(node.entry), node.title);
     return item;
   }
 }
@@ -132,19 +156,19 @@ export function escapeMarkdown(text: string): string {
  * metrics.jsonl, which a cloned repository may carry: each such text is escaped (`escapeMarkdown`),
  * and the Markdown is untrusted (no command links) with HTML off.
  */
-export function runTooltip(record: RunRecord, now: number, metrics?: MetricsCount): vscode.MarkdownString {
+export function runTooltip(record: RunRecord, now: number, metrics?: MetricsCount, title: string = runTitle(record)): vscode.MarkdownString {
   const duration = runDurationMs(record, now);
   const text = (value: unknown): string => escapeMarkdown(String(value));
   const metricsNote = metrics ? describeMetricsInfo(metrics) : undefined;
   const lines = [
-    `**${text(runTitle(record))}** — ${text(record.status)}`,
+    `**${text(title)}** — ${text(record.status)}`,
     '',
     `- id: ${text(record.id)}`,
     `- model: ${text(record.modelFile)}`,
     `- dataset: ${text(record.dataset)}`,
     `- epochs: ${text(record.epochsCompleted)} / ${text(record.epochsPlanned)}`,
     `- best val\\_acc: ${text(formatAccuracy(bestValAccuracy(record)))}`,
-    record.evaluation ? `- test accuracy: ${text(record.evaluation.accuracy.toFixed(4))}` : undefined,
+    record.evaluation ? `- test acc: ${text(record.evaluation.accuracy.toFixed(4))}` : undefined,
     record.backend ? `- backend: ${text(record.backend.name)} · ${text(record.backend.device)}` : undefined,
     `- started: ${text(new Date(record.startedAt).toLocaleString())} (${text(formatRelativeTime(record.startedAt, now))})`,
     duration !== undefined ? `- duration: ${text(formatDuration(duration))}` : undefined,
@@ -159,22 +183,71 @@ export function runTooltip(record: RunRecord, now: number, metrics?: MetricsCoun
   return markdown;
 }
 
-/** "last run: val_acc 0.912 · 3 min ago" */
-export function lastRunText(record: RunRecord, now: number): string {
-  const best = bestValAccuracy(record);
-  const result = record.status === 'running' ? `running, epoch ${record.epochsCompleted}/${record.epochsPlanned}` : best !== undefined ? `val_acc ${formatAccuracy(best)}` : record.status;
-  return `last run: ${result} · ${formatRelativeTime(record.startedAt, now)}`;
+/**
+ * "last run cnn #3: test acc 0.908 (val_acc 0.927) · 3 min ago", "last run cnn #4: running, epoch 1/5 · just now".
+ * `liveEpochsCompleted`: what the trainer of a run in this window last reported (run.json may lag).
+ */
+export function lastRunText(record: RunRecord, now: number, title: string = runTitle(record), liveEpochsCompleted?: number): string {
+  const result = record.status === 'running' ? runStatusText(record, liveEpochsCompleted) : (formatRunResult(record) ?? record.status);
+  return `last run ${title}: ${result} · ${formatRelativeTime(record.startedAt, now)}`;
 }
 
 export class ModelNode {
-  constructor(readonly uri: vscode.Uri, readonly totalParams: number | undefined, readonly errors: number) {}
+  /**
+   * `totalParams`: the model's parameter count, only when it is known to be right; `note` says why
+   * there is none (`resolving…` while the module runs, `needs a trusted workspace to count`).
+   */
+  constructor(
+    readonly uri: vscode.Uri,
+    readonly totalParams: number | undefined,
+    readonly errors: number,
+    readonly note?: string,
+  ) {}
+}
+
+/** Runs a `*.model.ts` module for its shapes (the trusted path, as in the editor). */
+export type ModelEvaluator = (fileName: string, text: string) => Promise<ModelAnalysis>;
+
+/** How long the Models view lets a module run for its shapes. */
+const modelsViewEvaluationTimeoutMs = 5000;
+
+const evaluateModule: ModelEvaluator = (fileName, text) => {
+  // Loaded on first use, as in modelDocuments.ts: JSON-only users never load the compiler.
+  const { evaluateTypeScriptModel } = require('../model/evaluate') as typeof import('../model/evaluate');
+  return evaluateTypeScriptModel(fileName, text, { timeoutMs: modelsViewEvaluationTimeoutMs });
+};
+
+export const RESOLVING_NOTE = 'resolving…';
+export const NEEDS_TRUST_NOTE = 'needs a trusted workspace to count';
+export const CANNOT_COUNT_NOTE = 'cannot count: see the file';
+
+/** The static reader stopped early (loops, helpers): its totals cover only part of the model. */
+function staticallyIncomplete(analysis: ModelAnalysis | undefined): boolean {
+  return analysis?.format === 'typescript' && (analysis.ir?.incomplete === true || shouldEvaluate(analysis, true));
+}
+
+export interface ModelsTreeOptions {
+  /** The open documents' analyses, evaluated ones included (see modelDocuments.ts). */
+  documents?: () => ModelDocuments | undefined;
+  evaluate?: ModelEvaluator;
+  live?: LiveEpochs;
 }
 
 export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
   private readonly changed = new vscode.EventEmitter<ModelNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly documents: () => ModelDocuments | undefined;
+  private readonly evaluate: ModelEvaluator;
+  private readonly live: LiveEpochs;
 
-  constructor(private readonly catalog: RunCatalog) {}
+  constructor(
+    private readonly catalog: RunCatalog,
+    options: ModelsTreeOptions = {},
+  ) {
+    this.documents = options.documents ?? sharedModelDocuments;
+    this.evaluate = options.evaluate ?? evaluateModule;
+    this.live = options.live ?? (() => undefined);
+  }
 
   refresh(): void {
     this.changed.fire(undefined);
@@ -182,6 +255,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
 
   dispose(): void {
     this.changed.dispose();
+    this.evaluations.clear();
   }
 
   async getChildren(node?: ModelNode): Promise<ModelNode[]> {
@@ -192,22 +266,58 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
   }
 
   // The view refreshes whenever a run.json changes (every epoch of a live run); a file is analysed
-  // again only when it changed on disk.
-  private readonly analysed = new Map<string, { mtimeMs: number; node: ModelNode }>();
+  // (and, when needed, run) again only when it changed on disk.
+  private readonly analysed = new Map<string, { mtimeMs: number; analysis: ModelAnalysis }>();
+  private readonly evaluations = new Map<string, { mtimeMs: number; analysis?: ModelAnalysis; failed?: boolean }>();
 
   private async modelNode(uri: vscode.Uri): Promise<ModelNode> {
     try {
+      // An open document: the editor's analysis of the text on screen, evaluated when that was needed.
+      const documents = this.documents();
+      const open = vscode.workspace.textDocuments.find((document) => document.uri.scheme === 'file' && document.uri.fsPath === uri.fsPath);
+      if (documents && open) {
+        const analysis = documents.analysisOf(open);
+        if (documents.isResolving(open)) return new ModelNode(uri, undefined, 0, RESOLVING_NOTE);
+        if (analysis) return nodeFrom(uri, analysis);
+      }
       const { mtimeMs } = await stat(uri.fsPath);
-      const cached = this.analysed.get(uri.fsPath);
-      if (cached && cached.mtimeMs === mtimeMs) return cached.node;
-      const analysis = analyzeModel(await readFile(uri.fsPath, 'utf8'), uri.fsPath);
-      const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
-      const node = new ModelNode(uri, analysis.summary?.totalParams, errors);
-      this.analysed.set(uri.fsPath, { mtimeMs, node });
-      return node;
+      let cached = this.analysed.get(uri.fsPath);
+      let text: string | undefined;
+      if (!cached || cached.mtimeMs !== mtimeMs) {
+        text = await readFile(uri.fsPath, 'utf8');
+        cached = { mtimeMs, analysis: analyzeModel(text, uri.fsPath) };
+        this.analysed.set(uri.fsPath, cached);
+      }
+      if (!staticallyIncomplete(cached.analysis)) return nodeFrom(uri, cached.analysis);
+      if (!vscode.workspace.isTrusted) return new ModelNode(uri, undefined, 0, NEEDS_TRUST_NOTE);
+      const evaluation = this.evaluations.get(uri.fsPath);
+      if (evaluation?.mtimeMs === mtimeMs) {
+        if (evaluation.analysis) return nodeFrom(uri, evaluation.analysis);
+        return new ModelNode(uri, undefined, 0, evaluation.failed ? CANNOT_COUNT_NOTE : RESOLVING_NOTE);
+      }
+      this.startEvaluation(uri.fsPath, mtimeMs, text ?? (await readFile(uri.fsPath, 'utf8')));
+      return new ModelNode(uri, undefined, 0, RESOLVING_NOTE);
     } catch {
       return new ModelNode(uri, undefined, 1);
     }
+  }
+
+  private startEvaluation(file: string, mtimeMs: number, text: string): void {
+    const pending = { mtimeMs } as { mtimeMs: number; analysis?: ModelAnalysis; failed?: boolean };
+    this.evaluations.set(file, pending);
+    void Promise.resolve()
+      .then(() => this.evaluate(file, text))
+      .then(
+        (analysis) => {
+          pending.analysis = analysis;
+        },
+        () => {
+          pending.failed = true;
+        },
+      )
+      .then(() => {
+        if (this.evaluations.get(file) === pending) this.refresh();
+      });
   }
 
   getTreeItem(node: ModelNode): vscode.TreeItem {
@@ -216,9 +326,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
     item.resourceUri = node.uri;
     const parts: string[] = [];
     if (node.totalParams !== undefined) parts.push(`${node.totalParams.toLocaleString('en-US')} params`);
+    else if (node.note) parts.push(node.note);
     if (node.errors > 0) parts.push(`${node.errors} error${node.errors === 1 ? '' : 's'}`);
-    const last = this.catalog.runsOf(node.uri.fsPath)[0];
-    if (last) parts.push(lastRunText(last.record, Date.now()));
+    const runs = this.catalog.runsOf(node.uri.fsPath);
+    const last = runs[0];
+    if (last) parts.push(lastRunText(last.record, Date.now(), runTitles(runs).get(last), this.live(last.record.id)));
     item.description = parts.join(' · ');
     item.tooltip = `${vscode.workspace.asRelativePath(node.uri)}\n${parts.join('\n')}`;
     item.iconPath = new vscode.ThemeIcon(node.errors > 0 ? 'warning' : 'symbol-class');
@@ -228,12 +340,22 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
   }
 }
 
+/** A node from an analysis: its total only when the analysis covers the whole model. */
+function nodeFrom(uri: vscode.Uri, analysis: ModelAnalysis): ModelNode {
+  const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
+  if (staticallyIncomplete(analysis)) return new ModelNode(uri, undefined, errors, vscode.workspace.isTrusted ? CANNOT_COUNT_NOTE : NEEDS_TRUST_NOTE);
+  return new ModelNode(uri, analysis.summary?.totalParams, errors);
+}
+
 /** "▶ Train" and the last run's result at the top of every model file. */
 export class TrainCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor(private readonly catalog: RunCatalog) {}
+  constructor(
+    private readonly catalog: RunCatalog,
+    private readonly live: LiveEpochs = () => undefined,
+  ) {}
 
   refresh(): void {
     this.changed.fire();
@@ -248,9 +370,13 @@ export class TrainCodeLensProvider implements vscode.CodeLensProvider {
     const lenses = vscode.workspace.isTrusted
       ? [new vscode.CodeLens(top, { title: '▶ Train', command: 'cnnLab.train', arguments: [document.uri], tooltip: 'Train this model (CNN Lab)' })]
       : [];
-    const last = this.catalog.runsOf(document.uri.fsPath)[0];
+    const runs = this.catalog.runsOf(document.uri.fsPath);
+    const last = runs[0];
     if (last) {
-      lenses.push(new vscode.CodeLens(top, { title: lastRunText(last.record, Date.now()), command: 'cnnLab.openRun', arguments: [last.record.id], tooltip: `Open run ${runTitle(last.record)}` }));
+      const title = runTitles(runs).get(last) ?? runTitle(last.record);
+      lenses.push(
+        new vscode.CodeLens(top, { title: lastRunText(last.record, Date.now(), title, this.live(last.record.id)), command: 'cnnLab.openRun', arguments: [last.record.id], tooltip: `Open run ${title} (${last.record.id})` }),
+      );
     }
     return lenses;
   }

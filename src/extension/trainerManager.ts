@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { BackendChoice, RunRecord, TrainerCommand, TrainerEvent, TrainJob } from '../protocol';
 import type { TrainingConfig } from '../model/types';
+import { epochsDoneAfter, formatEpochProgress, formatRunResult, runTitle } from '../runs/grouping';
 import { runsDirFor } from '../runs/store';
 import { formatNodeSearch } from '../trainer/nodeDiscovery';
 import type { Ctx } from './ctx';
@@ -146,22 +147,25 @@ export class TrainingSession implements vscode.Disposable {
   }
 }
 
-/** The latest progress line of a session, e.g. `epoch 3/10 · acc 0.91`. */
+/**
+ * The latest progress line of a session, e.g. `epoch 3/10 · acc 0.91`: epochs completed, as the
+ * panel counts them (trainer events number epochs from 0), and the latest training accuracy under
+ * its Keras name.
+ */
 export function progressText(events: readonly TrainerEvent[]): string {
   const started = events.find((event): event is Extract<TrainerEvent, { type: 'started' }> => event.type === 'started');
   if (!started) {
     const progress = [...events].reverse().find((event) => event.type === 'progress');
     return progress?.type === 'progress' ? progress.message : 'starting';
   }
-  // Counting finished epochs keeps this independent of whether epoch numbers start at 0 or 1.
-  const epochsDone = events.filter((event) => event.type === 'epoch').length;
-  const current = Math.min(epochsDone + 1, started.epochs);
+  let epochsDone = 0;
+  for (const event of events) if (event.type === 'epoch') epochsDone = Math.max(epochsDone, epochsDoneAfter(event.epoch));
   let accuracy: number | undefined;
   for (const event of events) {
     if (event.type === 'batches') accuracy = accuracyOf(event.items[event.items.length - 1]?.logs ?? {}) ?? accuracy;
     if (event.type === 'epoch') accuracy = accuracyOf(event.logs) ?? accuracy;
   }
-  return `epoch ${current}/${started.epochs}${accuracy === undefined ? '' : ` · acc ${accuracy.toFixed(2)}`}`;
+  return `${formatEpochProgress(epochsDone, started.epochs)}${accuracy === undefined ? '' : ` · acc ${accuracy.toFixed(2)}`}`;
 }
 
 /** Fraction of all planned steps done, from the latest batch group. */
@@ -180,6 +184,8 @@ export class TrainerManager implements vscode.Disposable {
   readonly onDidChangeSessions = this.changeEmitter.event;
   private readonly statusItem = vscode.window.createStatusBarItem('cnnLab.training', vscode.StatusBarAlignment.Left, 10);
   readonly runtimes: TrainerRuntimes;
+  /** How notifications name a run (`cnn #3`); the sidebar sets it to number runs among the catalog's. */
+  nameRun: (record: RunRecord) => string = (record) => runTitle(record);
 
   constructor(private readonly ctx: Ctx) {
     this.runtimes = new TrainerRuntimes(ctx);
@@ -327,13 +333,16 @@ export class TrainerManager implements vscode.Disposable {
     if (last?.type === 'failed') {
       void vscode.window.showErrorMessage(`CNN Lab: training ${basename(session.modelFile)} failed: ${last.message}${last.hint ? ` ${last.hint}` : ''}`);
     } else if (last?.type === 'finished') {
-      const metrics = last.record.finalMetrics ?? {};
-      const accuracy = metrics.val_acc ?? accuracyOf(metrics);
-      void vscode.window.showInformationMessage(
-        `CNN Lab: ${basename(session.modelFile)} ${last.status}${accuracy === undefined ? '' : ` · acc ${accuracy.toFixed(3)}`}.`,
-      );
+      void vscode.window.showInformationMessage(completionMessage(last.record, last.status, this.nameRun(last.record)));
     }
   }
+}
+
+/** The toast at the end of a run: `CNN Lab: cnn #3 completed · test acc 0.908 (val_acc 0.927) · 5/5 epochs.` — every number named. */
+export function completionMessage(record: RunRecord, status: 'completed' | 'stopped', name: string): string {
+  const result = formatRunResult(record);
+  const epochs = `${record.epochsCompleted}/${record.epochsPlanned} epochs`;
+  return `CNN Lab: ${name} ${status}${result ? ` · ${result}` : ''} · ${epochs}.`;
 }
 
 function collectStdout(child: ChildProcess, timeoutMilliseconds: number): Promise<string> {

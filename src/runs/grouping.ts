@@ -55,8 +55,94 @@ export function runDurationMs(record: RunRecord, now: number): number | undefine
   return Math.max(0, end - start);
 }
 
-export function runTitle(record: RunRecord): string {
-  return record.label && record.label.trim() !== '' ? record.label : record.id;
+/** The model's name as runs show it: the model file's name without folders or `.model.json`/`.model.ts`. */
+export function modelName(modelFile: string): string {
+  const base = modelFile.split(/[\\/]/).pop() ?? modelFile;
+  return base.replace(/\.model\.(json|ts)$/i, '').replace(/\.(json|ts)$/i, '') || base;
+}
+
+/**
+ * Each run's number among the runs of its model, counted from 1 in the order they started (ties
+ * by id), so "cnn #3" is the third run of cnn and keeps its number when newer runs appear.
+ * `modelKey` says which runs share a model (by default run.json's `modelFile`).
+ */
+export function runNumbers(records: readonly RunRecord[], modelKey: (record: RunRecord) => string = (record) => record.modelFile): Map<RunRecord, number> {
+  const byModel = new Map<string, RunRecord[]>();
+  for (const record of records) {
+    const key = modelKey(record);
+    byModel.set(key, [...(byModel.get(key) ?? []), record]);
+  }
+  const numbers = new Map<RunRecord, number>();
+  for (const runs of byModel.values()) {
+    runs.sort((a, b) => startTime(a) - startTime(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    runs.forEach((record, index) => numbers.set(record, index + 1));
+  }
+  return numbers;
+}
+
+/**
+ * The short readable name of a run, used wherever a run is named (Runs view, quick picks,
+ * notifications, panel titles, compare legends): the user's label when set, else
+ * `<model name> #<run number of that model>`. Give `siblings` (the runs known, this one included)
+ * for the number; without them the start time stands in (`cnn · 2026-12-01 11:02`). The id is for
+ * tooltips only.
+ */
+export function runTitle(record: RunRecord, siblings?: readonly RunRecord[]): string {
+  if (record.label && record.label.trim() !== '') return record.label.trim();
+  const name = modelName(record.modelFile);
+  if (siblings) {
+    const same = siblings.some((other) => other === record) ? siblings : [...siblings, record];
+    const number = runNumbers(same.filter((other) => other.modelFile === record.modelFile)).get(record);
+    if (number !== undefined) return `${name} #${number}`;
+  }
+  const started = new Date(record.startedAt);
+  if (Number.isNaN(started.getTime())) return name;
+  const two = (value: number): string => String(value).padStart(2, '0');
+  return `${name} · ${started.getFullYear()}-${two(started.getMonth() + 1)}-${two(started.getDate())} ${two(started.getHours())}:${two(started.getMinutes())}`;
+}
+
+/** Best validation loss of a run: the recorded best, else the final value. */
+export function bestValLoss(record: RunRecord): number | undefined {
+  return pickMetric(record.bestMetrics, ['val_loss']) ?? pickMetric(record.finalMetrics, ['val_loss']);
+}
+
+/**
+ * The result that matters, each number named: `test acc 0.908 (val_acc 0.927)` once the run was
+ * evaluated, else `val_acc 0.927` (best), else `val_loss 0.312`; `undefined` before any.
+ */
+export function formatRunResult(record: RunRecord): string | undefined {
+  const val = bestValAccuracy(record);
+  const valText = val !== undefined ? `val_acc ${formatAccuracy(val)}` : undefined;
+  const test = record.evaluation?.accuracy;
+  if (typeof test === 'number' && Number.isFinite(test)) return `test acc ${formatAccuracy(test)}${valText ? ` (${valText})` : ''}`;
+  if (valText) return valText;
+  const loss = bestValLoss(record);
+  return loss !== undefined ? `val_loss ${loss.toFixed(3)}` : undefined;
+}
+
+/**
+ * Epochs done out of planned, as the panel counts them (`epoch 1/5` once the first epoch ended).
+ * Trainer events number epochs from 0: pass `event.epoch + 1` (see `epochsDoneAfter`).
+ */
+export function formatEpochProgress(epochsCompleted: number, epochsPlanned: number): string {
+  return `epoch ${epochsCompleted}/${epochsPlanned || '?'}`;
+}
+
+/** Epochs completed once the epoch numbered `epochIndex` (from 0, as in trainer events) ended. */
+export function epochsDoneAfter(epochIndex: number): number {
+  return epochIndex + 1;
+}
+
+/** A run's state in a few words: `running, epoch 1/5`, or its status and result (`completed · test acc 0.908 (val_acc 0.927)`). */
+export function runStatusText(record: RunRecord, liveEpochsCompleted?: number): string {
+  if (record.status === 'running') return `running, ${formatEpochProgress(Math.max(record.epochsCompleted, liveEpochsCompleted ?? 0), record.epochsPlanned)}`;
+  const result = formatRunResult(record);
+  return result ? `${record.status} · ${result}` : record.status;
+}
+
+/** `#fast #augmented` from the run's tags, or '' without any. */
+export function formatTags(record: RunRecord): string {
+  return (record.tags ?? []).filter((tag) => tag.trim() !== '').map((tag) => `#${tag.trim()}`).join(' ');
 }
 
 /**
@@ -66,10 +152,11 @@ export function runTitle(record: RunRecord): string {
  */
 export function groupRunsByModel(records: readonly RunRecord[], now: number, modelKey: (record: RunRecord) => string = (record) => record.modelFile): ModelGroup[] {
   const byModel = new Map<string, RunRow[]>();
+  const numbers = runNumbers(records, modelKey);
   for (const record of records) {
     const row: RunRow = {
       record,
-      title: runTitle(record),
+      title: record.label && record.label.trim() !== '' ? record.label.trim() : `${modelName(record.modelFile)} #${numbers.get(record)}`,
       status: record.status,
       bestValAccuracy: bestValAccuracy(record),
       durationMs: runDurationMs(record, now),
@@ -123,14 +210,23 @@ export function formatAccuracy(value: number | undefined): string {
   return value === undefined ? '—' : value.toFixed(3);
 }
 
-/** One line for a run: `val_acc 0.912 · shapes · 3m 05s · 3 min ago`. */
-export function describeRun(record: RunRecord, now: number): string {
+/**
+ * One line for a run: `val_acc 0.912 · shapes · 3m 05s · 3 min ago`, with the test accuracy first
+ * once evaluated (`test acc 0.908 (val_acc 0.927) · …`), `running, epoch 1/5` for a live run, and its
+ * tags at the end (`· #fast`).
+ */
+export function describeRun(record: RunRecord, now: number, liveEpochsCompleted?: number): string {
   const parts: string[] = [];
-  const best = bestValAccuracy(record);
-  if (best !== undefined) parts.push(`val_acc ${formatAccuracy(best)}`);
+  if (record.status === 'running') parts.push(runStatusText(record, liveEpochsCompleted));
+  else {
+    const result = formatRunResult(record);
+    if (result !== undefined) parts.push(result);
+  }
   parts.push(record.dataset);
   const duration = runDurationMs(record, now);
   if (duration !== undefined) parts.push(formatDuration(duration));
   parts.push(formatRelativeTime(record.startedAt, now));
+  const tags = formatTags(record);
+  if (tags) parts.push(tags);
   return parts.join(' · ');
 }
