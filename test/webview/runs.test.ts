@@ -3,7 +3,14 @@ import { diffLayers, describeChange } from '../../webview/src/logic/modelDiff';
 import {
   bestValAccuracy,
   describeRun,
+  epochsDoneAfter,
   formatDuration,
+  formatEpochProgress,
+  formatRunResult,
+  modelName,
+  runNumbers,
+  runStatusText,
+  runTitle,
   formatRelativeTime,
   groupRunsByModel,
   runDurationMs,
@@ -100,6 +107,56 @@ describe('run grouping and descriptions', () => {
   it('describes a run in one line', () => {
     const line = describeRun(record({ bestMetrics: { epoch: 1, val_acc: 0.9123 } }), now);
     assert.equal(line, 'val_acc 0.912 · shapes · 3m 05s · 10 min ago');
+  });
+});
+
+describe('readable run names and named results (issue 10.5, 10.8)', () => {
+  const now = Date.parse('2026-01-01T10:10:00.000Z');
+  const evaluation = { loss: 0.3, accuracy: 0.908, classNames: [], confusion: [], perClassAccuracy: [], misclassified: [] };
+
+  it('names a model by its file without folders or model extensions', () => {
+    assert.equal(modelName('models/cnn.model.json'), 'cnn');
+    assert.equal(modelName('C:\\work\\gan.model.ts'), 'gan');
+    assert.equal(modelName('keras/export.json'), 'export');
+  });
+
+  it('numbers runs per model in start order, so a run keeps its number as newer ones come', () => {
+    const a1 = record({ id: 'a1', modelFile: 'a.model.json', startedAt: '2026-01-01T09:00:00.000Z' });
+    const a2 = record({ id: 'a2', modelFile: 'a.model.json', startedAt: '2026-01-01T09:30:00.000Z' });
+    const b1 = record({ id: 'b1', modelFile: 'b.model.json', startedAt: '2026-01-01T09:40:00.000Z' });
+    const numbers = runNumbers([a2, b1, a1]);
+    assert.deepEqual([numbers.get(a1), numbers.get(a2), numbers.get(b1)], [1, 2, 1]);
+    assert.equal(runTitle(a2, [a1, a2, b1]), 'a #2');
+    assert.equal(runTitle(b1, [a1, a2, b1]), 'b #1');
+    assert.deepEqual(groupRunsByModel([a1, a2, b1], now).flatMap((group) => group.runs.map((row) => row.title)), ['b #1', 'a #2', 'a #1']);
+  });
+
+  it("shows the user's label in place of the generated name, and never the raw id", () => {
+    const labelled = record({ id: '20261201-110203-107-seed001', label: '  wide filters ' });
+    assert.equal(runTitle(labelled, [labelled]), 'wide filters');
+    const alone = record({ id: '20261201-110203-107-seed001' });
+    assert.match(runTitle(alone), /^cnn · \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    assert.ok(!runTitle(alone).includes('seed001'));
+  });
+
+  it('names every number in a result: test acc first once evaluated, else the best val_acc, else val_loss', () => {
+    assert.equal(formatRunResult(record({ bestMetrics: { epoch: 4, val_acc: 0.927 }, evaluation })), 'test acc 0.908 (val_acc 0.927)');
+    assert.equal(formatRunResult(record({ evaluation })), 'test acc 0.908');
+    assert.equal(formatRunResult(record({ bestMetrics: { epoch: 1, val_accuracy: 0.8 } })), 'val_acc 0.800');
+    assert.equal(formatRunResult(record({ finalMetrics: { val_loss: 0.4321 } })), 'val_loss 0.432');
+    assert.equal(formatRunResult(record()), undefined);
+  });
+
+  it('counts epochs done as the panel does: an epoch event numbered 0 is "epoch 1/5"', () => {
+    assert.equal(formatEpochProgress(epochsDoneAfter(0), 5), 'epoch 1/5');
+    assert.equal(runStatusText(record({ status: 'running', epochsCompleted: 0, epochsPlanned: 5 })), 'running, epoch 0/5');
+    assert.equal(runStatusText(record({ status: 'running', epochsCompleted: 0, epochsPlanned: 5 }), 2), 'running, epoch 2/5');
+    assert.equal(runStatusText(record({ status: 'stopped', evaluation })), 'stopped · test acc 0.908');
+  });
+
+  it('describes an evaluated, tagged run with the named test accuracy first and its tags last', () => {
+    const line = describeRun(record({ bestMetrics: { epoch: 1, val_acc: 0.927 }, evaluation, tags: ['fast', ' aug '] }), now);
+    assert.equal(line, 'test acc 0.908 (val_acc 0.927) · shapes · 3m 05s · 10 min ago · #fast #aug');
   });
 });
 
