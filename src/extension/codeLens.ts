@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { lensItems, modelLensTitle } from '../model/presentation';
+import { lensItems, modelLensTitle, shouldEvaluate } from '../model/presentation';
+import type { ModelAnalysis } from '../model/types';
 import type { Ctx } from './ctx';
 import { modelDocumentSelector, type ModelDocuments } from './modelDocuments';
 import { toVscodeRange } from './ranges';
@@ -7,6 +8,14 @@ import { showSummaryCommand } from './summaryView';
 
 /** The model lens while a `.model.ts` module is being run for its shapes. */
 export const resolvingLensTitle = 'Total resolving… (running the module for its shapes)';
+
+/** The model lens of a `.model.ts` file the static reader could not follow, in an untrusted workspace. */
+export const needsTrustLensTitle = 'Total: needs a trusted workspace to count (the static reading stopped early)';
+
+/** The static reader stopped before the end of a `.model.ts` model: its totals cover only part of it. */
+function isPartial(analysis: ModelAnalysis): boolean {
+  return analysis.format === 'typescript' && (analysis.ir?.incomplete === true || shouldEvaluate(analysis, true));
+}
 
 /** Shape and parameter count above every layer, totals on the model; clicking opens the Keras summary. */
 export function register(ctx: Ctx, models: ModelDocuments): void {
@@ -27,8 +36,10 @@ export function register(ctx: Ctx, models: ModelDocuments): void {
           const items = lensItems(analysis);
           // The static reader stopped early and the module is being run for its shapes: its
           // partial totals (often "Total 0 params") would be wrong for that moment; say so instead.
-          if (items.length > 0 && modelLensTitle(analysis) === items[0].title && models.isResolving(document)) {
-            items[0] = { ...items[0], title: resolvingLensTitle };
+          if (items.length > 0 && modelLensTitle(analysis) === items[0].title) {
+            if (models.isResolving(document)) items[0] = { ...items[0], title: resolvingLensTitle };
+            // Untrusted, the module is never run: its partial totals would be wrong, not just early.
+            else if (isPartial(analysis) && !vscode.workspace.isTrusted) items[0] = { ...items[0], title: needsTrustLensTitle };
           }
           return items.map(
             (item) =>

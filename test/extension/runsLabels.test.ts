@@ -55,11 +55,14 @@ describe('run names, named metrics and live epochs in the sidebar (issue 10.1, 1
   let ws: string;
   let runsDir: string;
   const sessionsChanged = new EventEmitter<void>();
+  let sessions: FakeSession[] = [];
   const trainer = {
-    sessions: [] as FakeSession[],
+    get sessions() {
+      return sessions;
+    },
     onDidChangeSessions: sessionsChanged.event,
     start: async () => undefined,
-  } as unknown as TrainerManager & { sessions: FakeSession[] };
+  } as unknown as TrainerManager;
   const originalFindFiles = fake.workspace.findFiles;
 
   beforeEach(() => {
@@ -69,7 +72,7 @@ describe('run names, named metrics and live epochs in the sidebar (issue 10.1, 1
     runsDir = runsDirFor(ws);
     mkdirSync(runsDir, { recursive: true });
     setWorkspaceFolders([ws]);
-    trainer.sessions = [];
+    sessions = [];
     ctx = new Ctx({ extensionUri: Uri.file('/ext') } as unknown as vscode.ExtensionContext);
     catalog = register(ctx, trainer);
   });
@@ -151,7 +154,7 @@ describe('run names, named metrics and live epochs in the sidebar (issue 10.1, 1
     const lensTitle = (): string => lenses.provideCodeLenses(document).map((lens) => lens.command?.title ?? '').join(' | ');
     assert.match(lensTitle(), /^last run cnn #1: running, epoch 0\/5 · /);
     const session = fakeSession(runId);
-    trainer.sessions = [session];
+    sessions = [session];
     sessionsChanged.fire();
     // Trainer events number epochs from 0: epoch 0 ended means one epoch done, as the panel's "Epoch 1 / 5".
     session.emit({ type: 'epoch', epoch: 0, logs: { loss: 1, val_acc: 0.5 }, seconds: 1 });
