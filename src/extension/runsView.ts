@@ -49,6 +49,20 @@ export type RunsTreeNode = ModelGroupNode | RunNode | UnreadableRunNode;
 /** Epochs completed by a run trained in this window, as its trainer last reported (run.json may lag behind). */
 export type LiveEpochs = (runId: string) => number | undefined;
 
+/**
+ * The readable name of one run (`cnn #3`, or the user's label), numbered among every run the catalog
+ * knows: what panel titles and compare legends should show. `record` (optional) is a newer copy of
+ * the run's record (a label just changed). Falls back to `runTitle(record)` for a run not listed.
+ */
+export function runDisplayName(catalog: Pick<RunCatalog, 'runs'>, runId: string, record?: RunRecord): string | undefined {
+  const entry = catalog.runs.find((candidate) => candidate.record.id === runId);
+  const current = record ?? entry?.record;
+  if (!current) return undefined;
+  if (current.label && current.label.trim() !== '') return current.label.trim();
+  if (entry) return runTitles(catalog.runs).get(entry) ?? runTitle(current);
+  return runTitle(current, [...catalog.runs.map((other) => other.record), current]);
+}
+
 /** The readable names of every run the catalog knows (`cnn #3`, or the user's label), numbered per model file. */
 export function runTitles(entries: readonly RunEntry[]): Map<RunEntry, string> {
   const byRecord = new Map(entries.map((entry) => [entry.record, entry]));

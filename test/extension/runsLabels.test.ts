@@ -13,7 +13,7 @@ import { Ctx } from '../../src/extension/ctx';
 import { ModelDocuments } from '../../src/extension/modelDocuments';
 import type { RunCatalog } from '../../src/extension/runCatalog';
 import { register, runPickItem } from '../../src/extension/runs';
-import { ModelGroupNode, ModelsTreeProvider, NEEDS_TRUST_NOTE, RESOLVING_NOTE, RunsTreeProvider, runTooltip } from '../../src/extension/runsView';
+import { ModelGroupNode, ModelsTreeProvider, NEEDS_TRUST_NOTE, RESOLVING_NOTE, runDisplayName, RunsTreeProvider, runTooltip } from '../../src/extension/runsView';
 import { completionMessage, type TrainerManager } from '../../src/extension/trainerManager';
 import type { ModelAnalysis } from '../../src/model/types';
 import type { RunRecord, TrainerEvent } from '../../src/protocol';
@@ -116,6 +116,16 @@ describe('run names, named metrics and live epochs in the sidebar (issue 10.1, 1
     assert.match(tooltip.value, /cnn \\#2/);
     assert.match(tooltip.value, /id: 20261201\\-120203\\-107\\-seed002/);
     tree.dispose();
+  });
+
+  it('gives panel titles and compare legends the same name as the Runs view, the label once renamed', async () => {
+    plantThreeRuns();
+    await catalog.refresh();
+    assert.equal(runDisplayName(catalog, '20261201-120203-107-seed002'), 'cnn #2');
+    assert.equal(runDisplayName(catalog, '20261201-130203-107-seed003'), 'baseline');
+    const renamed = { ...(await catalog.ready())[0].record, label: 'renamed' };
+    assert.equal(runDisplayName(catalog, renamed.id, renamed), 'renamed');
+    assert.equal(runDisplayName(catalog, 'no-such-run'), undefined);
   });
 
   it('offers runs in quick picks by their readable name, with status, named result, dataset and tags, the id below', async () => {
