@@ -142,7 +142,8 @@ export type HostToWebview =
   /** host → webview: misclassified test examples of the run on screen as data: URIs (PNG files read by the host). */
   | { type: 'images'; runId: string; images: { file: string; dataUri: string }[] }
   /** host → webview: several runs to overlay and tabulate (Compare Runs). */
-  | { type: 'compare'; runs: { record: RunRecord; metrics: MetricsLine[]; notes?: string[] }[] }
+  /** `name`: the run as the Runs view names it (its label, or `<model> #<n>`). */
+  | { type: 'compare'; runs: { record: RunRecord; metrics: MetricsLine[]; notes?: string[]; name: string }[] }
   /** host → webview: what the run on screen has on disk that actions need (a saved model to export). */
   | { type: 'files'; runId: string; savedModel: boolean }
   /** host → webview: the run on screen continues an earlier run (resume); `title` names it as the Runs view does, `exists` says whether it is still on disk. */

@@ -24,6 +24,7 @@ import type { HostToWebview, MetricsLine, PanelRunAction, RunRecord, TrainerEven
 import { readMisclassifiedImages } from '../runs/images';
 import { describeMetricsInfo, readRun, readRunRecord, resolveRunFile, RUN_FILE, type MetricsInfo } from '../runs/store';
 import { runTitle } from '../runs/grouping';
+import { runDisplayName } from './runsView';
 import type { Ctx } from './ctx';
 import type { RunCatalog } from './runCatalog';
 import type { TrainerManager, TrainingSession } from './trainerManager';
@@ -251,7 +252,7 @@ export class RunPanel {
     const earlier = record.resumedFrom;
     if (!earlier) return;
     const entry = await this.deps.catalog.lookup(earlier);
-    this.post({ type: 'continues', runId: record.id, from: { runId: earlier, title: entry ? runTitle(entry.record) : earlier, exists: entry !== undefined } });
+    this.post({ type: 'continues', runId: record.id, from: { runId: earlier, title: entry ? (runDisplayName(this.deps.catalog, earlier, entry.record) ?? runTitle(entry.record)) : earlier, exists: entry !== undefined } });
   }
 
   private async sendFiles(runId: string): Promise<void> {
@@ -356,7 +357,7 @@ export class RunPanel {
         this.runDir = entry.runDir;
         const { record, metrics, notes } = await readRunForPanel(entry.runDir);
         this.post({ type: 'load', record, metrics, ...(notes.length > 0 ? { notes } : {}) });
-        this.updateTitle(runTitle(record));
+        this.updateTitle(runDisplayName(this.deps.catalog, record.id, record) ?? runTitle(record));
         await this.sendContinues(record);
         await this.sendFiles(target.runId);
         await this.sendImages(target.runId);
@@ -371,7 +372,7 @@ export class RunPanel {
           const entry = await this.deps.catalog.lookup(runId);
           if (!entry) continue;
           const { record, metrics, notes } = await readRunForPanel(entry.runDir);
-          runs.push({ record, metrics, ...(notes.length > 0 ? { notes } : {}) });
+          runs.push({ record, metrics, name: runDisplayName(this.deps.catalog, record.id, record) ?? runTitle(record), ...(notes.length > 0 ? { notes } : {}) });
         }
         this.post({ type: 'compare', runs });
         return;

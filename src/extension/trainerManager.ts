@@ -13,6 +13,7 @@ import { formatNodeSearch } from '../trainer/nodeDiscovery';
 import type { Ctx } from './ctx';
 import { TrainerRuntimes, type TrainerRuntime } from './nodeRuntime';
 import { NoiseFilter } from './outputNoise';
+import { panelColumn } from './panel';
 
 /** How long a trainer gets to save and exit after `stop` before it is killed. */
 export const stopGraceMilliseconds = 5000;
@@ -248,7 +249,7 @@ export class TrainerManager implements vscode.Disposable {
       },
     );
     const document = await vscode.workspace.openTextDocument({ content: report, language: 'markdown' });
-    await vscode.window.showTextDocument(document, { preview: true });
+    await vscode.window.showTextDocument(document, { preview: true, viewColumn: panelColumn() });
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
 import type { RunRecord } from '../../src/protocol';
+import { runTitle } from '../../src/runs/grouping';
 import { runRows, type Workbench } from './harness/workbench';
 import { epochLines, readRuns, waitFor } from './harness/workspace';
 import { useCodeServerSession } from './harness/session';
@@ -168,8 +169,12 @@ describe('e2e: training from the command palette (shapes sample)', function () {
     const table = panel.locator('[data-testid="compare-table"]');
     await table.waitFor({ timeout: 30_000 });
     const tableText = (await table.textContent()) ?? '';
+    // Named as the Runs view names them: `<model> #<n>`, numbered among the model's runs on disk.
+    const allRuns = readRuns(workspace);
     for (const record of [completedRun, stoppedRun]) {
-      assert.ok(tableText.includes(record.label ?? record.id), `the table names run ${record.id}: ${tableText}`);
+      const name = runTitle(record, allRuns);
+      assert.match(name, /#\d+$/);
+      assert.ok(tableText.includes(name), `the table names run ${record.id} as ${name}: ${tableText}`);
     }
     assert.match(tableText, /completed/);
     assert.match(tableText, /stopped/);

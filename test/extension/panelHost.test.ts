@@ -77,7 +77,13 @@ const actions: { runId: string; action: PanelRunAction }[] = [];
 
 const deps = {
   ctx: { extension: { extensionUri: Uri.file('/ext') }, output: { appendLine: () => undefined } },
-  catalog: { lookup: async (runId: string) => entries.get(runId), onDidChange: catalogChanged.event },
+  catalog: {
+    lookup: async (runId: string) => entries.get(runId),
+    onDidChange: catalogChanged.event,
+    get runs() {
+      return [...entries.values()];
+    },
+  },
   trainer: { sessions: [], onDidChangeSessions: new EventEmitter<void>().event },
   runAction: (runId: string, action: PanelRunAction) => actions.push({ runId, action }),
 } as unknown as PanelDeps;

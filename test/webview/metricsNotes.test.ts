@@ -15,7 +15,7 @@ describe('panel notes about the metrics read (issue 9.9)', () => {
     assert.deepEqual(loaded.mode === 'run' ? loaded.run.notes : undefined, [note]);
     const clean = reduce(initialState(), { type: 'load', record, metrics: [line] }, 0);
     assert.equal(clean.mode === 'run' ? clean.run.notes : 'x', undefined);
-    const compared = reduce(initialState(), { type: 'compare', runs: [{ record, metrics: [line], notes: [note] }, { record: { ...record, id: 'r2' }, metrics: [] }] }, 0);
+    const compared = reduce(initialState(), { type: 'compare', runs: [{ record, metrics: [line], notes: [note], name: 'cnn #1' }, { record: { ...record, id: 'r2' }, metrics: [], name: 'cnn #2' }] }, 0);
     assert.deepEqual(compared.mode === 'compare' ? compared.runs.map((run) => run.notes) : [], [[note], undefined]);
   });
 });

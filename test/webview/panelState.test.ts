@@ -96,10 +96,12 @@ describe('panel state reducer', () => {
   });
 
   it('switches to compare mode with one view per run, and counts versions', () => {
-    const state = reduce(initialState(), { type: 'compare', runs: [{ record: record(), metrics: twoEpochs }, { record: record({ id: 'run-2' }), metrics: [] }] }, 0);
+    const state = reduce(initialState(), { type: 'compare', runs: [{ record: record(), metrics: twoEpochs, name: 'cnn #1' }, { record: record({ id: 'run-2' }), metrics: [], name: 'fast lr' }] }, 0);
     assert.equal(state.mode, 'compare');
     assert.equal(state.version, 1);
     assert.deepEqual(state.mode === 'compare' && state.runs.map((r) => r.runId), ['run-1', 'run-2']);
+    // The names the Runs view gives them (numbered among the model's runs), not ones made from the records alone.
+    assert.deepEqual(state.mode === 'compare' && state.runs.map((r) => r.name), ['cnn #1', 'fast lr']);
   });
 
   it('formats clocks', () => {

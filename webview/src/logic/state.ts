@@ -23,6 +23,8 @@ import type { Point } from './decimate';
 
 export interface RunView {
   runId?: string;
+  /** The run as the Runs view names it (sent by the host, which knows the other runs to number it). */
+  name?: string;
   record?: RunRecord;
   modelFile?: string;
   dataset?: string;
@@ -301,7 +303,7 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
       return {
         mode: 'compare',
         version: state.version + 1,
-        runs: message.runs.map(({ record, metrics, notes }) => runFromDisk(record, metrics, notes)),
+        runs: message.runs.map(({ record, metrics, notes, name }) => ({ ...runFromDisk(record, metrics, notes), name })),
       };
   }
 }

@@ -50,6 +50,11 @@ const ROWS: [string, (record: RunRecord, now: number) => string][] = [
   }],
 ];
 
+/** A run as the Runs view names it: the host's name, else one made from its record alone. */
+function nameOf(run: RunView): string {
+  return run.name ?? (run.record ? runTitle(run.record) : (run.runId ?? 'A run'));
+}
+
 export class ComparePage {
   readonly element: HTMLElement;
   private runs: RunView[] = [];
@@ -87,25 +92,27 @@ export class ComparePage {
   render(runs: RunView[], now: number): void {
     this.runs = runs;
     this.heading.textContent = `Comparing ${runs.length} runs`;
-    const notes = runs.flatMap((run) => (run.notes?.length ? [`${run.record ? runTitle(run.record) : (run.runId ?? 'A run')}: ${run.notes.join(' ')}`] : []));
+    const notes = runs.flatMap((run) => (run.notes?.length ? [`${nameOf(run)}: ${run.notes.join(' ')}`] : []));
     this.notes.hidden = notes.length === 0;
     this.notes.textContent = notes.join(' ');
     this.renderCharts();
-    const records = runs.map((run) => run.record).filter((record): record is RunRecord => record !== undefined);
+    const shown = runs.filter((run): run is RunView & { record: RunRecord } => run.record !== undefined);
     fill(this.table, h('h2', {}, 'Settings and results'), h('table', { class: 'grid', 'data-testid': 'compare-table', 'aria-label': 'Runs side by side' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Run'), ...records.map((record) => h('th', { scope: 'col' }, runTitle(record))))),
-      h('tbody', {}, ...ROWS.map(([label, cell]) => h('tr', {}, h('th', { scope: 'row' }, label), ...records.map((record) => h('td', {}, cell(record, now)))))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Run'), ...shown.map((run) => h('th', { scope: 'col' }, nameOf(run))))),
+      h('tbody', {}, ...ROWS.map(([label, cell]) => h('tr', {}, h('th', { scope: 'row' }, label), ...shown.map((run) => h('td', {}, cell(run.record, now)))))),
     ));
-    this.renderDiff(records);
+    this.renderDiff(shown);
   }
 
-  private renderDiff(records: RunRecord[]): void {
-    const [first, ...others] = records;
-    if (!first) {
+  private renderDiff(runs: (RunView & { record: RunRecord })[]): void {
+    const [firstRun, ...others] = runs;
+    if (!firstRun) {
       fill(this.diff);
       return;
     }
-    const sections = others.map((other) => {
+    const first = firstRun.record;
+    const sections = others.map((otherRun) => {
+      const other = otherRun.record;
       const diff = diffLayers(first.ir.layers, other.ir.layers);
       const changed = diff.filter((entry) => entry.kind !== 'same').length;
       const rows = diff.map((entry) => {
@@ -116,8 +123,8 @@ export class ComparePage {
           h('td', {}, entry.kind), h('td', {}, layerName), h('td', {}, className), h('td', {}, detail));
       });
       return h('div', {},
-        h('h3', {}, `${runTitle(first)} → ${runTitle(other)}: ${changed === 0 ? 'same layers' : `${changed} layer${changed === 1 ? '' : 's'} differ`}`),
-        h('table', { class: 'grid', 'data-testid': 'model-diff', 'data-changes': changed, 'aria-label': `Model differences, ${runTitle(first)} to ${runTitle(other)}` },
+        h('h3', {}, `${nameOf(firstRun)} → ${nameOf(otherRun)}: ${changed === 0 ? 'same layers' : `${changed} layer${changed === 1 ? '' : 's'} differ`}`),
+        h('table', { class: 'grid', 'data-testid': 'model-diff', 'data-changes': changed, 'aria-label': `Model differences, ${nameOf(firstRun)} to ${nameOf(otherRun)}` },
           h('thead', {}, h('tr', {}, ...['Change', 'Layer', 'Class', 'Details'].map((text) => h('th', { scope: 'col' }, text)))),
           h('tbody', {}, ...rows)));
     });
@@ -128,7 +135,7 @@ export class ComparePage {
     const chartOptions = { granularity: this.options.granularity, smoothing: smoothingOf(this.options), maxPoints: MAX_POINTS_PER_LINE, showRaw: false };
     const xTitle = this.options.granularity === 'batch' ? 'Step (batch)' : 'Epoch';
     const draw = (chart: LineChart, family: MetricFamily, yTitle: string, logScale: boolean): void => {
-      const lines = this.runs.flatMap((run, index) => runLines(run, family, chartOptions, index, `${run.record ? runTitle(run.record) : `run ${index + 1}`}: `));
+      const lines = this.runs.flatMap((run, index) => runLines(run, family, chartOptions, index, `${run.record || run.name ? nameOf(run) : `run ${index + 1}`}: `));
       chart.update(lines, { logScale, xTitle, yTitle, colourBy: 'run' });
     };
     draw(this.lossChart, 'loss', 'Loss', this.options.logScale);
