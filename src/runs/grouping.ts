@@ -91,7 +91,8 @@ export function runTitle(record: RunRecord, siblings?: readonly RunRecord[]): st
   if (record.label && record.label.trim() !== '') return record.label.trim();
   const name = modelName(record.modelFile);
   if (siblings) {
-    const same = siblings.some((other) => other === record) ? siblings : [...siblings, record];
+    // The run among its siblings by id: `record` may be another copy of the same run.json.
+    const same = siblings.some((other) => other.id === record.id) ? siblings.map((other) => (other.id === record.id ? record : other)) : [...siblings, record];
     const number = runNumbers(same.filter((other) => other.modelFile === record.modelFile)).get(record);
     if (number !== undefined) return `${name} #${number}`;
   }

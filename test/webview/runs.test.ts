@@ -128,6 +128,8 @@ describe('readable run names and named results (issue 10.5, 10.8)', () => {
     assert.deepEqual([numbers.get(a1), numbers.get(a2), numbers.get(b1)], [1, 2, 1]);
     assert.equal(runTitle(a2, [a1, a2, b1]), 'a #2');
     assert.equal(runTitle(b1, [a1, a2, b1]), 'b #1');
+    // Another copy of the same run.json (read again from disk) is still the same run, not a third one.
+    assert.equal(runTitle({ ...a2 }, [a1, a2, b1]), 'a #2');
     assert.deepEqual(groupRunsByModel([a1, a2, b1], now).flatMap((group) => group.runs.map((row) => row.title)), ['b #1', 'a #2', 'a #1']);
   });
 
