@@ -59,11 +59,17 @@ describe('e2e: training from the command palette (shapes sample)', function () {
     this.timeout(600_000);
     await workbench.openFile(shapesModel);
     await workbench.runCommand('CNN Lab: Train Model');
+    // The shapes CNN trains an epoch in seconds now; 12 epochs (early stopping may end it sooner)
+    // leave the panel time to be watched epoch by epoch.
+    await workbench.pickQuickItem('Change epochs');
+    await workbench.answerInputBox('12');
     await workbench.pickQuickItem('Start with these settings');
 
     const panel = await workbench.webviewFrame('run-page');
+    // Watched from the moment the panel is found; the screenshot is taken meanwhile.
+    const watching = watchUntilFinished(panel, 540_000);
     await workbench.screenshot('03-training-started');
-    const readings = await watchUntilFinished(panel, 540_000);
+    const readings = await watching;
     const final = readings[readings.length - 1];
     await workbench.screenshot('03-training-completed');
     assert.equal(final.status, 'completed', `the panel's status: ${JSON.stringify(readings)}`);
