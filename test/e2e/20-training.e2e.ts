@@ -155,8 +155,7 @@ describe('e2e: training from the command palette (shapes sample)', function () {
     await workbench.screenshot('05-runs-after-reload');
 
     await sidebar.locator(`.monaco-list-row[aria-label*="completed"]`).first().click();
-    const panel = await workbench.webviewFrame('run-page');
-    await panel.locator('[data-testid="run-status"][data-status="completed"]').waitFor({ timeout: 30_000 });
+    const panel = await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="completed"]');
     const reading = await readPanel(panel);
     assert.equal(reading.epochs, completedRun.epochsCompleted);
     assert.ok(reading.lossPoints >= completedRun.epochsCompleted, `loss curve points after reopening: ${reading.lossPoints}`);

@@ -147,14 +147,22 @@ export class Workbench {
    * panels' frames alive, so the frame is looked up by what it shows.
    */
   async webviewFrame(testId: string, timeoutMs = 60_000): Promise<Frame> {
+    return this.webviewFrameShowing(`[data-testid="${testId}"]`, timeoutMs);
+  }
+
+  /**
+   * The webview document in which `selector` is visible. Several CNN Lab panels may be open (a
+   * reload restores them), and a restored panel's frame may be replaced while it loads: frames
+   * are searched again until one shows the selector.
+   */
+  async webviewFrameShowing(selector: string, timeoutMs = 60_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       for (const frame of this.page.frames()) {
-        if (frame === this.page.mainFrame()) continue;
-        const target = frame.locator(`[data-testid="${testId}"]`).first();
-        if (await target.isVisible().catch(() => false)) return frame;
+        if (frame === this.page.mainFrame() || frame.isDetached()) continue;
+        if (await frame.locator(selector).first().isVisible().catch(() => false)) return frame;
       }
-      if (Date.now() > deadline) throw new Error(`no visible webview shows [data-testid=${testId}] after ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`no visible webview shows ${selector} after ${timeoutMs} ms`);
       await this.page.waitForTimeout(250);
     }
   }
