@@ -9,7 +9,7 @@
 // Each kernel here works on the wasm heap: either by composing wasm's own fast kernels (Conv2D and
 // Transpose go through XNNPACK) or by plain loops over backend.typedArrayFromHeap views. Every
 // intermediate a kernel makes is freed before it returns, so training leaks nothing.
-// Measurements and the reasoning behind each choice: ../shared/probes/wasm-training/README.md.
+// Measurements and the reasoning behind each choice: docs/wasm-training-probe.md.
 //
 // Nothing here loads the wasm package: it only registers kernels for the backend name 'wasm', so the
 // module is safe to import where wasm is never used. Call installWasmTrainingKernels() after

@@ -2,32 +2,15 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import type { RunRecord } from '../../src/protocol';
+import { deadPid, sampleRecord as runFolderRecord } from './runFolders';
 import { createRunId, deleteRun, listRuns, markRunFailed, readRun, runsDirFor, RunWriter, updateRun } from '../../src/runs/store';
 
+/** A run still in progress in this process, as RunWriter.create starts one. */
 function sampleRecord(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
-  return {
-    id,
-    modelFile: 'm.model.json',
-    modelSource: '{}',
-    ir: { name: 'm', format: 'json', topology: 'sequential', layers: [], inputs: [], outputs: [] },
-    summary: { name: 'm', topology: 'sequential', layers: [], totalParams: 0, trainableParams: 0, nonTrainableParams: 0, flops: 0, weightBytes: 0, diagnostics: [] },
-    dataset: 'shapes',
-    training: {},
-    status: 'running',
-    startedAt: new Date().toISOString(),
-    pid: process.pid,
-    epochsCompleted: 0,
-    epochsPlanned: 3,
-    ...overrides,
-  };
+  return runFolderRecord(id, { status: 'running', startedAt: new Date().toISOString(), pid: process.pid, epochsCompleted: 0, epochsPlanned: 3, ...overrides });
 }
 
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-  return Number(child.stdout.toString());
-}
 
 describe('runs store', () => {
   let base: string;
