@@ -483,7 +483,7 @@ export async function streamRunMetrics(runDir: string, visit: (line: MetricsLine
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { lines: 0, skipped: 0 };
-    if (code === 'ELOOP') throw new Error(`${path} is a symbolic link; CNN Lab reads only the ${METRICS_FILE} a run writes itself and does not follow links.`);
+    if (code === 'ELOOP') throw new Error(`${path} is a symbolic link; CNN Lab reads only the ${METRICS_FILE} a run writes itself and does not follow links.`, { cause: error });
     throw error;
   }
 }
@@ -549,14 +549,14 @@ async function readRecord(runDir: string): Promise<RunRecord> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${runDir} is not a CNN Lab run: it has no ${RUN_FILE}.`);
-    throw new Error(`${path} cannot be read (${(error as Error).message}); the run cannot be shown.`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${runDir} is not a CNN Lab run: it has no ${RUN_FILE}.`, { cause: error });
+    throw new Error(`${path} cannot be read (${(error as Error).message}); the run cannot be shown.`, { cause: error });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${path} is not valid JSON (${(error as Error).message.slice(0, 200)}); the run cannot be shown. Delete the folder if it is not needed.`);
+    throw new Error(`${path} is not valid JSON (${(error as Error).message.slice(0, 200)}); the run cannot be shown. Delete the folder if it is not needed.`, { cause: error });
   }
   const problem = recordProblem(parsed);
   if (problem) throw new Error(`${path} is not a CNN Lab run record: ${problem}. Delete the run folder if it is not needed, or fix the file.`);
@@ -774,7 +774,7 @@ export async function scanRuns(runsDir: string): Promise<RunListing[]> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
-    throw new Error(`Cannot list runs in ${runsDir} (${code ?? (error as Error).message}). Check that it is a folder you can read, or delete it.`);
+    throw new Error(`Cannot list runs in ${runsDir} (${code ?? (error as Error).message}). Check that it is a folder you can read, or delete it.`, { cause: error });
   }
   const listings: RunListing[] = [];
   for (const name of names.sort().reverse()) {

@@ -165,7 +165,7 @@ function createLayer(spec: LayerSpec, seed: number): Layer {
     seedInitializers(layer, seed);
     return layer;
   } catch (error) {
-    throw new Error(`Layer '${spec.name}' (${spec.className}): ${(error as Error).message}`);
+    throw new Error(`Layer '${spec.name}' (${spec.className}): ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -216,7 +216,7 @@ export function buildModel(ir: ModelIR, seed: number): tf.LayersModel {
     try {
       output = layer.apply(feeds.length === 1 ? feeds[0] : feeds) as tf.SymbolicTensor;
     } catch (error) {
-      throw new Error(`Layer '${spec.name}' (${spec.className}): ${(error as Error).message}`);
+      throw new Error(`Layer '${spec.name}' (${spec.className}): ${(error as Error).message}`, { cause: error });
     }
     tensors.set(spec.name, output);
     previous = output;

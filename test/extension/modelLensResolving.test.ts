@@ -10,7 +10,6 @@ import { Ctx } from '../../src/extension/ctx';
 import { ModelDocuments } from '../../src/extension/modelDocuments';
 import { CodeLens, FakeDocument, state } from './fakeVscode';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fake = require('vscode') as { workspace: { isTrusted: boolean } };
 
 const LOOP_MODEL = `import * as tf from '@tensorflow/tfjs';

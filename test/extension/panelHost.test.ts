@@ -12,7 +12,6 @@ import type { HostToWebview, PanelRunAction, RunRecord, WebviewToHost } from '..
 import { panelColumn, RunPanel, type PanelDeps } from '../../src/extension/panel';
 import { record } from '../webview/fixtures';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fake = require('vscode') as { window: Record<string, unknown>; ViewColumn: Record<string, number>; Uri: Record<string, unknown> };
 
 const BESIDE = fake.ViewColumn.Beside;

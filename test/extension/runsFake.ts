@@ -7,7 +7,6 @@ import { EventEmitter, Uri } from './fakeVscode';
 const disposable = { dispose: (): void => undefined };
 
 // The module object ./fakeVscode installs in place of 'vscode'.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fake = require('vscode') as Record<string, unknown> & { workspace: Record<string, unknown>; window: Record<string, unknown>; commands: Record<string, unknown> };
 
 export const runsUi = {

@@ -21,7 +21,6 @@ import { runsDirFor } from '../../src/runs/store';
 import { EventEmitter, FakeDocument, Uri, state } from './fakeVscode';
 import { plantRun, sampleRecord } from '../trainer/runFolders';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fake = require('vscode') as { workspace: { isTrusted: boolean; findFiles: unknown } };
 
 const evaluation = { loss: 0.3, accuracy: 0.908, classNames: ['a', 'b'], confusion: [[1, 0], [0, 1]], perClassAccuracy: [1, 1], misclassified: [] };

@@ -20,7 +20,6 @@ import { Uri, state } from './fakeVscode';
 import { plantRun, sampleRecord } from '../trainer/runFolders';
 
 // markdown-it renders CommonMark as VS Code's hover does; with HTML and linkify on it is stricter than VS Code.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const MarkdownIt = require('markdown-it') as new (options: object) => { render(text: string): string };
 const render = (markdown: string): string => new MarkdownIt({ html: true, linkify: true }).render(markdown);
 
