@@ -142,8 +142,13 @@ export type HostToWebview =
   /** host → webview: misclassified test examples of the run on screen as data: URIs (PNG files read by the host). */
   | { type: 'images'; runId: string; images: { file: string; dataUri: string }[] }
   /** host → webview: several runs to overlay and tabulate (Compare Runs). */
-  /** `name`: the run as the Runs view names it (its label, or `<model> #<n>`). */
-  | { type: 'compare'; runs: { record: RunRecord; metrics: MetricsLine[]; notes?: string[]; name: string }[] }
+  /**
+   * `name`: the run as the Runs view names it (its label, or `<model> #<n>`). `missing`: runs asked
+   * for that are no longer on disk (deleted), named as they were last known (the id when never known).
+   */
+  | { type: 'compare'; runs: { record: RunRecord; metrics: MetricsLine[]; notes?: string[]; name: string }[]; missing?: { runId: string; name: string }[] }
+  /** host → webview: the run on screen as the Runs view names it (its label, or `<model> #<n>`); sent again after a rename. */
+  | { type: 'name'; runId: string; name: string }
   /** host → webview: what the run on screen has on disk that actions need (a saved model to export). */
   | { type: 'files'; runId: string; savedModel: boolean }
   /** host → webview: the run on screen continues an earlier run (resume); `title` names it as the Runs view does, `exists` says whether it is still on disk. */

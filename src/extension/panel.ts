@@ -109,6 +109,11 @@ export class RunPanel {
   private eventChain: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
   private sessionSubscription: vscode.Disposable | undefined;
+  /** The run's name last put in the tab title and on the page (`cnn #3`, or its label). */
+  private shownName: string | undefined;
+  /** Compare: each run's name as last shown (to name a run deleted since), and the names last sent. */
+  private readonly compareNames = new Map<string, string>();
+  private sentCompareNames: string | undefined;
 
   /** Shows a run from disk (live or not), revealing its panel when one is open. */
   static showRun(deps: PanelDeps, runId: string): void {
@@ -183,6 +188,8 @@ export class RunPanel {
       }),
       // A run deleted outside the Runs view (a file manager, the CLI, another window) leaves the catalog too.
       deps.catalog.onDidChange(() => void this.checkGone()),
+      // A rename (or a run deleted from a comparison): the tab title, the page's heading, the legends.
+      deps.catalog.onDidChange(() => this.refreshNames()),
     );
     this.updateTitle();
   }
@@ -218,11 +225,15 @@ export class RunPanel {
   private async onTrainerEvent(event: TrainerEvent): Promise<void> {
     if (event.type === 'started') {
       this.runDir = event.runDir;
-      this.updateTitle();
       // A resumed run: the earlier run's curve is already in this run's folder; draw it before the new steps.
       if (this.target.kind === 'training' && (await this.sendResumedHistory(event.runDir))) this.post({ type: 'live', canStop: true });
     }
     this.post({ type: 'event', event });
+    if (event.type === 'started') {
+      // Named as the Runs view names it (`cnn #3`), once the catalog has read its run.json; never by its id.
+      await this.deps.catalog.lookup(event.runId);
+      this.showName(true);
+    }
     if (event.type === 'finished' || event.type === 'failed') {
       this.post({ type: 'live', canStop: false });
       // The record on disk now holds the final metrics and evaluation; the images come with it.
@@ -357,7 +368,7 @@ export class RunPanel {
         this.runDir = entry.runDir;
         const { record, metrics, notes } = await readRunForPanel(entry.runDir);
         this.post({ type: 'load', record, metrics, ...(notes.length > 0 ? { notes } : {}) });
-        this.updateTitle(runDisplayName(this.deps.catalog, record.id, record) ?? runTitle(record));
+        this.showName(true, runDisplayName(this.deps.catalog, record.id, record) ?? runTitle(record));
         await this.sendContinues(record);
         await this.sendFiles(target.runId);
         await this.sendImages(target.runId);
@@ -368,13 +379,22 @@ export class RunPanel {
       }
       case 'compare': {
         const runs = [];
+        // Runs deleted since they were picked (or before a reload restored the panel) are named on the page, not dropped silently.
+        const missing: { runId: string; name: string }[] = [];
         for (const runId of target.runIds) {
           const entry = await this.deps.catalog.lookup(runId);
-          if (!entry) continue;
-          const { record, metrics, notes } = await readRunForPanel(entry.runDir);
-          runs.push({ record, metrics, name: runDisplayName(this.deps.catalog, record.id, record) ?? runTitle(record), ...(notes.length > 0 ? { notes } : {}) });
+          const loaded = entry && (await runFolderExists(entry.runDir)) ? await readRunForPanel(entry.runDir) : undefined;
+          if (!loaded) {
+            missing.push({ runId, name: this.compareNames.get(runId) ?? runId });
+            continue;
+          }
+          const { record, metrics, notes } = loaded;
+          const name = runDisplayName(this.deps.catalog, record.id, record) ?? runTitle(record);
+          this.compareNames.set(runId, name);
+          runs.push({ record, metrics, name, ...(notes.length > 0 ? { notes } : {}) });
         }
-        this.post({ type: 'compare', runs });
+        this.sentCompareNames = this.compareNamesKey();
+        this.post({ type: 'compare', runs, ...(missing.length > 0 ? { missing } : {}) });
         return;
       }
       case 'training': {
@@ -396,6 +416,7 @@ export class RunPanel {
           await this.sendResumedHistory(started.runDir);
         }
         for (const event of session.events) this.post({ type: 'event', event });
+        if (started) this.showName(true);
         const finished = session.events.some((event) => event.type === 'finished' || event.type === 'failed');
         this.post({ type: 'live', canStop: !finished });
         if (finished && session.runId) {
@@ -424,9 +445,43 @@ export class RunPanel {
 
   private updateTitle(title?: string): void {
     const target = this.target;
-    if (target.kind === 'compare') this.panel.title = `CNN Lab: Compare ${target.runIds.length} runs`;
-    else if (title) this.panel.title = `CNN Lab: ${title}`;
-    else if (this.runId) this.panel.title = `CNN Lab: ${this.runId}`;
+    if (target.kind === 'compare') {
+      this.panel.title = `CNN Lab: Compare ${target.runIds.length} runs`;
+      return;
+    }
+    // Until the run is known by name the tab keeps the model file's name: the id is for tooltips only.
+    const name = title ?? (this.runId ? runDisplayName(this.deps.catalog, this.runId) : undefined);
+    if (name) this.panel.title = `CNN Lab: ${name}`;
+  }
+
+  /**
+   * Puts the run's name (as the Runs view shows it) in the tab title and on the page: `force` after
+   * the page was (re)drawn, else only when it changed (a rename). `name`: a fresher one than the catalog's.
+   */
+  private showName(force: boolean, name?: string): void {
+    const runId = this.runId;
+    if (this.target.kind === 'compare' || !runId) return;
+    const current = name ?? runDisplayName(this.deps.catalog, runId);
+    if (!current || (!force && current === this.shownName)) return;
+    this.shownName = current;
+    this.updateTitle(current);
+    this.post({ type: 'name', runId, name: current });
+  }
+
+  /** The compared runs' names as the catalog has them now; a deleted run counts as a change. */
+  private compareNamesKey(): string {
+    const runIds = this.target.kind === 'compare' ? this.target.runIds : [];
+    return runIds.map((runId) => runDisplayName(this.deps.catalog, runId) ?? '').join('\n');
+  }
+
+  /** After the catalog changed: a renamed run gets its new name, a comparison is redrawn when a name changed or a run went. */
+  private refreshNames(): void {
+    if (this.goneFolder !== undefined) return;
+    if (this.target.kind !== 'compare') {
+      this.showName(false);
+      return;
+    }
+    if (this.sentCompareNames !== undefined && this.compareNamesKey() !== this.sentCompareNames) void this.sendAll();
   }
 
   private html(): string {

@@ -80,7 +80,7 @@ function render(): void {
   renderedVersion = state.version;
   const current = ensurePage();
   if (state.mode === 'run' && current instanceof RunPage) current.render(state.run, Date.now());
-  else if (state.mode === 'compare' && current instanceof ComparePage) current.render(state.runs, Date.now());
+  else if (state.mode === 'compare' && current instanceof ComparePage) current.render(state.runs, Date.now(), state.missing);
   document.body.dataset.mode = state.mode;
   document.body.dataset.version = String(state.version);
 }

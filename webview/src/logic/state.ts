@@ -77,7 +77,8 @@ export interface RunView {
 export type ViewState =
   | { mode: 'empty'; version: number }
   | { mode: 'run'; version: number; run: RunView }
-  | { mode: 'compare'; version: number; runs: RunView[] };
+  /** `missing`: runs asked for that are gone from disk (deleted), by the name they had; the page says they were left out. */
+  | { mode: 'compare'; version: number; runs: RunView[]; missing?: { runId: string; name: string }[] };
 
 export function initialState(): ViewState {
   return { mode: 'empty', version: 0 };
@@ -247,6 +248,7 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
         run.savedModel ??= state.run.savedModel;
         if (state.run.continues?.runId === run.continues?.runId) run.continues = state.run.continues ?? run.continues;
         run.gone = state.run.gone;
+        run.name = state.run.name;
       }
       return { mode: 'run', version: state.version + 1, run };
     }
@@ -279,6 +281,12 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
       state.run.savedModel = message.savedModel;
       state.version += 1;
       return state;
+    case 'name':
+      // A live run learns its id from the `started` event, which the host posts before the name.
+      if (state.mode !== 'run' || state.run.runId !== message.runId) return state;
+      state.run.name = message.name;
+      state.version += 1;
+      return state;
     case 'continues':
       if (state.mode !== 'run' || state.run.runId !== message.runId) return state;
       state.run.continues = { ...message.from };
@@ -304,6 +312,7 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
         mode: 'compare',
         version: state.version + 1,
         runs: message.runs.map(({ record, metrics, notes, name }) => ({ ...runFromDisk(record, metrics, notes), name })),
+        ...(message.missing && message.missing.length > 0 ? { missing: message.missing.map((run) => ({ ...run })) } : {}),
       };
   }
 }

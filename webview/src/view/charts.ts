@@ -30,9 +30,11 @@ export class LineChart {
   readonly element: HTMLElement;
   private readonly chart: Chart<'line', { x: number; y: number }[]>;
   private theme: ChartTheme = readTheme();
+  private readonly canvas: HTMLElement;
 
-  constructor(testId: string, label: string) {
+  constructor(testId: string, private readonly label: string) {
     const canvas = h('canvas', { role: 'img', 'aria-label': label });
+    this.canvas = canvas;
     this.element = h('figure', { class: 'chart', 'data-testid': testId, 'data-points': 0, 'data-raw-points': 0, 'data-series': 0 }, h('figcaption', {}, label), h('div', { class: 'chart-box' }, canvas));
     this.chart = new Chart(canvas, {
       type: 'line',
@@ -81,5 +83,7 @@ export class LineChart {
     this.element.dataset.points = String(drawnPoints(lines));
     this.element.dataset.rawPoints = String(lines.filter((line) => !line.faint).reduce((sum, line) => sum + line.rawCount, 0));
     this.element.dataset.series = String(lines.length);
+    // The legend is drawn on the canvas: screen readers (and tests) read its entries here.
+    this.canvas.setAttribute('aria-label', lines.length > 0 ? `${this.label}: ${lines.map((line) => line.label).join(', ')}` : this.label);
   }
 }

@@ -89,10 +89,16 @@ export class ComparePage {
     this.renderCharts();
   }
 
-  render(runs: RunView[], now: number): void {
+  /** `missing`: runs asked for that are gone from disk; the page names them rather than drop them silently. */
+  render(runs: RunView[], now: number, missing: readonly { runId: string; name: string }[] = []): void {
     this.runs = runs;
     this.heading.textContent = `Comparing ${runs.length} runs`;
     const notes = runs.flatMap((run) => (run.notes?.length ? [`${nameOf(run)}: ${run.notes.join(' ')}`] : []));
+    if (missing.length > 0) {
+      const names = missing.map((run) => run.name).join(', ');
+      notes.unshift(`Not shown: ${names} — ${missing.length === 1 ? 'this run was' : 'these runs were'} deleted (no run folder on disk).`);
+    }
+    this.notes.dataset.missing = missing.map((run) => run.runId).join(' ');
     this.notes.hidden = notes.length === 0;
     this.notes.textContent = notes.join(' ');
     this.renderCharts();

@@ -9,7 +9,19 @@ import { availableActions, displayStatus, formatClock, progressOf, type RunView 
 import { LineChart } from './charts';
 import { buildControls, smoothingOf, type ViewOptions } from './controls';
 import { formatBytes, formatFlops } from '../../../src/model/units';
+import { modelName, runTitle } from '../../../src/runs/grouping';
 import { fill, formatCount, formatMetric, formatShape, h } from './dom';
+
+/**
+ * The run's name as the Runs view shows it (the host's name), else one made from what the page
+ * has (the label, `<model> #…` needs the other runs, so the model and start time), never the raw id.
+ */
+export function runHeading(run: RunView): string {
+  if (run.name) return run.name;
+  if (run.record) return runTitle(run.record);
+  if (run.modelFile) return `${modelName(run.modelFile)} · new run`;
+  return 'New run';
+}
 
 /** Points per line: a canvas a few hundred pixels wide shows no more than this. */
 export const MAX_POINTS_PER_LINE = 2000;
@@ -123,8 +135,10 @@ export class RunPage {
 
   render(run: RunView, now: number): void {
     this.run = run;
-    const name = run.record?.label ?? run.runId ?? 'New run';
-    this.title.textContent = name;
+    this.title.textContent = runHeading(run);
+    // The id stays at hand, in the tooltip.
+    if (run.runId) this.title.title = run.runId;
+    else this.title.removeAttribute('title');
     const status = displayStatus(run);
     this.status.textContent = STATUS_TEXT[status];
     this.status.dataset.status = status;
