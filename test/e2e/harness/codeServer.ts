@@ -39,6 +39,8 @@ export interface CodeServerOptions {
   trusted: boolean;
   /** Extra user settings (merged over the quiet defaults below). */
   settings?: Record<string, unknown>;
+  /** Extra environment variables for code-server, hence for the extension host and the trainers it starts. */
+  env?: Record<string, string>;
 }
 
 export interface RunningCodeServer {
@@ -137,7 +139,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   let output = '';
   const child: ChildProcess = spawn(node24Binary(), args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? mkdtempSync(join(tmpdir(), 'cnnlab-xdg-')) },
+    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? mkdtempSync(join(tmpdir(), 'cnnlab-xdg-')), ...options.env },
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
