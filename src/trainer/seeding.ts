@@ -3,18 +3,6 @@
 // from the run seed and a label, so adding a layer or an augmentation does not shift the others.
 import type * as tf from '@tensorflow/tfjs';
 
-/** mulberry32: tiny, fast and reproducible across platforms, unlike Math.random. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A 31-bit seed for `label` under the run seed (FNV-1a). Never 0: tfjs's random ops treat a seed
  * of 0 as "no seed" and fall back to Math.random.

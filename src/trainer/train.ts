@@ -18,7 +18,8 @@ import { installFastCpuKernels } from './cpuKernels';
 import { DatasetError, loadDataset, type Dataset, type ImageSplit } from './datasets';
 import { evaluateOnTest } from './evaluation';
 import { fileSaveHandler, hasSavedModel, loadSavedModel, savedTrainingState } from './modelFiles';
-import { deriveSeed, reseedStochasticLayers, seededRandom } from './seeding';
+import { seededRandom } from '../util/random';
+import { deriveSeed, reseedStochasticLayers } from './seeding';
 import { higherIsBetter, resolveTraining, runSeed, TrainingConfigError, type ResolvedTraining } from './trainingConfig';
 
 export type EmitEvent = (event: TrainerEvent) => void;

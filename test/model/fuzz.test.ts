@@ -9,7 +9,7 @@ import { LAYER_CATALOG } from '../../src/model/catalog';
 import { analyzeModel } from '../../src/model/index';
 import type { ModelAnalysis } from '../../src/model/types';
 // The trainer's seeded generator: the same sequence on every machine, so a failing case reproduces.
-import { seededRandom as prng } from '../../src/trainer/seeding';
+import { seededRandom as prng } from '../../src/util/random';
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 const root = join(__dirname, '..', '..');

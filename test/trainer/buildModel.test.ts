@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { analyzeModel, summarizeModel } from '../../src/model';
 import type { LayerSpec, ModelIR } from '../../src/model/types';
 import { buildModel, buildableLayerKinds } from '../../src/trainer/buildModel';
-import { reseedStochasticLayers, seededRandom } from '../../src/trainer/seeding';
+import { reseedStochasticLayers } from '../../src/trainer/seeding';
+import { seededRandom } from '../../src/util/random';
 
 interface SeedReference {
   name: string;

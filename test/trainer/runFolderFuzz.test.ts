@@ -11,7 +11,7 @@ import { metricsToCsv, writeMetricsCsv } from '../../src/runs/csv';
 import { readMisclassifiedImages } from '../../src/runs/images';
 import { deleteRun, readRun, runsDirFor, scanRuns } from '../../src/runs/store';
 import { tensorBoardLogs, writeTensorBoardLogs } from '../../src/runs/tensorboard';
-import { seededRandom } from '../../src/trainer/seeding';
+import { seededRandom } from '../../src/util/random';
 import { runTraining } from '../../src/trainer/train';
 import { deadPid, sampleRecord } from './runFolders';
 

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
-import { seededRandom } from '../seeding';
+import { seededRandom } from '../../util/random';
 import { DatasetError, type Dataset, type ImageSplit, type ProgressReporter } from './types';
 
 const imageExtensions = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.tif', '.tiff']);

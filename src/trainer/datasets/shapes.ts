@@ -1,7 +1,7 @@
 // `shapes`: a synthetic dataset generated in process from a seed, so the first training needs no
 // download. Filled shapes of random size, place, angle and brightness on a noisy background; the
 // classes differ by outline only, so a small CNN must learn edges and corners to tell them apart.
-import { seededRandom } from '../seeding';
+import { seededRandom } from '../../util/random';
 import type { Dataset, ImageSplit } from './types';
 
 export const shapeClassNames = ['circle', 'square', 'triangle', 'cross'] as const;
