@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingConfig } from '../src/model/types';
 import type { BackendName, TrainerEvent, TrainJob } from '../src/protocol';
-import { isSoftwareAdapter, probeBackend, selectBackend } from '../src/trainer/backends';
+import { probeBackend, selectBackend } from '../src/trainer/backends';
+import { isSoftwareAdapter } from '../src/trainer/systemProbe';
 import { runTraining } from '../src/trainer/train';
 
 const batchSize = 32;

@@ -3,6 +3,7 @@ import { Ctx } from './ctx';
 import { register as registerTrainer } from './trainerManager';
 import * as editor from './editor';
 import { register as registerRuns } from './runs';
+import { register as registerDoctor } from './doctorView';
 
 let ctx: Ctx | undefined;
 
@@ -14,6 +15,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   const trainer = registerTrainer(ctx);
   editor.register(ctx);
   registerRuns(ctx, trainer);
+  registerDoctor(ctx, trainer);
 }
 
 export function deactivate(): void {

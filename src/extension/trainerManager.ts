@@ -9,11 +9,10 @@ import type { BackendChoice, RunRecord, TrainerCommand, TrainerEvent, TrainJob }
 import type { TrainingConfig } from '../model/types';
 import { epochsDoneAfter, formatEpochProgress, formatRunResult, runTitle } from '../runs/grouping';
 import { runsDirFor } from '../runs/store';
-import { formatNodeSearch } from '../trainer/nodeDiscovery';
+import type { NodeSearch } from '../trainer/nodeDiscovery';
 import type { Ctx } from './ctx';
 import { TrainerRuntimes, type TrainerRuntime } from './nodeRuntime';
 import { NoiseFilter } from './outputNoise';
-import { panelColumn } from './panel';
 
 /** How long a trainer gets to save and exit after `stop` before it is killed. */
 export const stopGraceMilliseconds = 5000;
@@ -236,20 +235,12 @@ export class TrainerManager implements vscode.Disposable {
     return session;
   }
 
-  /** Runs `cnnlab doctor` in the trainer's runtime and shows the report with how that runtime was found. */
-  async showDoctor(): Promise<void> {
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'CNN Lab: checking Node and training backends…' },
-      async () => {
-        const runtime = await this.runtimes.resolve();
-        const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.ctx.extension.extensionPath;
-        const child = this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'cli.js'), ['doctor'], runtime, cwd, undefined);
-        const stdout = await collectStdout(child, 120_000);
-        return `${formatNodeSearch(runtime.search, process.execPath)}\n${stdout}`;
-      },
-    );
-    const document = await vscode.workspace.openTextDocument({ content: report, language: 'markdown' });
-    await vscode.window.showTextDocument(document, { preview: true, viewColumn: panelColumn() });
+  /** Runs `cnnlab doctor` with `args` in the trainer's runtime: what it printed, and how that runtime was found. */
+  async runDoctor(args: string[]): Promise<{ stdout: string; search: NodeSearch }> {
+    const runtime = await this.runtimes.resolve();
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.ctx.extension.extensionPath;
+    const child = this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'cli.js'), ['doctor', ...args], runtime, cwd, undefined);
+    return { stdout: await collectStdout(child, 120_000), search: runtime.search };
   }
 
   dispose(): void {
@@ -366,17 +357,5 @@ function collectStdout(child: ChildProcess, timeoutMilliseconds: number): Promis
 }
 
 export function register(ctx: Ctx): TrainerManager {
-  const manager = ctx.own(new TrainerManager(ctx));
-  ctx.own(
-    vscode.commands.registerCommand('cnnLab.doctor', async () => {
-      try {
-        await manager.showDoctor();
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        ctx.output.appendLine(`Doctor failed: ${message}`);
-        void vscode.window.showErrorMessage(`CNN Lab: the doctor could not run: ${message}`);
-      }
-    }),
-  );
-  return manager;
+  return ctx.own(new TrainerManager(ctx));
 }

@@ -639,12 +639,18 @@ function markInterrupted(record: RunRecord, metrics: MetricsLine[]): RunRecord {
   return interrupted;
 }
 
-/** A `running` run whose trainer is provably gone: no such process, or (Linux) one that is not this run's writer. */
+/**
+ * Whether a `running` run's trainer is still at work: its process exists and is not provably
+ * someone else (Linux: a process that does not hold the run folder the way its writer does).
+ */
+export async function isRunLive(record: RunRecord, runDir: string): Promise<boolean> {
+  if (record.status !== 'running' || record.pid === undefined || !isProcessAlive(record.pid)) return false;
+  return (await holdsRunFolder(record.pid, runDir)) !== false;
+}
+
+/** A `running` run whose trainer is provably gone. */
 async function needsInterruptedMark(record: RunRecord, runDir: string): Promise<boolean> {
-  if (record.status !== 'running') return false;
-  if (record.pid === undefined || !isProcessAlive(record.pid)) return true;
-  // A reused pid: the process exists but does not hold the run folder the way its writer does.
-  return (await holdsRunFolder(record.pid, runDir)) === false;
+  return record.status === 'running' && !(await isRunLive(record, runDir));
 }
 
 /**

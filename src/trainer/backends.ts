@@ -13,6 +13,7 @@ import { installFastCpuKernels } from './cpuKernels';
 import {
   findSharedLibraries,
   firstLine,
+  isSoftwareAdapter,
   nativeGpuApi,
   nvidiaGpuNames,
   pureJsImagesPerSecond,
@@ -198,11 +199,6 @@ async function installDawn(): Promise<GpuLike> {
   }
   installedGpu = gpu;
   return gpu;
-}
-
-/** Software rasterizers give Dawn an adapter, but it is the CPU: Mesa's lavapipe/llvmpipe, SwiftShader, Windows' WARP. */
-export function isSoftwareAdapter(device: string): boolean {
-  return /llvmpipe|lavapipe|swiftshader|software|basic render driver/i.test(device);
 }
 
 function describeAdapter(info: AdapterInfoLike | undefined): string {

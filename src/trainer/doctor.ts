@@ -1,33 +1,19 @@
 // "What can train here, and what is missing": loads every backend in this process (so run it in
-// the trainer's Node, never the extension host) and reads the machine's GPU, CUDA and Vulkan state.
+// the trainer's Node, never the extension host), unless a run is training, and reads the machine's
+// GPU, CUDA and Vulkan state. doctorReport.ts formats what this collects.
 import { dirname } from 'node:path';
 import type { BackendName } from '../protocol';
-import { autoChoiceOf, backendOrder, installHints, isSoftwareAdapter, probeBackend, type BackendProbe } from './backends';
+import { autoChoiceOf, backendOrder, installHints, probeBackend, type BackendProbe } from './backends';
+import type { DoctorReport } from './doctorReport';
 import {
   findSharedLibraries,
-  nativeGpuApi,
   nvidiaGpuNames,
   pureJsImagesPerSecond,
   requiredCudaLibraries,
   runningInsideElectron,
   vulkanDriverManifests,
   wasmImagesPerSecond,
-  type LibraryLocation,
 } from './systemProbe';
-
-export interface DoctorReport {
-  node: { version: string; execPath: string; insideElectron: boolean; platform: string; arch: string };
-  /** Where the extension's node_modules are: optional backends get installed there. */
-  installRoot: string;
-  backends: BackendProbe[];
-  /** What `auto` would train on. */
-  autoChoice?: BackendName;
-  nvidiaGpus: string[];
-  cudaLibraries: LibraryLocation[];
-  vulkanDrivers: string[];
-  /** What to install or change, most useful first. */
-  advice: string[];
-}
 
 function installRootOf(): string {
   // …/node_modules/@tensorflow/tfjs/package.json → the folder holding node_modules.
@@ -98,9 +84,18 @@ function adviceFor(report: Omit<DoctorReport, 'advice'>): string[] {
   return advice;
 }
 
-export async function collectDoctorReport(): Promise<DoctorReport> {
+async function probeAll(): Promise<BackendProbe[]> {
   const backends: BackendProbe[] = [];
   for (const name of backendOrder) backends.push(await probeBackend(name));
+  return backends;
+}
+
+/**
+ * What can train here. While a run is in progress (`runsInProgress` names it), the backends are not
+ * loaded: each one would be initialised on the GPU or CPU the run is using, and trained on.
+ */
+export async function collectDoctorReport(runsInProgress: readonly string[] = []): Promise<DoctorReport> {
+  const backends = runsInProgress.length > 0 ? [] : await probeAll();
   const partial: Omit<DoctorReport, 'advice'> = {
     node: {
       version: process.version,
@@ -115,47 +110,7 @@ export async function collectDoctorReport(): Promise<DoctorReport> {
     nvidiaGpus: nvidiaGpuNames(),
     cudaLibraries: findSharedLibraries(requiredCudaLibraries),
     vulkanDrivers: vulkanDriverManifests(),
+    runsInProgress: [...runsInProgress],
   };
   return { ...partial, advice: adviceFor(partial) };
-}
-
-const ok = '✓';
-const no = '✗';
-
-export function formatDoctorReport(report: DoctorReport): string {
-  const lines = ['# CNN Lab doctor', '', '## Node running the trainer', ''];
-  const { node } = report;
-  lines.push(
-    `${node.insideElectron ? no : ok} ${node.version} at ${node.execPath} (${node.platform}-${node.arch}` +
-      `${node.insideElectron ? ", VS Code's own runtime: WebAssembly and pure-JS CPU only" : ''})`,
-  );
-  lines.push('', `## Backends (auto picks: ${report.autoChoice ?? 'none'})`, '');
-  for (const probe of report.backends) {
-    if (!('device' in probe)) {
-      lines.push(`${no} ${probe.name}: ${probe.reason}`);
-      continue;
-    }
-    const software = probe.name === 'webgpu' && isSoftwareAdapter(probe.device);
-    lines.push(`${ok} ${probe.name}: ${probe.device}${software ? ' (a software adapter: auto prefers WebAssembly)' : ''}`);
-  }
-  lines.push('', '## GPU, CUDA and Vulkan', '');
-  lines.push(`NVIDIA GPUs: ${report.nvidiaGpus.length > 0 ? report.nvidiaGpus.join(', ') : 'none found (nvidia-smi)'}`);
-  for (const library of report.cudaLibraries) {
-    const role = library.name.startsWith('libcudnn') ? 'cuDNN 8.1' : 'CUDA 11.2 runtime';
-    lines.push(`${role} (${library.name}): ${library.path ?? 'not found (ldconfig -p, LD_LIBRARY_PATH)'}`);
-  }
-  lines.push(
-    `${nativeGpuApi()} drivers for WebGPU: ` +
-      (nativeGpuApi() !== 'Vulkan'
-        ? 'provided by the operating system'
-        : report.vulkanDrivers.length > 0
-          ? report.vulkanDrivers
-              .map((manifest) => (manifest.endsWith('/lvp_icd.json') ? `${manifest} (Mesa lavapipe, software)` : manifest))
-              .join(', ')
-          : 'none found'),
-  );
-  lines.push('', '## What to do', '');
-  if (report.advice.length === 0) lines.push('Nothing: the fastest backend this machine supports is working.');
-  for (const advice of report.advice) lines.push(`- ${advice}`);
-  return `${lines.join('\n')}\n`;
 }

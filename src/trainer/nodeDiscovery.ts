@@ -155,11 +155,11 @@ export function findSystemNodeHere(configuredPath?: string): Promise<NodeSearch>
   return findSystemNode({ configuredPath, env: process.env, home: homedir(), platform: process.platform, versionOf: nodeVersionOf });
 }
 
-/** How the extension found (or did not find) the Node it trains with. */
-export function formatNodeSearch(search: NodeSearch, fallbackExecPath: string): string {
-  const lines = ['## Node for training', ''];
+/** How the extension found (or did not find) the Node it trains with: lines for the doctor's Node section. */
+export function nodeSearchLines(search: NodeSearch, fallbackExecPath: string): string[] {
+  const lines: string[] = [];
   if (search.found) {
-    lines.push(`✓ ${search.found.version} at ${search.found.path} (found via ${search.found.source})`);
+    lines.push(`Found via ${search.found.source}.`);
   } else {
     lines.push(
       `✗ No system Node ≥ 18 found. Training falls back to VS Code's own runtime (${fallbackExecPath}), which trains on the ` +
@@ -168,5 +168,5 @@ export function formatNodeSearch(search: NodeSearch, fallbackExecPath: string): 
     );
   }
   for (const rejected of search.rejected) lines.push(`- passed over ${rejected.path} (${rejected.source}): ${rejected.problem}`);
-  return `${lines.join('\n')}\n`;
+  return lines;
 }

@@ -79,6 +79,11 @@ export function vulkanDriverManifests(): string[] {
   return [...new Set([...fromEnvironment, ...fromDirectories])];
 }
 
+/** Software rasterizers give Dawn an adapter, but it is the CPU: Mesa's lavapipe/llvmpipe, SwiftShader, Windows' WARP. */
+export function isSoftwareAdapter(device: string): boolean {
+  return /llvmpipe|lavapipe|swiftshader|software|basic render driver/i.test(device);
+}
+
 /** The native graphics API Dawn drives on this platform. */
 export function nativeGpuApi(): string {
   switch (process.platform) {

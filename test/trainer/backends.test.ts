@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendInfo } from '../../src/protocol';
-import { autoChoiceOf, installHints, isSoftwareAdapter, tfjsCoreCopies } from '../../src/trainer/backends';
+import { autoChoiceOf, installHints, tfjsCoreCopies } from '../../src/trainer/backends';
+import { isSoftwareAdapter } from '../../src/trainer/systemProbe';
 import { isInstalled } from './helpers';
 
 interface ProbeResult {
