@@ -2,6 +2,8 @@
 // defaults (Keras's, which tfjs shares). Completions, the JSON Schema and option checking all
 // read this one table, so they cannot disagree.
 
+import type { LayerSpec } from './types';
+
 export type OptionKind =
   | 'positiveInt'
   | 'positiveIntOrPair'
@@ -49,10 +51,6 @@ export interface LayerKind {
   options: Record<string, OptionSpec>;
 }
 
-/** tfjs activation identifiers (Keras spells `hard_sigmoid`; the Keras front end converts). */
-export const ACTIVATIONS = [
-  'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'softmax', 'softplus', 'softsign', 'tanh', 'swish', 'mish', 'gelu',
-] as const;
 
 const option = (kind: OptionKind, defaultValue: unknown, description: string): OptionSpec => ({ kind, default: defaultValue, description });
 const required = (kind: OptionKind, description: string): OptionSpec => ({ kind, default: undefined, required: true, description });
@@ -242,6 +240,30 @@ export function layerKindByFactory(factory: string): LayerKind | undefined {
 export function layerKindLike(name: string): LayerKind | undefined {
   const lower = name.toLowerCase();
   for (const [spelling, layerKind] of byName) if (spelling.toLowerCase() === lower) return layerKind;
+  return undefined;
+}
+
+/**
+ * tfjs's Dense layer also takes `inputDim: n` for `inputShape: [n]`, and ignores it when an input
+ * shape is given; no other catalogued layer reads it. The `.model.ts` front ends rewrite it here
+ * (moving its source ranges along), so every later stage sees one spelling. Returns what is wrong
+ * with a value tfjs would refuse, Keras-style.
+ */
+export function rewriteInputDim(layer: LayerSpec): string | undefined {
+  if (layer.className !== 'Dense' || !Object.hasOwn(layer.config, 'inputDim')) return undefined;
+  const { inputDim, ...config } = layer.config;
+  const range = layer.optionRanges?.inputDim;
+  const keyRange = layer.optionKeyRanges?.inputDim;
+  delete layer.optionRanges?.inputDim;
+  delete layer.optionKeyRanges?.inputDim;
+  layer.config = config;
+  if (!(typeof inputDim === 'number' && Number.isInteger(inputDim) && inputDim > 0)) {
+    return `Invalid value for \`inputDim\` of Dense "${layer.name}": expected a positive integer, the size of each example (tfjs reads it as inputShape [inputDim]). Received: inputDim=${JSON.stringify(inputDim) ?? String(inputDim)}.`;
+  }
+  if (config.inputShape != null || config.batchInputShape != null) return undefined;
+  config.inputShape = [inputDim];
+  if (range && layer.optionRanges) layer.optionRanges.inputShape = range;
+  if (keyRange && layer.optionKeyRanges) layer.optionKeyRanges.inputShape = keyRange;
   return undefined;
 }
 

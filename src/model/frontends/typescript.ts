@@ -13,7 +13,8 @@
 
 import type * as TS from 'typescript';
 import { loadTypeScript } from '../compiler';
-import { LayerNamer, layerKindByFactory } from '../catalog';
+import { LayerNamer, layerKindByFactory, rewriteInputDim } from '../catalog';
+import { tfjsLayerOrder } from '../graphOrder';
 import { firstPropertyIndent, lineBreakOf, LineMap, tooDeeplyNested } from '../source';
 import { readTraining } from '../training';
 import type { LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
@@ -119,6 +120,10 @@ class TypeScriptReader {
   private readonly calling = new Set<FunctionLike>();
   /** Parameters of the function being read: their values, or why they have none. */
   private parameters = new Map<string, Value | Unresolved>();
+  /** Values given by `name = value;` statements the reader followed (see `followedAssignment`). */
+  private readonly assigned = new Map<string, Value | Unresolved>();
+  /** Names the code changes where the reader does not follow it: their values are never guessed. */
+  private untracked = new Set<string>();
   /** The function those parameters belong to. */
   private parameterScope?: FunctionLike;
   trainingNode?: TS.Expression;
@@ -168,6 +173,7 @@ class TypeScriptReader {
     for (const statement of this.source.statements) {
       if (ts.isFunctionDeclaration(statement) && statement.name && statement.body) this.functions.set(statement.name.text, statement);
     }
+    this.untracked = untrackedChanges(this.source);
     for (const statement of this.source.statements) this.statement(statement);
     this.resolveDefaultExport();
   }
@@ -265,7 +271,14 @@ class TypeScriptReader {
       this.unresolved(site, 'the model this recursive call builds');
       return undefined;
     }
-    const saved = { constants: new Map(this.constants), models: new Map(this.models), tensors: new Map(this.tensors), parameters: this.parameters, scope: this.parameterScope };
+    const saved = {
+      constants: new Map(this.constants),
+      models: new Map(this.models),
+      tensors: new Map(this.tensors),
+      assigned: new Map(this.assigned),
+      parameters: this.parameters,
+      scope: this.parameterScope,
+    };
     this.calling.add(fn);
     // Arguments are evaluated in the caller's scope, before the parameters are bound.
     const bindings = new Map<string, Value | Unresolved>();
@@ -307,6 +320,8 @@ class TypeScriptReader {
       for (const [key, value] of saved.models) this.models.set(key, value);
       this.tensors.clear();
       for (const [key, value] of saved.tensors) this.tensors.set(key, value);
+      this.assigned.clear();
+      for (const [key, value] of saved.assigned) this.assigned.set(key, value);
       this.parameters = saved.parameters;
       this.parameterScope = saved.scope;
       // The function's consts may depend on its parameters: a second call must evaluate them afresh.
@@ -365,7 +380,9 @@ class TypeScriptReader {
       return;
     }
     if (ts.isExpressionStatement(statement)) {
-      this.expressionStatement(statement);
+      const assignment = followedAssignment(statement);
+      if (assignment) this.assignment(assignment.left, assignment.right);
+      else this.expressionStatement(statement);
       return;
     }
     if (ts.isExportAssignment(statement)) {
@@ -426,8 +443,11 @@ class TypeScriptReader {
   }
 
   private declaration(declaration: TS.VariableDeclaration, exported: boolean): void {
-    if (!ts.isIdentifier(declaration.name) || !declaration.initializer) return;
+    if (!ts.isIdentifier(declaration.name)) return;
     const name = declaration.name.text;
+    // A declaration in a function shadows a value assigned to the same name outside it.
+    this.assigned.delete(name);
+    if (!declaration.initializer) return;
     const initializer = unwrap(declaration.initializer);
     if (exported && name === 'training') {
       this.trainingNode = initializer;
@@ -449,7 +469,48 @@ class TypeScriptReader {
       this.tensors.set(name, tensor);
       return;
     }
+    // `const y = block(x)`: a helper given a tensor or a model may add layers the reader never sees.
+    if (!this.stopped && this.mentionsModelOrTensor(initializer)) {
+      this.unresolved(initializer, 'what this expression does to the model');
+      return;
+    }
     this.constants.set(name, initializer);
+  }
+
+  /**
+   * `name = value;` at the top of the module or of the function being read. Consts computed from
+   * the old value keep it, so they are evaluated now; the new value is evaluated now too, since it
+   * may use the old one (`units = units * 2`).
+   */
+  private assignment(target: TS.Identifier, value: TS.Expression): void {
+    const name = target.text;
+    for (const [constName, definition] of this.constants) {
+      if (constName !== name && !this.memo.has(definition) && mentionsName(definition, name)) this.settle(definition);
+    }
+    const expression = unwrap(value);
+    const model = this.modelExpression(expression) ?? (this.callsFunction(expression) ? this.modelFrom(expression, expression, 0) : undefined);
+    const tensor = model ? undefined : this.tensorExpression(expression);
+    if (!model && tensor === undefined && this.mentionsModelOrTensor(expression)) {
+      this.unresolved(expression, 'what this assignment does to the model');
+      return;
+    }
+    const assigned = model || tensor !== undefined ? undefined : this.argumentValue(expression);
+    this.models.delete(name);
+    this.tensors.delete(name);
+    this.constants.delete(name);
+    if (model) this.models.set(name, model);
+    else if (tensor !== undefined) this.tensors.set(name, tensor);
+    else if (assigned !== undefined && this.parameterScope && this.parameters.has(name)) this.parameters.set(name, assigned);
+    else if (assigned !== undefined) this.assigned.set(name, assigned);
+  }
+
+  /** Evaluates a const's definition into the memo now, whatever it gives. */
+  private settle(definition: TS.Expression): void {
+    try {
+      this.definitionValue(definition, definition, 0);
+    } catch (problem) {
+      if (!(problem instanceof Unresolved || problem instanceof BudgetSpent || problem instanceof RangeError)) throw problem;
+    }
   }
 
   private callsFunction(node: TS.Expression): boolean {
@@ -530,9 +591,19 @@ class TypeScriptReader {
     return build;
   }
 
+  /** The layers producing a tensor or a list of them; reading stops at the first one it cannot follow, rather than leave it out. */
   private tensorList(node: TS.Expression): string[] {
     const items = ts.isArrayLiteralExpression(node) ? node.elements.map(unwrap) : [node];
-    return items.map((item) => this.tensorExpression(item)).filter((name): name is string => name !== undefined);
+    const names: string[] = [];
+    for (const item of items) {
+      const name = this.tensorExpression(item);
+      if (name === undefined) {
+        this.unresolved(item, 'this tensor');
+        return [];
+      }
+      names.push(name);
+    }
+    return names;
   }
 
   /** A symbolic tensor: `tf.input({...})`, `layer.apply(x)`, or a variable holding one. Returns the producing layer's name. */
@@ -605,6 +676,13 @@ class TypeScriptReader {
       if (!this.readOptions(configNode, layer, {})) return undefined;
     }
     layer.name = typeof layer.config.name === 'string' ? layer.config.name : this.namer.next(className);
+    const inputDimRange = layer.optionRanges?.inputDim ?? this.range(configNode ?? node);
+    const inputDimProblem = rewriteInputDim(layer);
+    if (inputDimProblem) {
+      this.diagnostics.push({ severity: 'error', code: 'bad-option-value', message: inputDimProblem, range: inputDimRange, layer: layer.name });
+      // Reported here: the layer gets no shape, rather than a second error about a missing input shape.
+      layer.unreadable = true;
+    }
     return layer;
   }
 
@@ -783,16 +861,24 @@ class TypeScriptReader {
    */
   private constant(identifier: TS.Identifier, depth: number): Value {
     if (identifier.text === 'undefined') return null;
+    if (this.untracked.has(identifier.text)) throw new Unresolved(identifier, `the value of \`${identifier.text}\`, which the code changes where CNN Lab does not follow it,`);
     // Parameters are in scope inside their function only: a module const read from there keeps its own names.
     const inScope = this.parameterScope !== undefined && identifier.pos >= this.parameterScope.pos && identifier.end <= this.parameterScope.end;
     const parameter = inScope ? this.parameters.get(identifier.text) : undefined;
     if (parameter instanceof Unresolved) throw new Unresolved(identifier, `the value of the parameter \`${identifier.text}\``);
     if (parameter !== undefined) return parameter;
+    const assigned = this.assigned.get(identifier.text);
+    if (assigned instanceof Unresolved) throw new Unresolved(identifier, `the value of \`${identifier.text}\``);
+    if (assigned !== undefined) return assigned;
     const definition = this.constants.get(identifier.text);
     if (!definition) throw new Unresolved(identifier, `the value of \`${identifier.text}\``);
+    return this.definitionValue(identifier, definition, depth);
+  }
+
+  private definitionValue(identifier: TS.Node, definition: TS.Expression, depth: number): Value {
     const known = this.memo.get(definition);
     // Evaluating a const that (indirectly) uses itself.
-    if (known === IN_PROGRESS) throw new Unresolved(identifier, `the value of \`${identifier.text}\``);
+    if (known === IN_PROGRESS) throw new Unresolved(identifier, `the value of \`${identifier.getText(this.source)}\``);
     if (known instanceof Unresolved || known instanceof BudgetSpent) throw known;
     if (known !== undefined) return known;
     this.memo.set(definition, IN_PROGRESS);
@@ -829,6 +915,105 @@ function containsReturn(root: TS.Node): boolean {
   for (let node = pending.pop(); node; node = pending.pop()) {
     if (ts.isReturnStatement(node)) return true;
     if (ts.isFunctionLike(node) || ts.isClassLike(node)) continue;
+    ts.forEachChild(node, (child) => {
+      pending.push(child);
+    });
+  }
+  return false;
+}
+
+/**
+ * `name = value;` standing at the top of the module, or at the top of a function body that declares
+ * `name` itself: run exactly when the reader reads that statement, so it can follow it.
+ */
+function followedAssignment(statement: TS.ExpressionStatement): { left: TS.Identifier; right: TS.Expression } | undefined {
+  const expression = unwrap(statement.expression);
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const left = unwrap(expression.left);
+  if (!ts.isIdentifier(left)) return undefined;
+  const block = statement.parent;
+  if (ts.isSourceFile(block)) return { left, right: expression.right };
+  const fn = ts.isBlock(block) ? block.parent : undefined;
+  if (!fn || !(ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) || !declaresName(fn, left.text)) return undefined;
+  return { left, right: expression.right };
+}
+
+/** Whether a function's parameters or the variable statements at the top of its body declare `name`. */
+function declaresName(fn: FunctionLike, name: string): boolean {
+  const declared: TS.BindingName[] = fn.parameters.map((parameter) => parameter.name);
+  if (fn.body && ts.isBlock(fn.body)) {
+    for (const statement of fn.body.statements) {
+      if (ts.isVariableStatement(statement)) declared.push(...statement.declarationList.declarations.map((declaration) => declaration.name));
+    }
+  }
+  return declared.some((binding) => boundNames(binding).includes(name));
+}
+
+function boundNames(binding: TS.BindingName): string[] {
+  if (ts.isIdentifier(binding)) return [binding.text];
+  return binding.elements.flatMap((element) => (ts.isOmittedExpression(element) ? [] : boundNames(element.name)));
+}
+
+/** Methods that change the array, map or set they are called on. */
+const MUTATING_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin', 'set', 'delete', 'clear', 'add']);
+
+/**
+ * Every name the file changes other than by an assignment the reader follows (see
+ * followedAssignment): inside a loop, branch or callback, by `+=` or `++`, through a property
+ * (`config.units = 64`) or a method (`widths.push(128)`), or from another function. The reader
+ * cannot know the value such a name has when it is read, so it never uses one.
+ */
+function untrackedChanges(source: TS.SourceFile): Set<string> {
+  const names = new Set<string>();
+  const add = (target: TS.Expression): void => {
+    for (const name of rootNames(target)) names.add(name);
+  };
+  const pending: TS.Node[] = [source];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (ts.isBinaryExpression(node)) {
+      const kind = node.operatorToken.kind;
+      const assigns = kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+      if (assigns && !(ts.isExpressionStatement(node.parent) && node.parent.expression === node && followedAssignment(node.parent))) add(node.left);
+    } else if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) {
+      add(node.operand);
+    } else if (ts.isDeleteExpression(node)) {
+      add(node.expression);
+    } else if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && !ts.isVariableDeclarationList(node.initializer)) {
+      add(node.initializer);
+    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const method = node.expression.name.text;
+      if (MUTATING_METHODS.has(method)) add(node.expression.expression);
+      if (method === 'assign' && node.arguments[0]) add(node.arguments[0]);
+    }
+    ts.forEachChild(node, (child) => {
+      pending.push(child);
+    });
+  }
+  return names;
+}
+
+/** The variables an assignment target changes: `a`, `a.b[0]` → a; `[a, { b: c }]` → a, c. */
+function rootNames(target: TS.Expression): string[] {
+  const expression = unwrap(target);
+  if (ts.isIdentifier(expression)) return [expression.text];
+  if (ts.isPropertyAccessExpression(expression) || ts.isElementAccessExpression(expression)) return rootNames(expression.expression);
+  if (ts.isArrayLiteralExpression(expression)) return expression.elements.flatMap((element) => rootNames(ts.isSpreadElement(element) ? element.expression : element));
+  if (ts.isObjectLiteralExpression(expression)) {
+    return expression.properties.flatMap((member) => {
+      if (ts.isPropertyAssignment(member)) return rootNames(member.initializer);
+      if (ts.isShorthandPropertyAssignment(member)) return [member.name.text];
+      return ts.isSpreadAssignment(member) ? rootNames(member.expression) : [];
+    });
+  }
+  if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) return rootNames(expression.left);
+  return [];
+}
+
+/** Whether an expression reads the identifier `name` anywhere inside it. */
+function mentionsName(root: TS.Node, name: string): boolean {
+  const pending: TS.Node[] = [root];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    if (ts.isIdentifier(node) && node.text === name) return true;
     ts.forEachChild(node, (child) => {
       pending.push(child);
     });
@@ -914,12 +1099,14 @@ function readTypeScriptModel(text: string, fileName: string, lines: LineMap): Fr
     }
     return { diagnostics };
   }
+  // A model the reader stopped in keeps the order it read its layers in: its outputs are not known.
+  const layers = model.topology === 'functional' && !reader.stopped ? inTfjsOrder(model) : model.layers;
   const ir: ModelIR = {
     name: model.name ?? defaultName(fileName),
     format: 'typescript',
     topology: model.topology,
-    layers: model.layers,
-    inputs: model.layers.filter((layer) => layer.className === 'InputLayer').map((layer) => layer.name),
+    layers,
+    inputs: layers.filter((layer) => layer.className === 'InputLayer').map((layer) => layer.name),
     outputs: model.outputs.length > 0 ? model.outputs : model.layers.slice(-1).map((layer) => layer.name),
     range: model.range,
   };
@@ -945,6 +1132,14 @@ function readTypeScriptModel(text: string, fileName: string, lines: LineMap): Fr
     for (const problem of read.problems) diagnostics.push({ severity: problem.severity, code: problem.key ? 'bad-option-value' : 'unknown-option', message: problem.message, range });
   }
   return { ir, diagnostics };
+}
+
+/** A functional model's layers as tfjs lists them: those its outputs are computed from, in tfjs's order (see ../graphOrder). */
+function inTfjsOrder(model: ModelBuild): LayerSpec[] {
+  const byName = new Map(model.layers.map((layer) => [layer.name, layer]));
+  const known = (names: string[]): LayerSpec[] => names.map((name) => byName.get(name)).filter((layer): layer is LayerSpec => layer !== undefined);
+  const outputs = known(model.outputs);
+  return outputs.length > 0 ? tfjsLayerOrder(outputs, (layer) => known(layer.inbound)) : model.layers;
 }
 
 /** Just after the `{` of the first layer's options, where an inputShape can be inserted. */
