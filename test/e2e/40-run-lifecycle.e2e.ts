@@ -100,18 +100,18 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
 
   it('item 2: a resumed run continues the earlier curve (steps go on, the chart grows past it) and its panel links the earlier run', async function () {
     this.timeout(420_000);
-    // A stopped run to resume: 6 epochs planned, stopped once one is done.
+    // A stopped run to resume: 4 epochs planned (early stopping cannot end it sooner), stopped once one is done.
     await workbench.openFile(shapesModel);
     await workbench.runCommand('CNN Lab: Train Model');
     await workbench.pickQuickItem('Change epochs');
-    await workbench.answerInputBox('6');
+    await workbench.answerInputBox('4');
     await workbench.pickQuickItem('Start with these settings');
     const firstPanel = await workbench.webviewFrame('run-page');
     await firstPanel.locator('[data-testid="epoch-count"]', { hasText: /^[1-9]/ }).waitFor({ timeout: 240_000 });
     await firstPanel.locator('[data-testid="stop-button"]').click();
     await firstPanel.locator('[data-testid="run-status"][data-status="stopped"]').waitFor({ timeout: 60_000 });
     earlierRun = await waitFor('run.json of the first run to say stopped', () => readRuns(workspace).find((record) => record.status === 'stopped'), 30_000);
-    assert.ok(earlierRun.epochsCompleted >= 1 && earlierRun.epochsCompleted < 6, `the first run kept ${earlierRun.epochsCompleted} epochs`);
+    assert.ok(earlierRun.epochsCompleted >= 1 && earlierRun.epochsCompleted < 4, `the first run kept ${earlierRun.epochsCompleted} epochs`);
 
     // Only the resumed run's panel on screen from here: the link must open the earlier run itself.
     await workbench.runCommand('View: Close All Editors');
@@ -271,6 +271,11 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     assert.equal(await restored.locator('[data-testid="run-status"]').getAttribute('data-status'), 'deleted');
     const goneText = (await restored.locator('[data-testid="run-gone-text"]').textContent()) ?? '';
     assert.ok(goneText.includes(`.cnnlab/runs/${earlierRun.id}`), `the restored panel says: ${goneText}`);
+    // Nothing but its id is known of it now: not called a new run.
+    const heading = restored.locator('[data-testid="run-title"]');
+    assert.equal(((await heading.textContent()) ?? '').trim(), 'Deleted run');
+    assert.equal(await heading.getAttribute('title'), earlierRun.id);
+    await restored.locator('[data-testid="close-button"]').waitFor({ state: 'visible' });
     for (const frame of workbench.page.frames()) {
       if (frame.isDetached()) continue;
       assert.equal(await frame.locator('[data-testid="waiting"]').first().isVisible().catch(() => false), false, 'a panel still says "Loading run…"');

@@ -20,6 +20,8 @@ export function runHeading(run: RunView): string {
   if (run.name) return run.name;
   if (run.record) return runTitle(run.record);
   if (run.modelFile) return `${modelName(run.modelFile)} · new run`;
+  // Restored after a reload with its folder gone: nothing is known of it but its id (in the tooltip).
+  if (run.gone) return 'Deleted run';
   return 'New run';
 }
 
