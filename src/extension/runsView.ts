@@ -10,6 +10,7 @@ import type { ModelAnalysis } from '../model/types';
 import type { RunRecord, RunStatus } from '../protocol';
 import { describeMetricsInfo, type MetricsCount } from '../runs/store';
 import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, formatRunResult, groupRunsByModel, runDurationMs, runStatusText, runTitle } from '../runs/grouping';
+import { escapeMarkdown } from '../model/markdownText';
 import { sharedModelDocuments, type ModelDocuments } from './modelDocuments';
 import type { RunCatalog, RunEntry, UnreadableRun } from './runCatalog';
 
@@ -152,17 +153,6 @@ function unreadableRunItem(unreadable: UnreadableRun): vscode.TreeItem {
   item.accessibilityInformation = { label: `Unreadable run folder ${unreadable.name}: ${unreadable.problem}` };
   item.command = { command: 'revealInExplorer', title: 'Reveal in Explorer', arguments: [vscode.Uri.file(unreadable.path)] };
   return item;
-}
-
-/**
- * `text` as Markdown that shows exactly `text`: every ASCII punctuation character backslash-escaped
- * (CommonMark allows it for all of them), so no link, image, autolink, HTML, entity, emphasis, code
- * or theme icon can come out of a name read from the workspace; line breaks and other control
- * characters become spaces, so it cannot start a new block (a heading, a link definition).
- */
-export function escapeMarkdown(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/[!-/:-@[-`{-~]/g, '\\$&');
 }
 
 /**

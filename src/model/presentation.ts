@@ -3,6 +3,7 @@
 // No `vscode` import, so all of it is unit-tested with plain mocha; src/extension/ stays thin glue.
 
 import { detectFormat, formatSummary } from './index';
+import { escapeMarkdown } from './markdownText';
 import { formatShape, withThousands } from './shape';
 import type {
   LayerSpec,
@@ -123,10 +124,6 @@ export function layerAt(analysis: ModelAnalysis, position: SourcePosition): Laye
     if (!best?.range || smallerRange(layer.range, best.range)) best = layer;
   }
   return best;
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (character) => `\\${character}`);
 }
 
 /** A fence longer than any backtick run in the text, so user numbers can never close it early. */
