@@ -4,7 +4,8 @@
 // runTraining still reaches the parent as a `failed` event and leaves a failed run on disk.
 import type { RunRecord, TrainerCommand, TrainerEvent, TrainJob } from '../protocol';
 import { markRunFailed } from '../runs/store';
-import { hintFor, runTraining } from './train';
+import { hintFor } from './errors';
+import { runTraining } from './train';
 
 /** The folder of the run in progress, so that a last-resort failure can still be written into it. */
 let currentRunDir: string | undefined;

@@ -1,0 +1,108 @@
+// Where a run's model, its source and its settings come from: the model file, or the run being
+// resumed (its saved model/last, and the curve up to the epoch that model reached).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { analyzeModel } from '../model';
+import { evaluateTypeScriptModel } from '../model/evaluate';
+import { shouldEvaluate } from '../model/presentation';
+import type { ModelIR, ModelSummary, TrainingConfig } from '../model/types';
+import type { MetricsLine, RunRecord, TrainJob } from '../protocol';
+import { MODEL_DIR, readRun, runDirFor } from '../runs/store';
+import { buildModel } from './buildModel';
+import { TrainingError } from './errors';
+import { hasSavedModel, loadSavedModel, savedTrainingState } from './modelFiles';
+import { runSeed } from './trainingConfig';
+
+export interface RunSource {
+  modelFile: string;
+  modelSource: string;
+  ir: ModelIR;
+  summary: ModelSummary;
+  training: TrainingConfig;
+  resumed?: ResumedRun;
+}
+
+export interface ResumedRun {
+  runDir: string;
+  record: RunRecord;
+  /** The curve up to `epochsCompleted`, which the new run continues. */
+  metrics: MetricsLine[];
+  epochsCompleted: number;
+}
+
+// Model modules are run (against a shape-only stand-in) only when reading the source cannot
+// follow them; training already requires a trusted workspace, so running the module is allowed here.
+const moduleEvaluationTimeoutMs = 10_000;
+
+export function readRunSource(job: TrainJob): Promise<RunSource> {
+  return job.resumeFrom ? readResumedRun(job, job.resumeFrom) : readModelFile(job);
+}
+
+/** The model to train: the resumed run's last saved one, or a new one built from the IR with the run seed. */
+export async function loadModel(source: RunSource): Promise<tf.LayersModel> {
+  return source.resumed ? loadSavedModel(join(source.resumed.runDir, MODEL_DIR, 'last')) : buildModel(source.ir, runSeed(source.training));
+}
+
+/** The learning rate the resumed run ended with (ReduceLROnPlateau may have lowered it). */
+export function resumedLearningRate(resumed: ResumedRun): number | undefined {
+  for (let index = resumed.metrics.length - 1; index >= 0; index--) {
+    const line = resumed.metrics[index];
+    if (line.kind === 'epoch' && line.logs.lr !== undefined) return line.logs.lr;
+  }
+  return undefined;
+}
+
+async function readModelFile(job: TrainJob): Promise<RunSource> {
+  let text: string;
+  try {
+    text = readFileSync(job.modelFile, 'utf8');
+  } catch (error) {
+    throw new TrainingError(`Cannot read the model file ${job.modelFile}: ${(error as Error).message}.`, 'Check the path of the model file.');
+  }
+  const staticAnalysis = analyzeModel(text, job.modelFile);
+  const analysis = shouldEvaluate(staticAnalysis, true)
+    ? await evaluateTypeScriptModel(job.modelFile, text, { timeoutMs: moduleEvaluationTimeoutMs })
+    : staticAnalysis;
+  const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
+  if (!analysis.ir || !analysis.summary || errors.length > 0) {
+    const listed = errors.map((diagnostic) => `  line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`).join('\n');
+    throw new TrainingError(
+      `The model in ${job.modelFile} has ${errors.length || 'unreadable'} error(s) and cannot be trained:\n${listed}`,
+      'Fix the errors shown in the editor (or by `cnnlab summary FILE`), then train again.',
+    );
+  }
+  return {
+    modelFile: job.modelFile,
+    modelSource: text,
+    ir: analysis.ir,
+    summary: analysis.summary,
+    training: { ...analysis.ir.training, ...job.overrides },
+  };
+}
+
+async function readResumedRun(job: TrainJob, resumeFrom: string): Promise<RunSource> {
+  const runDir = runDirFor(job.runsDir, resumeFrom);
+  let run: Awaited<ReturnType<typeof readRun>>;
+  try {
+    run = await readRun(runDir);
+  } catch (error) {
+    throw new TrainingError(`Cannot resume ${resumeFrom}: ${(error as Error).message}`, 'Give the id of a run under .cnnlab/runs, or the path of its folder.');
+  }
+  if (run.record.status === 'running') throw new TrainingError(`Run ${run.record.id} is still running.`, 'Stop it first, then resume it.');
+  const lastModelDir = join(runDir, MODEL_DIR, 'last');
+  if (!hasSavedModel(lastModelDir)) {
+    throw new TrainingError(`Run ${run.record.id} saved no model before it ended, so there is nothing to resume.`, 'Start a new run instead.');
+  }
+  // The saved weights say how far they were trained: metrics.jsonl may hold an epoch whose model
+  // was never saved (a kill between the two). Models saved before the state was recorded fall back to run.json.
+  const epochsCompleted = savedTrainingState(lastModelDir)?.epochsCompleted ?? run.record.epochsCompleted;
+  return {
+    modelFile: run.record.modelFile,
+    modelSource: run.record.modelSource,
+    ir: run.record.ir,
+    summary: run.record.summary,
+    training: { ...run.record.training, ...job.overrides },
+    resumed: { runDir, record: run.record, metrics: run.metrics.filter((line) => line.epoch < epochsCompleted), epochsCompleted },
+  };
+}
