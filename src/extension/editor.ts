@@ -1,6 +1,7 @@
 import * as codeLens from './codeLens';
 import type { Ctx } from './ctx';
 import * as diagnostics from './diagnostics';
+import * as formatOneLine from './formatOneLine';
 import * as hover from './hover';
 import { ModelDocuments } from './modelDocuments';
 import * as quickFixes from './quickFixes';
@@ -13,6 +14,7 @@ export function register(ctx: Ctx): void {
   codeLens.register(ctx, models);
   hover.register(ctx, models);
   quickFixes.register(ctx, models);
+  formatOneLine.register(ctx, models);
   summaryView.register(ctx, models);
   models.analyzeOpenDocuments();
 }

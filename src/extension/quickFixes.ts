@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { diagnosticSource, fixesFor } from '../model/presentation';
-import { formatModelFix } from '../model/prettyJson';
 import type { Ctx } from './ctx';
+import { formatEdit, formatOffer } from './formatOneLine';
 import { modelDocumentSelector, type ModelDocuments } from './modelDocuments';
 import { fromVscodeRange, toVscodeRange } from './ranges';
 
@@ -11,14 +11,10 @@ function diagnosticCode(diagnostic: vscode.Diagnostic): string | number | undefi
 
 /** Offers to spread a one-line model file (a Keras `to_json()` dump) out, so each layer gets its lens. */
 function formatAction(document: vscode.TextDocument, range: vscode.Range, models: ModelDocuments): vscode.CodeAction | undefined {
-  const analysis = models.analysisOf(document);
-  if (!analysis) return undefined;
-  const offer = formatModelFix(analysis, document.getText());
+  const offer = formatOffer(document, models);
   if (!offer || range.start.line > offer.line || range.end.line < offer.line) return undefined;
   const action = new vscode.CodeAction(offer.title, vscode.CodeActionKind.QuickFix);
-  action.edit = new vscode.WorkspaceEdit();
-  // One replacement of the whole text: one undo step.
-  action.edit.replace(document.uri, toVscodeRange(offer.edit.range), offer.edit.newText);
+  action.edit = formatEdit(document, offer);
   return action;
 }
 

@@ -53,6 +53,8 @@ export function modelLensTitle(analysis: ModelAnalysis): string | undefined {
 export interface LensItem {
   range: SourceRange;
   title: string;
+  /** Set on the one lens standing for the layers piled on a line: how many there are. */
+  layersOnLine?: number;
 }
 
 const fileStart: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -63,6 +65,11 @@ const pileUpFrom = 3;
 /** `11 layers on this line — format the file to see each` */
 export function layersOnOneLineTitle(count: number): string {
   return `${plural(count, 'layer')} on this line — format the file to see each`;
+}
+
+/** The same lens on a line that formatting cannot spread out (a `.model.ts`, JSON with comments): the summary lists each layer. */
+export function layersOnOneLineSummaryTitle(count: number): string {
+  return `${plural(count, 'layer')} on this line — open the summary to see each`;
 }
 
 /**
@@ -89,7 +96,8 @@ export function lensItems(analysis: ModelAnalysis): LensItem[] {
     if (!piled(line)) items.push({ range: layer.range, title: layerLensTitle(layer) });
     else if (!counted.has(line)) {
       counted.add(line);
-      items.push({ range: layer.range, title: layersOnOneLineTitle(perLine.get(line) ?? 0) });
+      const count = perLine.get(line) ?? 0;
+      items.push({ range: layer.range, title: layersOnOneLineTitle(count), layersOnLine: count });
     }
   }
   return items;

@@ -24,6 +24,7 @@ describe('one-line model files', () => {
     assert.equal(items.length, 2);
     assert.match(items[0].title, /^Total [\d,]+ params/);
     assert.equal(items[1].title, layersOnOneLineTitle(layerCount));
+    assert.equal(items[1].layersOnLine, layerCount, 'the editor tells this lens from a layer\'s by it');
     assert.match(items[1].title, /^\d+ layers on this line — format the file to see each$/);
   });
 
