@@ -3,13 +3,13 @@
 // Discriminated on `type`; each message names its sender → receiver.
 
 import type { ModelIR, ModelSummary, TrainingConfig } from './model/types';
+import type { BackendName } from './model/vocabulary';
 
 // ---------------------------------------------------------------------------------------------
 // Backends
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-/** What the user asks for: `auto` walks tensorflow-gpu → tensorflow → webgpu (real GPU) → wasm → webgpu (software adapter) → cpu. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+// What the user asks for: `auto` walks tensorflow-gpu → tensorflow → webgpu (real GPU) → wasm → webgpu (software adapter) → cpu.
+export type { BackendChoice, BackendName } from './model/vocabulary';
 
 export interface BackendInfo {
   name: BackendName;

@@ -3,6 +3,7 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { formatSummary } from '../model';
 import type { TrainingConfig } from '../model/types';
+import { BACKEND_CHOICES, isBackendChoice } from '../model/vocabulary';
 import type { TrainerEvent, TrainJob } from '../protocol';
 import { runsDirFor } from '../runs/store';
 import { runTraining } from '../trainer/train';
@@ -57,8 +58,8 @@ export function parseTrainArguments(args: string[], cwd: string): TrainJob {
         break;
       case '--backend': {
         const backend = value();
-        if (backend !== 'auto' && backend !== 'tensorflow' && backend !== 'webgpu' && backend !== 'wasm' && backend !== 'cpu') {
-          throw new UsageError(`--backend must be auto, tensorflow, webgpu, wasm or cpu. Received: ${backend ?? 'nothing'}.`);
+        if (!isBackendChoice(backend)) {
+          throw new UsageError(`--backend must be ${BACKEND_CHOICES.slice(0, -1).join(', ')} or ${BACKEND_CHOICES[BACKEND_CHOICES.length - 1]}. Received: ${backend ?? 'nothing'}.`);
         }
         overrides.backend = backend;
         break;

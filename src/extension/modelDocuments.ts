@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { MODEL_FILE_PATTERNS } from '../model/vocabulary';
 import { analyzeModel } from '../model/index';
 import { KeyedDebouncer, mayBeModelDocument, modelFormatOf, shouldEvaluate } from '../model/presentation';
 import type { ModelAnalysis } from '../model/types';
@@ -6,8 +7,7 @@ import type { Ctx } from './ctx';
 
 /** Our files by name, plus every JSON document so that Keras `to_json()` output is found by content. */
 export const modelDocumentSelector: vscode.DocumentSelector = [
-  { pattern: '**/*.model.json' },
-  { pattern: '**/*.model.ts' },
+  ...MODEL_FILE_PATTERNS.map((pattern) => ({ pattern })),
   { language: 'json' },
 ];
 

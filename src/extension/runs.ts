@@ -2,6 +2,7 @@
 // panel and every run command. `register(ctx, trainer)` is called once from main.ts.
 // Every command catches its own errors and reports them: the extension host never throws.
 
+import { MODEL_FILE_EXCLUDE_GLOB, MODEL_FILE_GLOB, MODEL_FILE_PATTERNS } from '../model/vocabulary';
 import { cp, lstat, mkdir, realpath, stat } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,7 +19,7 @@ import type { Ctx } from './ctx';
 import { RunPanel, type PanelDeps } from './panel';
 import { RunCatalog, type RunEntry } from './runCatalog';
 import { sharedModelDocuments } from './modelDocuments';
-import { MODEL_FILE_GLOB, ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, runTitles, TrainCodeLensProvider } from './runsView';
+import { ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, runTitles, TrainCodeLensProvider } from './runsView';
 import { chooseTrainSettings, describeSettings, type ExampleLimits } from './trainSettings';
 import type { TrainerManager } from './trainerManager';
 
@@ -36,7 +37,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
   const lenses = ctx.own(new TrainCodeLensProvider(catalog, live));
   const runsView = ctx.own(vscode.window.createTreeView('cnnLab.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
   ctx.own(vscode.window.createTreeView('cnnLab.models', { treeDataProvider: modelsTree }));
-  ctx.own(vscode.languages.registerCodeLensProvider([{ scheme: 'file', pattern: '**/*.model.json' }, { scheme: 'file', pattern: '**/*.model.ts' }], lenses));
+  ctx.own(vscode.languages.registerCodeLensProvider(MODEL_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })), lenses));
   ctx.own(
     catalog.onDidChange(() => {
       runsTree.refresh();
@@ -366,7 +367,7 @@ async function resolveModelFile(target: vscode.Uri | ModelNode | ModelGroupNode 
   if (target instanceof ModelGroupNode) return vscode.Uri.file(target.modelPath);
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && /\.model\.(json|ts)$/.test(active.fsPath)) return active;
-  const files = await vscode.workspace.findFiles(MODEL_FILE_GLOB, '**/{node_modules,.cnnlab}/**', 500);
+  const files = await vscode.workspace.findFiles(MODEL_FILE_GLOB, MODEL_FILE_EXCLUDE_GLOB, 500);
   if (files.length === 0) {
     void vscode.window.showInformationMessage('CNN Lab: no *.model.json or *.model.ts file in this workspace.');
     return undefined;

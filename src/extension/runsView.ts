@@ -1,6 +1,7 @@
 // The sidebar: Runs (grouped by model file) and Models (the workspace's model files with their
 // size and last result), plus the "▶ Train" and "last run" CodeLenses on model files.
 
+import { MODEL_FILE_EXCLUDE_GLOB, MODEL_FILE_GLOB } from '../model/vocabulary';
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -14,8 +15,6 @@ import { escapeMarkdown } from '../model/markdownText';
 import { sharedModelDocuments, type ModelDocuments } from './modelDocuments';
 import type { RunCatalog, RunEntry, UnreadableRun } from './runCatalog';
 
-export const MODEL_FILE_GLOB = '**/*.{model.json,model.ts}';
-const EXCLUDE_GLOB = '**/{node_modules,.cnnlab,dist,out}/**';
 
 const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
   running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
@@ -264,7 +263,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
 
   async getChildren(node?: ModelNode): Promise<ModelNode[]> {
     if (node) return [];
-    const uris = await vscode.workspace.findFiles(MODEL_FILE_GLOB, EXCLUDE_GLOB, 500);
+    const uris = await vscode.workspace.findFiles(MODEL_FILE_GLOB, MODEL_FILE_EXCLUDE_GLOB, 500);
     uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
     return Promise.all(uris.map((uri) => this.modelNode(uri)));
   }

@@ -4,14 +4,9 @@
 
 import * as vscode from 'vscode';
 import type { TrainingConfig } from '../model/types';
+import { BUILT_IN_DATASETS } from '../model/vocabulary';
 import { withTrainingChanges } from './trainingBlock';
 
-const BUILT_IN_DATASETS: [string, string][] = [
-  ['shapes', 'Generated circles, squares and triangles; no download, learns in under a minute'],
-  ['mnist', 'Handwritten digits, 28×28 grey (downloaded on first use)'],
-  ['fashion-mnist', 'Clothing, 28×28 grey (downloaded on first use)'],
-  ['cifar10', 'Ten object classes, 32×32 colour (downloaded on first use)'],
-];
 
 /** Defaults the trainer applies when the file says nothing, shown so the user sees what will run. */
 const SHOWN_DEFAULTS = { dataset: 'shapes', epochs: 10, batchSize: 32 };
@@ -134,7 +129,7 @@ export async function chooseTrainSettings(document: vscode.TextDocument, fromFil
 }
 
 async function pickDataset(current: string | undefined): Promise<string | undefined> {
-  const items: (vscode.QuickPickItem & { value?: string })[] = BUILT_IN_DATASETS.map(([value, detail]) => ({ label: value, detail, value, picked: value === current }));
+  const items: (vscode.QuickPickItem & { value?: string })[] = BUILT_IN_DATASETS.map(({ name, description }) => ({ label: name, detail: description, value: name, picked: name === current }));
   items.push({ label: '$(folder) Image folder…', detail: 'One subfolder per class of JPEG/PNG images' });
   const picked = await vscode.window.showQuickPick(items, { title: 'Dataset', placeHolder: current ?? SHOWN_DEFAULTS.dataset, ignoreFocusOut: true });
   if (!picked) return undefined;

@@ -1,7 +1,8 @@
 // Checks one option value against its kind, and reads checked values in the forms the layer
 // rules need. A check returns what was expected, for a Keras-style "expected …, Received: …".
 
-import { ACTIVATIONS, type OptionKind } from './catalog';
+import type { OptionKind } from './catalog';
+import { ACTIVATIONS } from './vocabulary';
 
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 const isPositiveInteger = (value: unknown): value is number => isInteger(value) && value > 0;

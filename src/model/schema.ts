@@ -2,7 +2,8 @@
 // that editor completion and validation list exactly the layers and options the core accepts.
 // A test regenerates it and fails when the shipped file differs.
 
-import { ACTIVATIONS, COMMON_OPTIONS, LAYER_CATALOG, type OptionKind, type OptionSpec } from './catalog';
+import { COMMON_OPTIONS, LAYER_CATALOG, type OptionKind, type OptionSpec } from './catalog';
+import { ACTIVATIONS, BACKEND_CHOICES, BUILT_IN_DATASET_NAMES, FOLDER_DATASET_PREFIX, LOSS_NAMES, OPTIMIZER_NAMES } from './vocabulary';
 
 // Each problem is reported once, by CNN Lab (issue 10, item 9). VS Code's JSON service validates
 // a document against this schema and CNN Lab's own diagnostics check the same file; when both
@@ -85,9 +86,6 @@ function optionSchema(name: string, spec: OptionSpec, rank: number): JsonSchema 
   return schema;
 }
 
-const DATASETS = ['shapes', 'mnist', 'fashion-mnist', 'cifar10'];
-const OPTIMIZERS = ['sgd', 'adam', 'rmsprop', 'adagrad'];
-const LOSSES = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'];
 
 export function buildModelSchema(): JsonSchema {
   const layerVariants = LAYER_CATALOG.map((layerKind) => {
@@ -125,12 +123,12 @@ export function buildModelSchema(): JsonSchema {
         // CNN Lab checks every key here and its value (src/model/training.ts); inside the nested
         // objects it checks only that they are objects, so their keys keep their types.
         properties: {
-          dataset: { ...proposals([...DATASETS, 'folder:']), description: 'A built-in dataset, or "folder:PATH" for a folder of images, one subfolder per class.' },
+          dataset: { ...proposals([...BUILT_IN_DATASET_NAMES, FOLDER_DATASET_PREFIX]), description: 'A built-in dataset, or "folder:PATH" for a folder of images, one subfolder per class.' },
           epochs: { description: 'Passes over the training data.' },
           batchSize: { description: 'Examples per gradient step.' },
-          optimizer: { ...proposals(OPTIMIZERS), properties: { name: proposals(OPTIMIZERS), learningRate: { type: 'number' }, momentum: { type: 'number' }, nesterov: { type: 'boolean' } } },
+          optimizer: { ...proposals(OPTIMIZER_NAMES), properties: { name: proposals(OPTIMIZER_NAMES), learningRate: { type: 'number' }, momentum: { type: 'number' }, nesterov: { type: 'boolean' } } },
           learningRate: { description: 'Step size of the optimizer.' },
-          loss: proposals(LOSSES),
+          loss: proposals(LOSS_NAMES),
           fromLogits: proposals([true, false]),
           metrics: proposals([['accuracy']]),
           validationSplit: { description: 'Fraction of the training data held out for validation, in [0, 1).' },
@@ -143,7 +141,7 @@ export function buildModelSchema(): JsonSchema {
           augmentation: {
             properties: { horizontalFlip: { type: 'boolean' }, rotationRange: { type: 'number' }, widthShiftRange: { type: 'number' }, heightShiftRange: { type: 'number' }, zoomRange: { type: 'number' } },
           },
-          backend: proposals(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']),
+          backend: proposals(BACKEND_CHOICES),
         },
       },
     },

@@ -5,7 +5,7 @@
 // before it; a layer whose input shape cannot be known (it follows an error) gets no summary and
 // no shape checks, since any shape problem found there would be a consequence, not a new error.
 
-import { allClassNames, allFactoryNames, layerKindByClassName, layerKindByFactory, layerKindLike, nearestName, optionsOf, ACTIVATIONS, type LayerKind } from './catalog';
+import { allClassNames, allFactoryNames, layerKindByClassName, layerKindByFactory, layerKindLike, nearestName, optionsOf, type LayerKind } from './catalog';
 import { applyLayerRule, type LayerProblem } from './layers';
 import { describeValue, expectedForValue } from './options';
 import { formatShape } from './shape';
@@ -21,15 +21,9 @@ import type {
   Shape,
   SourceRange,
 } from './types';
+import { ACTIVATIONS, builtInDataset } from './vocabulary';
 
 const FILE_START: SourceRange = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-
-/** Input shapes (without the batch axis) of the built-in datasets, for the missing-input-shape fix. */
-const DATASET_INPUT_SHAPES: Record<string, number[]> = {
-  mnist: [28, 28, 1],
-  'fashion-mnist': [28, 28, 1],
-  cifar10: [32, 32, 3],
-};
 
 /** Where a layer's input comes from: a shape the user wrote (which a fix may edit) or another layer. */
 interface InputSource {
@@ -278,7 +272,7 @@ class Summarizer {
 
   private missingInputShape(layer: LayerSpec, problem: string): void {
     const dataset = this.ir.training?.dataset;
-    const suggested = dataset ? DATASET_INPUT_SHAPES[dataset] : undefined;
+    const suggested = dataset ? builtInDataset(dataset)?.inputShape : undefined;
     const insertion = this.ir.inputShapeInsertion;
     const fixes: QuickFix[] = [];
     if (suggested && insertion) {
@@ -350,7 +344,7 @@ class Summarizer {
   }
 }
 
-const shapeList = (dims: number[]): string => `[${dims.join(', ')}]`;
+const shapeList = (dims: readonly number[]): string => `[${dims.join(', ')}]`;
 
 /** Summarizes every layer up to the first error; never throws on a well-typed IR. */
 export function summarizeModel(ir: ModelIR): ModelSummary {

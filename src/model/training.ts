@@ -5,16 +5,15 @@
 
 import { nearestName } from './catalog';
 import { describeValue } from './options';
-import type { LossName, OptimizerName, TrainingConfig } from './types';
+import type { TrainingConfig } from './types';
+import { camelCase } from './names';
+import { BACKEND_CHOICES, DATASET_CHOICES_TEXT, isDatasetName, LOSS_NAMES, lossNamed, OPTIMIZER_NAMES, quotedList } from './vocabulary';
 
 const TRAINING_KEYS = [
   'dataset', 'epochs', 'batchSize', 'optimizer', 'learningRate', 'loss', 'fromLogits', 'metrics', 'validationSplit', 'shuffle', 'seed',
   'grayscale', 'earlyStopping', 'reduceLROnPlateau', 'checkpoint', 'augmentation', 'backend',
 ] as const;
-const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'adam', 'rmsprop', 'adagrad'];
-const LOSSES: readonly LossName[] = ['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'];
 
-const camel = (name: string): string => name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
 export interface TrainingProblem {
   /** The key to blame (tfjs spelling), or undefined for the whole block. */
@@ -35,7 +34,7 @@ export function readTraining(value: unknown): { training?: TrainingConfig; probl
   }
   const training: Record<string, unknown> = {};
   for (const [writtenKey, raw] of Object.entries(value)) {
-    const key = camel(writtenKey);
+    const key = camelCase(writtenKey);
     if (!(TRAINING_KEYS as readonly string[]).includes(key)) {
       const suggestion = nearestName(key, TRAINING_KEYS);
       problems.push({ writtenKey, severity: 'warning', message: `Unknown training option '${writtenKey}'; it is ignored.${suggestion ? ` Did you mean '${suggestion}'?` : ''}` });
@@ -54,9 +53,7 @@ export function readTraining(value: unknown): { training?: TrainingConfig; probl
 function checkTrainingValue(key: string, value: unknown): string | undefined {
   switch (key) {
     case 'dataset':
-      return typeof value === 'string' && (['shapes', 'mnist', 'fashion-mnist', 'cifar10'].includes(value) || value.startsWith('folder:'))
-        ? undefined
-        : '"shapes", "mnist", "fashion-mnist", "cifar10" or "folder:PATH"';
+      return typeof value === 'string' && isDatasetName(value) ? undefined : DATASET_CHOICES_TEXT;
     case 'epochs':
     case 'batchSize':
       return isPositiveInteger(value) ? undefined : 'a positive integer';
@@ -66,10 +63,10 @@ function checkTrainingValue(key: string, value: unknown): string | undefined {
       return typeof value === 'number' && value >= 0 && value < 1 ? undefined : 'a number in [0, 1)';
     case 'optimizer': {
       const name = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? (value as { name?: unknown }).name : undefined;
-      return typeof name === 'string' && (OPTIMIZERS as readonly string[]).includes(name.toLowerCase()) ? undefined : `one of ${OPTIMIZERS.map((o) => `"${o}"`).join(', ')} or {"name": ..., "learningRate": ...}`;
+      return typeof name === 'string' && (OPTIMIZER_NAMES as readonly string[]).includes(name.toLowerCase()) ? undefined : `one of ${quotedList(OPTIMIZER_NAMES)} or {"name": ..., "learningRate": ...}`;
     }
     case 'loss':
-      return typeof value === 'string' && (LOSSES as readonly string[]).includes(camel(value)) ? undefined : `one of ${LOSSES.map((l) => `"${l}"`).join(', ')}`;
+      return typeof value === 'string' && lossNamed(value) ? undefined : `one of ${quotedList(LOSS_NAMES)}`;
     case 'fromLogits':
     case 'shuffle':
     case 'grayscale':
@@ -79,7 +76,7 @@ function checkTrainingValue(key: string, value: unknown): string | undefined {
     case 'seed':
       return Number.isInteger(value) ? undefined : 'an integer';
     case 'backend':
-      return ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'].includes(String(value)) ? undefined : 'one of "auto", "tensorflow", "webgpu", "wasm", "cpu"';
+      return (BACKEND_CHOICES as readonly string[]).includes(String(value)) ? undefined : `one of ${quotedList(BACKEND_CHOICES)}`;
     default:
       return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : 'an object';
   }
@@ -87,11 +84,11 @@ function checkTrainingValue(key: string, value: unknown): string | undefined {
 
 /** Keras spellings inside values (`categorical_crossentropy`, `learning_rate`) become tfjs ones. */
 function normalizeTrainingValue(key: string, value: unknown): unknown {
-  if (key === 'loss' && typeof value === 'string') return camel(value);
+  if (key === 'loss' && typeof value === 'string') return lossNamed(value) ?? value;
   if (key === 'optimizer' && typeof value === 'string') return value.toLowerCase();
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const normalized: Record<string, unknown> = {};
-    for (const [inner, innerValue] of Object.entries(value)) normalized[camel(inner)] = innerValue;
+    for (const [inner, innerValue] of Object.entries(value)) normalized[camelCase(inner)] = innerValue;
     if (key === 'optimizer' && typeof normalized.name === 'string') normalized.name = normalized.name.toLowerCase();
     return normalized;
   }

@@ -1,6 +1,8 @@
 // The intermediate representation (IR) every front end produces and every later stage consumes.
 // Pure data: no vscode, no tfjs. Shapes include the batch axis first; `null` is Keras's `None`.
 
+import type { BackendChoice, LossName, OptimizerName } from './vocabulary';
+
 /** One axis of a tensor shape: a size, or `null` for an unknown size (Keras prints `None`). */
 export type Dim = number | null;
 /** A full shape including the batch axis, e.g. `[null, 26, 26, 64]`. */
@@ -77,12 +79,7 @@ export interface InputShapeInsertionPoint {
   lineBreak?: string;
 }
 
-export type OptimizerName = 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
-export type LossName =
-  | 'categoricalCrossentropy'
-  | 'sparseCategoricalCrossentropy'
-  | 'binaryCrossentropy'
-  | 'meanSquaredError';
+export type { LossName, OptimizerName } from './vocabulary';
 
 /** The optional `training` block of a model file: dataset and hyperparameters (tfjs names, Keras names accepted on input). */
 export interface TrainingConfig {
@@ -105,7 +102,7 @@ export interface TrainingConfig {
   reduceLROnPlateau?: { monitor?: string; factor?: number; patience?: number; minLR?: number };
   checkpoint?: { monitor?: string; saveBestOnly?: boolean };
   augmentation?: { horizontalFlip?: boolean; rotationRange?: number; widthShiftRange?: number; heightShiftRange?: number; zoomRange?: number };
-  backend?: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+  backend?: BackendChoice;
 }
 
 export interface ModelIR {

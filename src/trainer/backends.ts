@@ -9,6 +9,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendInfo, BackendName } from '../protocol';
+import { BACKEND_NAMES } from '../model/vocabulary';
 import { installFastCpuKernels } from './cpuKernels';
 import {
   findSharedLibraries,
@@ -301,7 +302,7 @@ const activators: Record<BackendName, () => Promise<string>> = {
 };
 
 /** Every backend, fastest first, as the doctor lists them. */
-export const backendOrder: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+export const backendOrder: readonly BackendName[] = BACKEND_NAMES;
 
 const candidatesFor: Record<Exclude<BackendChoice, 'auto'>, readonly BackendName[]> = {
   tensorflow: ['tensorflow-gpu', 'tensorflow'],

@@ -1,5 +1,6 @@
 // IR → tfjs LayersModel. Every model is built functionally (tf.input … apply … tf.model), which
 // covers Sequential and functional IRs alike and keeps the user's layer names.
+import { camelCase } from '../model/names';
 import * as tf from '@tensorflow/tfjs';
 import type { LayerSpec, ModelIR } from '../model/types';
 import { seedInitializers } from './seeding';
@@ -72,10 +73,6 @@ const layerFactories: Record<string, LayerFactory> = {
 
 /** Layer kinds this trainer can build (InputLayer besides). */
 export const buildableLayerKinds: readonly string[] = ['InputLayer', ...Object.keys(layerFactories)];
-
-function camelCase(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
-}
 
 /** Keras spells initializers `lecun_normal` / `LecunNormal`; tfjs spells them `leCunNormal` / `LeCunNormal`. */
 function tfjsInitializerName(name: string): string {

@@ -1,5 +1,6 @@
 // The training block as the trainer uses it: defaults filled in, Keras spellings turned into tfjs ones.
-import type { LossName, OptimizerName, TrainingConfig } from '../model/types';
+import type { TrainingConfig } from '../model/types';
+import { LOSS_NAMES, lossNamed, OPTIMIZER_NAMES, optimizerNamed, type LossName, type OptimizerName } from '../model/vocabulary';
 
 export interface ResolvedTraining {
   dataset: string;
@@ -31,24 +32,16 @@ export function runSeed(config: TrainingConfig): number {
 }
 
 function optimizerName(name: string): OptimizerName {
-  const lower = name.toLowerCase();
-  if (lower === 'sgd' || lower === 'adam' || lower === 'rmsprop' || lower === 'adagrad') return lower;
-  throw new TrainingConfigError(`Unknown optimizer '${name}'. Use sgd, adam, rmsprop or adagrad.`);
+  const optimizer = optimizerNamed(name);
+  if (!optimizer) throw new TrainingConfigError(`Unknown optimizer '${name}'. Use ${OPTIMIZER_NAMES.slice(0, -1).join(', ')} or ${OPTIMIZER_NAMES[OPTIMIZER_NAMES.length - 1]}.`);
+  return optimizer;
 }
 
 function lossName(name: string): LossName {
-  const camel = name.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
-  const aliases: Record<string, LossName> = {
-    categoricalCrossentropy: 'categoricalCrossentropy',
-    sparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
-    binaryCrossentropy: 'binaryCrossentropy',
-    meanSquaredError: 'meanSquaredError',
-    mse: 'meanSquaredError',
-  };
-  const loss = aliases[camel];
+  const loss = lossNamed(name);
   if (!loss) {
     throw new TrainingConfigError(
-      `Unknown loss '${name}'. Use categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy or meanSquaredError (Keras's snake_case names work too).`,
+      `Unknown loss '${name}'. Use ${LOSS_NAMES.slice(0, -1).join(', ')} or ${LOSS_NAMES[LOSS_NAMES.length - 1]} (Keras's snake_case names work too).`,
     );
   }
   return loss;

@@ -5,7 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACTIVATIONS, COMMON_OPTIONS, LAYER_CATALOG } from '../../src/model/catalog';
+import { COMMON_OPTIONS, LAYER_CATALOG } from '../../src/model/catalog';
+import { ACTIVATIONS } from '../../src/model/vocabulary';
 import { analyzeModel, buildModelSchema } from '../../src/model/index';
 
 type Schema = Record<string, unknown>;

@@ -4,6 +4,7 @@
 // (snake_case → camelCase); keys tfjs has no use for (dtype policies, `groups`, …) are dropped;
 // absent keys take Keras's defaults in the summarizer.
 
+import { camelCase } from '../names';
 import type { Node } from 'jsonc-parser';
 import { LayerNamer, layerKindByClassName, optionsOf } from '../catalog';
 import { innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, valueOf } from '../source';
@@ -26,7 +27,7 @@ const RENAMED_KEYS: Record<string, string> = {
 const KERAS_ACTIVATIONS: Record<string, string> = { hard_sigmoid: 'hardSigmoid', silu: 'swish' };
 const DATA_FORMATS: Record<string, string> = { channels_last: 'channelsLast', channels_first: 'channelsFirst' };
 
-const camel = (key: string): string => RENAMED_KEYS[key] ?? key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+const camel = (key: string): string => RENAMED_KEYS[key] ?? camelCase(key);
 
 function convertValue(option: string, value: unknown): unknown {
   if (option === 'activation' && typeof value === 'string') return KERAS_ACTIVATIONS[value] ?? value;

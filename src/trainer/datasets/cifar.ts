@@ -1,6 +1,7 @@
 // CIFAR-10, binary version: cifar-10-binary.tar.gz holds data_batch_1..5.bin and test_batch.bin,
 // each record one label byte then 3072 pixel bytes (1024 red, 1024 green, 1024 blue; 32×32 rows),
 // and batches.meta.txt, the class names one a line.
+import { classNamesOf } from '../../model/vocabulary';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -10,7 +11,7 @@ import { DatasetError, type Dataset, type ImageSplit } from './types';
 const SIDE = 32;
 const PIXELS = SIDE * SIDE;
 const RECORD = 1 + 3 * PIXELS;
-const defaultClassNames = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+const defaultClassNames = classNamesOf('cifar10');
 const trainFiles = [1, 2, 3, 4, 5].map((index) => `data_batch_${index}.bin`);
 const testFile = 'test_batch.bin';
 const metaFile = 'batches.meta.txt';
@@ -18,7 +19,7 @@ const metaFile = 'batches.meta.txt';
 /** The names batches.meta.txt gives the labels, when it holds one per class; the upstream names otherwise. */
 function classNamesFrom(meta: Buffer | undefined): string[] {
   const names = meta?.toString('utf8').split(/\r?\n/).map((line) => line.trim()).filter(Boolean) ?? [];
-  return names.length === defaultClassNames.length ? names : defaultClassNames;
+  return names.length === defaultClassNames.length ? names : [...defaultClassNames];
 }
 
 /** Files of a (ustar) tar archive by base name; enough for the CIFAR archive, which holds plain files only. */

@@ -1,4 +1,5 @@
 // MNIST and Fashion-MNIST: IDX files (gzip), the format Yann LeCun's MNIST page defines.
+import { classNamesOf } from '../../model/vocabulary';
 import { constants, gunzipSync } from 'node:zlib';
 import { datasetFile, type DatasetSource, type FileLocationOptions } from './files';
 import { DatasetError, type Dataset, type ImageSplit } from './types';
@@ -61,7 +62,7 @@ export function parseIdx(bytes: Buffer, path: string): { dims: number[]; data: U
   return { dims, data: new Uint8Array(raw.buffer, raw.byteOffset + headerBytes, expected) };
 }
 
-const idxSources: Record<'mnist' | 'fashion-mnist', DatasetSource & { classNames: string[] }> = {
+const idxSources: Record<'mnist' | 'fashion-mnist', DatasetSource> = {
   mnist: {
     cacheName: 'mnist',
     baseUrl: 'https://storage.googleapis.com/cvdf-datasets/mnist/',
@@ -72,7 +73,6 @@ const idxSources: Record<'mnist' | 'fashion-mnist', DatasetSource & { classNames
       't10k-images-idx3-ubyte.gz': '9fb629c4189551a2d022fa330f9573f3',
       't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c',
     },
-    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   },
   'fashion-mnist': {
     cacheName: 'fashion-mnist',
@@ -85,7 +85,6 @@ const idxSources: Record<'mnist' | 'fashion-mnist', DatasetSource & { classNames
       't10k-images-idx3-ubyte.gz': 'bef4ecab320f06d8554ea6380940ec79',
       't10k-labels-idx1-ubyte.gz': 'bb300cfdad3c16e7a12a480ee83cd310',
     },
-    classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
   },
 };
 
@@ -107,5 +106,5 @@ export async function loadIdxDataset(name: 'mnist' | 'fashion-mnist', options: F
   options.progress(`Loading ${name}`);
   const train = await loadSplit(source, 'train', options);
   const test = await loadSplit(source, 't10k', options);
-  return { name, classNames: source.classNames, height: train.height, width: train.width, channels: 1, train: train.split, test: test.split };
+  return { name, classNames: [...classNamesOf(name)], height: train.height, width: train.width, channels: 1, train: train.split, test: test.split };
 }

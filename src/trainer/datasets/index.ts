@@ -3,10 +3,10 @@ import { loadCifar10 } from './cifar';
 import { loadFolderDataset } from './folder';
 import { loadIdxDataset } from './idx';
 import { generateShapes } from './shapes';
+import { BUILT_IN_DATASET_NAMES, builtInDataset, FOLDER_DATASET_PREFIX } from '../../model/vocabulary';
 import { DatasetError, firstExamples, type Dataset, type ImageSplit, type ProgressReporter } from './types';
 
 export { DatasetError, type Dataset, type ImageSplit } from './types';
-export const builtInDatasets = ['shapes', 'mnist', 'fashion-mnist', 'cifar10'] as const;
 
 export interface DatasetRequest {
   /** `shapes`, `mnist`, `fashion-mnist`, `cifar10` or `folder:PATH`. */
@@ -42,18 +42,19 @@ function imageSizeFor(inputShape: number[], dataset: string): { height: number; 
 export async function loadDataset(request: DatasetRequest): Promise<Dataset> {
   const files = { dataDir: request.dataDir, cacheDir: request.cacheDir, progress: request.progress, stallTimeoutMs: request.stallTimeoutMs, publishedMd5: request.publishedMd5 };
   let dataset: Dataset;
-  if (request.name === 'shapes') {
+  const builtIn = builtInDataset(request.name)?.name;
+  if (builtIn === 'shapes') {
     dataset = generateShapes({ ...imageSizeFor(request.inputShape, 'shapes'), trainExamples: request.trainExamples, testExamples: request.testExamples, seed: request.seed });
-  } else if (request.name === 'mnist' || request.name === 'fashion-mnist') {
-    dataset = await loadIdxDataset(request.name, files);
-  } else if (request.name === 'cifar10' || request.name === 'cifar-10') {
+  } else if (builtIn === 'mnist' || builtIn === 'fashion-mnist') {
+    dataset = await loadIdxDataset(builtIn, files);
+  } else if (builtIn === 'cifar10') {
     dataset = await loadCifar10(files);
-  } else if (request.name.startsWith('folder:')) {
+  } else if (request.name.startsWith(FOLDER_DATASET_PREFIX)) {
     dataset = await loadFolderDataset(request.name, request.baseDir, imageSizeFor(request.inputShape, request.name), request.progress, request.seed);
   } else {
     throw new DatasetError(
       `Unknown dataset '${request.name}'.`,
-      `Use one of ${builtInDatasets.join(', ')}, or folder:PATH for a folder with one subfolder of images per class.`,
+      `Use one of ${BUILT_IN_DATASET_NAMES.join(', ')}, or ${FOLDER_DATASET_PREFIX}PATH for a folder with one subfolder of images per class.`,
     );
   }
   const exampleBytes = dataset.height * dataset.width * dataset.channels;

@@ -1,10 +1,12 @@
 // `shapes`: a synthetic dataset generated in process from a seed, so the first training needs no
 // download. Filled shapes of random size, place, angle and brightness on a noisy background; the
 // classes differ by outline only, so a small CNN must learn edges and corners to tell them apart.
+import { classNamesOf } from '../../model/vocabulary';
 import { seededRandom } from '../../util/random';
 import type { Dataset, ImageSplit } from './types';
 
-export const shapeClassNames = ['circle', 'square', 'triangle', 'cross'] as const;
+/** Label order: the generator draws kind `label` as the class of that name. */
+export const shapeClassNames = classNamesOf('shapes');
 
 type Point = [number, number];
 
