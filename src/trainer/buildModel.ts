@@ -1,7 +1,8 @@
 // IR → tfjs LayersModel. Every model is built functionally (tf.input … apply … tf.model), which
 // covers Sequential and functional IRs alike and keeps the user's layer names.
-import { camelCase } from '../model/names';
 import * as tf from '@tensorflow/tfjs';
+import { LAYER_CATALOG, type LayerKind } from '../model/catalog';
+import { camelCase } from '../model/names';
 import type { LayerSpec, ModelIR } from '../model/types';
 import { seedInitializers } from './seeding';
 
@@ -41,35 +42,25 @@ export class SpatialDropout2D extends tf.layers.Layer {
 }
 tf.serialization.registerClass(SpatialDropout2D);
 
-const layerFactories: Record<string, LayerFactory> = {
-  Conv2D: factory(tf.layers.conv2d),
-  DepthwiseConv2D: factory(tf.layers.depthwiseConv2d),
-  SeparableConv2D: factory(tf.layers.separableConv2d),
-  Conv2DTranspose: factory(tf.layers.conv2dTranspose),
-  MaxPooling2D: factory(tf.layers.maxPooling2d),
-  AveragePooling2D: factory(tf.layers.averagePooling2d),
-  GlobalAveragePooling2D: factory(tf.layers.globalAveragePooling2d),
-  GlobalMaxPooling2D: factory(tf.layers.globalMaxPooling2d),
-  ZeroPadding2D: factory(tf.layers.zeroPadding2d),
-  Cropping2D: factory(tf.layers.cropping2D),
-  UpSampling2D: factory(tf.layers.upSampling2d),
-  Dropout: factory(tf.layers.dropout),
+/** Layers tfjs lacks, which CNN Lab supplies itself (the catalogue lists them without a tfjs factory). */
+const ownLayers: Record<string, LayerFactory> = {
   SpatialDropout2D: factory((args: { rate: number; seed?: number; name?: string }) => new SpatialDropout2D(args)),
-  Flatten: factory(tf.layers.flatten),
-  Reshape: factory(tf.layers.reshape),
-  Dense: factory(tf.layers.dense),
-  BatchNormalization: factory(tf.layers.batchNormalization),
-  LayerNormalization: factory(tf.layers.layerNormalization),
-  Activation: factory(tf.layers.activation),
-  ReLU: factory(tf.layers.reLU),
-  LeakyReLU: factory(tf.layers.leakyReLU),
-  Softmax: factory(tf.layers.softmax),
-  Rescaling: factory(tf.layers.rescaling),
-  Add: factory(tf.layers.add),
-  Concatenate: factory(tf.layers.concatenate),
-  Multiply: factory(tf.layers.multiply),
-  Average: factory(tf.layers.average),
 };
+
+/** What builds each layer kind: the catalogue's `tf.layers` factory, else one of CNN Lab's own layers. */
+function factoryFor(layerKind: LayerKind): LayerFactory | undefined {
+  if (layerKind.factory === undefined) return ownLayers[layerKind.className];
+  const create = (tf.layers as unknown as Record<string, ((args: unknown) => Layer) | undefined>)[layerKind.factory];
+  return create ? factory(create) : undefined;
+}
+
+// InputLayer is made by tf.input in buildModel, never through a factory.
+const layerFactories: Record<string, LayerFactory> = Object.fromEntries(
+  LAYER_CATALOG.filter((layerKind) => layerKind.className !== 'InputLayer').flatMap((layerKind) => {
+    const create = factoryFor(layerKind);
+    return create ? [[layerKind.className, create]] : [];
+  }),
+);
 
 /** Layer kinds this trainer can build (InputLayer besides). */
 export const buildableLayerKinds: readonly string[] = ['InputLayer', ...Object.keys(layerFactories)];

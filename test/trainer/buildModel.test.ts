@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { analyzeModel, summarizeModel } from '../../src/model';
 import type { LayerSpec, ModelIR } from '../../src/model/types';
+import { LAYER_CATALOG } from '../../src/model/catalog';
 import { buildModel, buildableLayerKinds } from '../../src/trainer/buildModel';
 import { reseedStochasticLayers } from '../../src/trainer/seeding';
 import { seededRandom } from '../../src/util/random';
@@ -97,6 +98,10 @@ describe('buildModel', () => {
       model.dispose();
     });
   }
+
+  it('builds every layer kind of the catalogue, each with the catalogue\'s own tfjs factory', () => {
+    assert.deepEqual([...buildableLayerKinds].sort(), LAYER_CATALOG.map((layerKind) => layerKind.className).sort());
+  });
 
   it('builds every layer kind in a functional graph, with Keras shapes and params', () => {
     const { ir, expected } = everyKindIR();
