@@ -1,12 +1,14 @@
 // `cnnlab` command line: one module per subcommand under src/cli/.
 import { doctorCommand } from './cli/doctor';
-import { runSummary } from './cli/summary';
+import { runSummaryCommand } from './cli/summary';
 import { trainCommand } from './cli/train';
 
 const usage = `Usage: cnnlab <command> [options]
 
 Commands:
-  summary FILE [--json]   print the Keras-format summary of a model file
+  summary FILE [--json] [--evaluate]
+                          print the Keras-format summary of a model file
+                          (see \`cnnlab summary --help\`)
   train FILE [options]    train a model file (see \`cnnlab train --help\`)
   doctor                  show which Node and backends are available
 `;
@@ -20,7 +22,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(usage);
       return command === undefined ? 2 : 0;
     case 'summary':
-      return runSummary(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
+      return runSummaryCommand(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
     case 'train':
       return trainCommand(rest);
     case 'doctor':

@@ -8,14 +8,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type * as TS from 'typescript';
-import { LayerNamer, layerKindByFactory } from './catalog';
+import { LayerNamer, layerKindByFactory, rewriteInputDim } from './catalog';
 import { loadTypeScript } from './compiler';
 import { defaultName } from './frontends/json';
 import { LineMap } from './source';
 import { summarizeModel } from './summarize';
 import { readTraining } from './training';
 import type { LayerSpec, ModelAnalysis, ModelDiagnostic, ModelIR, SourcePosition, SourceRange } from './types';
-import type { GeneratedPosition, RecordedModel, WorkerInput, WorkerResult } from './evaluateWorker';
+import type { GeneratedPosition, RecordedLayer, RecordedModel, WorkerInput, WorkerResult } from './evaluateWorker';
 
 export interface EvaluateOptions {
   /** Wall-clock limit for loading and running the module; the worker is terminated after it. */
@@ -70,12 +70,14 @@ export async function evaluateTypeScriptModel(fileName: string, source: string, 
     return failed(`Running the model module failed: ${result.message}`, range);
   }
 
-  const locate = (position: GeneratedPosition | undefined): TS.CallExpression | undefined => {
+  const locate: Locate = (position) => {
     const original = toOriginal(position);
     return original ? innermostCall(ts, sourceFile, offsetOf(source, original)) : undefined;
   };
-  const ir = buildIr(ts, result.model, fileName, sourceFile, lines, locate);
-  const diagnostics: ModelDiagnostic[] = [];
+  const builder = new IrBuilder(ts, sourceFile, lines, locate);
+  builder.nameLayers(result.model);
+  const ir = builder.model(result.model, result.model.name ?? defaultName(fileName));
+  const diagnostics: ModelDiagnostic[] = [...builder.diagnostics];
   if (result.training !== undefined) {
     const read = readTraining(result.training);
     if (read.training) ir.training = read.training;
@@ -120,72 +122,170 @@ function runWorker(input: WorkerInput, options: EvaluateOptions): Promise<Worker
   });
 }
 
-function buildIr(
-  ts: typeof TS,
-  model: RecordedModel,
-  fileName: string,
-  sourceFile: TS.SourceFile,
-  lines: LineMap,
-  locate: (position: GeneratedPosition | undefined) => TS.CallExpression | undefined,
-): ModelIR {
-  const range = (node: TS.Node): SourceRange => lines.range(node.getStart(sourceFile), node.getEnd());
-  const namer = new LayerNamer();
-  for (const layer of model.layers) if (typeof layer.config.name === 'string') namer.reserve(layer.config.name);
-  const names = new Map<number, string>();
-  const layers = model.layers.map((recorded, index): LayerSpec => {
-    const className = recorded.factory === 'InputLayer' ? 'InputLayer' : (layerKindByFactory(recorded.factory)?.className ?? recorded.factory);
-    const written = recorded.config.name;
-    const name = typeof written === 'string' && written.length > 0 ? written : namer.next(className);
-    names.set(recorded.id, name);
-    const inbound =
-      model.topology === 'sequential'
-        ? index > 0
-          ? [names.get(model.layers[index - 1].id) as string]
-          : []
-        : recorded.inbound.map((id) => names.get(id)).filter((inboundName): inboundName is string => inboundName !== undefined);
-    const layer: LayerSpec = { name, className, config: recorded.config, inbound };
-    if (recorded.factory !== 'InputLayer') layer.factory = recorded.factory;
-    const call = locate(recorded.site);
-    if (call) {
-      layer.range = range(call);
-      layer.typeRange = range(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression);
-      const options = call.arguments[0];
-      if (options && ts.isObjectLiteralExpression(options)) {
-        const optionRanges: Record<string, SourceRange> = {};
-        const optionKeyRanges: Record<string, SourceRange> = {};
-        const renames: Record<string, string> = className === 'InputLayer' ? { shape: 'inputShape', batchShape: 'batchInputShape' } : {};
-        for (const member of options.properties) {
-          if (!(ts.isPropertyAssignment(member) || ts.isShorthandPropertyAssignment(member))) continue;
-          if (!(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
-          const key = renames[member.name.text] ?? member.name.text;
-          optionKeyRanges[key] = range(member.name);
-          optionRanges[key] = range(ts.isPropertyAssignment(member) ? member.initializer : member.name);
-        }
-        layer.optionRanges = optionRanges;
-        layer.optionKeyRanges = optionKeyRanges;
+/** Where a layer was made, located in the source: the call (or `new`) that made it. */
+type Locate = (position: GeneratedPosition | undefined) => TS.CallExpression | TS.NewExpression | undefined;
+
+/**
+ * Turns what the worker recorded into the IR. Layers are named as Keras names them, in the order
+ * they were made, across nested models too; a nested model becomes one layer whose result is its
+ * own summary, and a custom layer one whose result is its computeOutputShape and weights.
+ */
+class IrBuilder {
+  readonly diagnostics: ModelDiagnostic[] = [];
+  private readonly names = new Map<number, string>();
+
+  constructor(
+    private readonly ts: typeof TS,
+    private readonly sourceFile: TS.SourceFile,
+    private readonly lines: LineMap,
+    private readonly locate: Locate,
+  ) {}
+
+  private range(node: TS.Node): SourceRange {
+    return this.lines.range(node.getStart(this.sourceFile), node.getEnd());
+  }
+
+  /** Keras names a layer when it is made: generated names count up in creation order, skipping the names written. */
+  nameLayers(model: RecordedModel): void {
+    const all: RecordedLayer[] = [];
+    const collect = (recorded: RecordedModel): void => {
+      for (const layer of recorded.layers) {
+        all.push(layer);
+        if (layer.nested) collect(layer.nested);
       }
+    };
+    collect(model);
+    const namer = new LayerNamer();
+    for (const layer of all) if (typeof layer.config.name === 'string') namer.reserve(layer.config.name);
+    for (const layer of all.sort((a, b) => a.id - b.id)) {
+      const written = layer.config.name;
+      this.names.set(layer.id, typeof written === 'string' && written.length > 0 ? written : namer.next(namingClass(layer)));
+    }
+  }
+
+  model(model: RecordedModel, name: string): ModelIR {
+    const names = (ids: number[]): string[] => ids.map((id) => this.names.get(id) ?? '');
+    const layers = model.layers.map((recorded, index): LayerSpec => {
+      const inbound = model.topology === 'sequential' ? names(index > 0 ? [model.layers[index - 1].id] : []) : names(recorded.inbound);
+      return this.layer(recorded, inbound);
+    });
+    const ir: ModelIR = {
+      name,
+      format: 'typescript',
+      topology: model.topology,
+      layers,
+      inputs: model.topology === 'sequential' ? layers.slice(0, 1).map((layer) => layer.name) : names(model.inputs),
+      outputs: model.topology === 'sequential' ? layers.slice(-1).map((layer) => layer.name) : names(model.outputs),
+    };
+    const modelCall = this.locate(model.site);
+    if (modelCall) ir.range = this.range(modelCall);
+    return ir;
+  }
+
+  private layer(recorded: RecordedLayer, inbound: string[]): LayerSpec {
+    const layer: LayerSpec = { name: this.names.get(recorded.id) ?? '', className: rowClass(recorded), config: recorded.config, inbound };
+    if (recorded.factory !== undefined && recorded.factory !== 'InputLayer') layer.factory = recorded.factory;
+    this.placeLayer(layer, recorded);
+    if (recorded.nested) this.nestedResult(layer, recorded.nested);
+    else if (recorded.custom) this.customResult(layer, recorded.custom);
+    const inputDimRange = layer.optionRanges?.inputDim ?? layer.typeRange;
+    const inputDimProblem = rewriteInputDim(layer);
+    if (inputDimProblem) {
+      this.diagnostics.push({ severity: 'error', code: 'bad-option-value', message: inputDimProblem, range: inputDimRange ?? this.lines.range(0, 0), layer: layer.name });
+      layer.unreadable = true;
     }
     return layer;
-  });
-  const ir: ModelIR = {
-    name: model.name ?? defaultName(fileName),
-    format: 'typescript',
-    topology: model.topology,
-    layers,
-    inputs: model.topology === 'sequential' ? layers.slice(0, 1).map((layer) => layer.name) : model.inputs.map((id) => names.get(id) ?? ''),
-    outputs: model.topology === 'sequential' ? layers.slice(-1).map((layer) => layer.name) : model.outputs.map((id) => names.get(id) ?? ''),
-  };
-  const modelCall = locate(model.site);
-  if (modelCall) ir.range = range(modelCall);
-  return ir;
+  }
+
+  /** Puts the layer on the call that made it, with the ranges of its options for diagnostics and fixes. */
+  private placeLayer(layer: LayerSpec, recorded: RecordedLayer): void {
+    const ts = this.ts;
+    const call = this.locate(recorded.site);
+    if (!call) return;
+    layer.range = this.range(call);
+    layer.typeRange = this.range(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call.expression);
+    const options = call.arguments?.[0];
+    if (!options || !ts.isObjectLiteralExpression(options)) return;
+    const optionRanges: Record<string, SourceRange> = {};
+    const optionKeyRanges: Record<string, SourceRange> = {};
+    const renames: Record<string, string> = layer.className === 'InputLayer' ? { shape: 'inputShape', batchShape: 'batchInputShape' } : {};
+    for (const member of options.properties) {
+      if (!(ts.isPropertyAssignment(member) || ts.isShorthandPropertyAssignment(member))) continue;
+      if (!(ts.isIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
+      const key = renames[member.name.text] ?? member.name.text;
+      optionKeyRanges[key] = this.range(member.name);
+      optionRanges[key] = this.range(ts.isPropertyAssignment(member) ? member.initializer : member.name);
+    }
+    layer.optionRanges = optionRanges;
+    layer.optionKeyRanges = optionKeyRanges;
+  }
+
+  /** A model used as a layer: one row with its output shape and its params, as Keras shows it. */
+  private nestedResult(layer: LayerSpec, nested: RecordedModel): void {
+    const summary = summarizeModel(this.model(nested, layer.name));
+    this.diagnostics.push(...summary.diagnostics);
+    const output = summary.layers[summary.layers.length - 1];
+    if (!output || summary.diagnostics.some((diagnostic) => diagnostic.severity === 'error')) {
+      // Its own diagnostics say what is wrong inside it.
+      layer.unreadable = true;
+      return;
+    }
+    const frozen = layer.config.trainable === false;
+    layer.computed = {
+      outputShape: output.outputShape,
+      trainableParams: frozen ? 0 : summary.trainableParams,
+      nonTrainableParams: frozen ? summary.totalParams : summary.nonTrainableParams,
+      flops: summary.flops,
+      explanation: [`${layer.className} model "${layer.name}" used as a layer: the output and params of its ${summary.layers.length} layers`],
+    };
+  }
+
+  /** A tf.layers.Layer subclass: its own computeOutputShape, and the weights its addWeight calls made. */
+  private customResult(layer: LayerSpec, custom: NonNullable<RecordedLayer['custom']>): void {
+    if (!custom.outputShape) {
+      // Its input has no known shape: an earlier layer has an error, which says why.
+      layer.unreadable = true;
+      return;
+    }
+    const frozen = layer.config.trainable === false;
+    const size = (shape: number[]): number => shape.reduce((product, dim) => product * dim, 1);
+    const trainable = custom.weights.filter((weight) => weight.trainable && !frozen);
+    const total = custom.weights.reduce((sum, weight) => sum + size(weight.shape), 0);
+    const trainableParams = trainable.reduce((sum, weight) => sum + size(weight.shape), 0);
+    const weights = custom.weights.map((weight) => `${weight.name} [${weight.shape.join(', ')}] = ${size(weight.shape)}${weight.trainable && !frozen ? '' : ' (non-trainable)'}`);
+    layer.computed = {
+      outputShape: custom.outputShape,
+      trainableParams,
+      nonTrainableParams: total - trainableParams,
+      flops: 0,
+      explanation: [
+        `custom layer ${custom.className}: output shape from its computeOutputShape, params from its addWeight calls (FLOPs not counted)`,
+        ...(weights.length > 0 ? weights : ['no weights']),
+      ],
+    };
+  }
 }
 
-/** The smallest call expression around an offset: a layer's `tf.layers.x({...})`, whichever of its tokens V8 pointed at. */
-function innermostCall(ts: typeof TS, sourceFile: TS.SourceFile, offset: number): TS.CallExpression | undefined {
-  let found: TS.CallExpression | undefined;
+/** What Keras names a layer after: its class, `model` for a functional model. */
+function namingClass(layer: RecordedLayer): string {
+  if (layer.nested) return layer.nested.topology === 'sequential' ? 'Sequential' : 'Model';
+  return rowClass(layer);
+}
+
+/** The class a layer's row shows: Keras's class name, Functional for a functional model. */
+function rowClass(layer: RecordedLayer): string {
+  if (layer.nested) return layer.nested.topology === 'sequential' ? 'Sequential' : 'Functional';
+  if (layer.custom) return layer.custom.className;
+  if (layer.factory === undefined || layer.factory === 'InputLayer') return 'InputLayer';
+  return layerKindByFactory(layer.factory)?.className ?? layer.factory;
+}
+
+/** The smallest call or `new` around an offset: a layer's `tf.layers.x({...})` or `new MyLayer(...)`, whichever of its tokens V8 pointed at. */
+function innermostCall(ts: typeof TS, sourceFile: TS.SourceFile, offset: number): TS.CallExpression | TS.NewExpression | undefined {
+  let found: TS.CallExpression | TS.NewExpression | undefined;
   const visit = (node: TS.Node): void => {
     if (offset < node.getStart(sourceFile) || offset >= node.getEnd()) return;
-    if (ts.isCallExpression(node)) found = node;
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) found = node;
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);

@@ -10,6 +10,7 @@ import { applyLayerRule, type LayerProblem } from './layers';
 import { describeValue, expectedForValue } from './options';
 import { formatShape } from './shape';
 import type {
+  ComputedLayer,
   DiagnosticCode,
   DiagnosticSeverity,
   LayerSpec,
@@ -79,7 +80,7 @@ class Summarizer {
   private summarizeLayer(layer: LayerSpec, previous: LayerSpec | undefined): void {
     // An entry the front end could not read as a layer has its diagnostic already.
     if (layer.unreadable) return;
-    const layerKind = this.kindOf(layer);
+    const layerKind = layer.computed ? undefined : this.kindOf(layer);
     const options = layerKind ? this.checkOptions(layer, layerKind) : undefined;
     const duplicate = this.seenNames.has(layer.name);
     if (duplicate) {
@@ -89,6 +90,7 @@ class Summarizer {
     } else {
       this.seenNames.set(layer.name, layer);
     }
+    if (layer.computed && !duplicate) this.addComputed(layer, layer.computed, previous);
     if (!layerKind || !options || duplicate) return;
     const source = this.inputOf(layer, layerKind, previous);
     if (!source) return;
@@ -114,6 +116,27 @@ class Summarizer {
       activationSize: result.outputShape.slice(1).reduce<number>((product, dim) => product * (dim ?? 0), 1),
       inbound: [...layer.inbound],
       explanation: result.explanation,
+    };
+    if (layer.range) summary.range = layer.range;
+    this.layers.push(summary);
+  }
+
+  /** A layer whose result the front end gives (see LayerSpec.computed), once its inputs are known. */
+  private addComputed(layer: LayerSpec, computed: ComputedLayer, previous: LayerSpec | undefined): void {
+    const inbound = this.ir.topology === 'sequential' ? (previous ? [previous.name] : []) : layer.inbound;
+    if (!inbound.every((name) => this.outputs.has(name))) return;
+    this.outputs.set(layer.name, computed.outputShape);
+    const summary: LayerSummary = {
+      name: layer.name,
+      className: layer.className,
+      outputShape: computed.outputShape,
+      params: computed.trainableParams + computed.nonTrainableParams,
+      trainableParams: computed.trainableParams,
+      nonTrainableParams: computed.nonTrainableParams,
+      flops: computed.flops,
+      activationSize: computed.outputShape.slice(1).reduce<number>((product, dim) => product * (dim ?? 0), 1),
+      inbound: [...layer.inbound],
+      explanation: computed.explanation,
     };
     if (layer.range) summary.range = layer.range;
     this.layers.push(summary);

@@ -53,6 +53,20 @@ export interface LayerSpec {
    * its output is unknown, so the layers it feeds get no shapes, but their own checks still run.
    */
   unreadable?: true;
+  /**
+   * `.model.ts` run by the evaluator: a layer CNN Lab has no rule for, whose result the module
+   * itself gave: a model used as a layer (its own summary), or a `tf.layers.Layer` subclass (its
+   * computeOutputShape and addWeight calls). Summarized as given, without option checks.
+   */
+  computed?: ComputedLayer;
+}
+
+export interface ComputedLayer {
+  outputShape: Shape;
+  trainableParams: number;
+  nonTrainableParams: number;
+  flops: number;
+  explanation: string[];
 }
 
 /**
