@@ -46,7 +46,8 @@ interface OpenRun {
 /**
  * Trains `job` to the end, a stop, or a failure. Never throws for a failed run: it emits `failed`,
  * leaves a `failed` run on disk when the run folder could be created, and returns that record.
- * Returns undefined only when the model file could not be read at all (no run to show then).
+ * Returns undefined only when the run failed before its folder was created (an unreadable model
+ * file, no backend, a refused resume): there is no run to show then.
  */
 export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: AbortSignal): Promise<RunRecord | undefined> {
   let writer: RunWriter | undefined;
