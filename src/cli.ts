@@ -2,6 +2,7 @@
 import { doctorCommand } from './cli/doctor';
 import { runSummaryCommand } from './cli/summary';
 import { trainCommand } from './cli/train';
+import { UserError } from './util/userError';
 
 const usage = `Usage: cnnlab <command> [options]
 
@@ -38,7 +39,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`cnnlab: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    // A UserError is the user's to fix: its message and hint, no stack. Anything else is a bug.
+    if (error instanceof UserError) process.stderr.write(`cnnlab: ${error.message}${error.hint ? `\n${error.hint}` : ''}\n`);
+    else process.stderr.write(`cnnlab: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
     process.exitCode = 2;
   },
 );

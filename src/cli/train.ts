@@ -4,6 +4,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { formatSummary } from '../model';
 import type { TrainingConfig } from '../model/types';
 import { BACKEND_CHOICES, isBackendChoice } from '../model/vocabulary';
+import { UserError } from '../util/userError';
 import type { TrainerEvent, TrainJob } from '../protocol';
 import { runsDirFor } from '../runs/store';
 import { runTraining } from '../trainer/train';
@@ -26,7 +27,8 @@ Options:
   --resume RUN       continue a stopped or interrupted run (its id or folder) in a new run
 `;
 
-export class UsageError extends Error {}
+/** A command line CNN Lab cannot act on; the usage text follows it. */
+export class UsageError extends UserError {}
 
 function parseNumber(flag: string, value: string | undefined, integer: boolean): number {
   const number = Number(value);

@@ -10,6 +10,7 @@ import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendChoice, BackendInfo, BackendName } from '../protocol';
 import { BACKEND_NAMES } from '../model/vocabulary';
+import { UserError } from '../util/userError';
 import { installFastCpuKernels } from './cpuKernels';
 import {
   findSharedLibraries,
@@ -44,14 +45,13 @@ export const installHints: Record<Exclude<BackendChoice, 'auto'>, string> = {
 };
 
 /** An explicitly chosen backend cannot run here; `hint` says what to install. */
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends UserError {
   constructor(
     readonly choice: BackendChoice,
     readonly reasons: BackendInfo['skipped'],
-    readonly hint: string,
+    override readonly hint: string,
   ) {
-    super(`The ${choice} backend is not available: ${reasons.map((r) => `${r.name}: ${r.reason}`).join('; ')}`);
-    this.name = 'BackendUnavailableError';
+    super(`The ${choice} backend is not available: ${reasons.map((r) => `${r.name}: ${r.reason}`).join('; ')}`, hint);
   }
 }
 

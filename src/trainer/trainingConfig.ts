@@ -1,5 +1,6 @@
 // The training block as the trainer uses it: defaults filled in, Keras spellings turned into tfjs ones.
 import type { TrainingConfig } from '../model/types';
+import { UserError } from '../util/userError';
 import { LOSS_NAMES, lossNamed, OPTIMIZER_NAMES, optimizerNamed, type LossName, type OptimizerName } from '../model/vocabulary';
 
 export interface ResolvedTraining {
@@ -24,7 +25,12 @@ export interface ResolvedTraining {
 /** Keras's default learning rates (tf.keras.optimizers.*). */
 const defaultLearningRates: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001, adagrad: 0.001 };
 
-export class TrainingConfigError extends Error {}
+/** A training setting the trainer cannot use: the file's training block (or a flag) must change. */
+export class TrainingConfigError extends UserError {
+  constructor(message: string) {
+    super(message, 'Fix the training block of the model file.');
+  }
+}
 
 /** The seed of a run: the training block's, else a fixed one, so that runs repeat by default as Keras's tutorials expect after `keras.utils.set_random_seed`. */
 export function runSeed(config: TrainingConfig): number {

@@ -1,5 +1,6 @@
 // In-memory image datasets: pixels stay uint8 (HWC, row-major) until a batch is made, so that
 // CIFAR-10's 50 000 images cost 150 MB rather than 600 MB as float32.
+import { UserError } from '../../util/userError';
 
 export interface ImageSplit {
   /** count × height × width × channels bytes, 0–255. */
@@ -21,13 +22,12 @@ export interface Dataset {
 }
 
 /** Bad dataset input (missing folder, corrupt file, mismatch); `hint` says what to do. */
-export class DatasetError extends Error {
+export class DatasetError extends UserError {
   constructor(
     message: string,
-    readonly hint: string,
+    override readonly hint: string,
   ) {
-    super(message);
-    this.name = 'DatasetError';
+    super(message, hint);
   }
 }
 
