@@ -347,7 +347,8 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
 function nodeFrom(uri: vscode.Uri, analysis: ModelAnalysis): ModelNode {
   const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
   if (staticallyIncomplete(analysis)) return new ModelNode(uri, undefined, errors, vscode.workspace.isTrusted ? CANNOT_COUNT_NOTE : NEEDS_TRUST_NOTE);
-  return new ModelNode(uri, analysis.summary?.totalParams, errors);
+  // With errors the summary stops at the first one: its total would be wrong (the model lens shows none either).
+  return new ModelNode(uri, errors > 0 ? undefined : analysis.summary?.totalParams, errors);
 }
 
 /** "▶ Train" and the last run's result at the top of every model file. */

@@ -61,7 +61,9 @@ export function formatModelFix(analysis: ModelAnalysis, text: string): FormatMod
   if (!modelIsOnOneLine(analysis)) return undefined;
   const formatted = prettyPrintJson(text);
   if (formatted === undefined || formatted === text) return undefined;
-  const layerCount = analysis.ir?.layers.length ?? 0;
+  // The layers that get a lens: a Sequential model's InputLayer is no row of Keras's summary, and has none.
+  const ir = analysis.ir;
+  const layerCount = ir?.layers.filter((layer) => !(ir.topology === 'sequential' && layer.className === 'InputLayer')).length ?? 0;
   const what = analysis.format === 'keras' ? 'Keras model' : 'model';
   return {
     title: `Format this ${what} to see a lens above each of its ${layerCount} layers`,

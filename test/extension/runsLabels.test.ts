@@ -230,5 +230,15 @@ describe('run names, named metrics and live epochs in the sidebar (issue 10.1, 1
       models.dispose();
       documents.dispose();
     });
+
+    it('shows a broken model\'s errors and no total: the summary stops at the first error, so its total would be wrong', async () => {
+      const broken = join(ws, 'broken.model.json');
+      // Dense gives (None, 8, 8, 4) and 8 params; the 9×9 kernel is larger than that.
+      writeFileSync(broken, JSON.stringify({ inputShape: [8, 8, 1], layers: [{ type: 'Dense', units: 4 }, { type: 'Conv2D', filters: 2, kernelSize: 9 }] }));
+      fake.workspace.findFiles = async () => [Uri.file(broken)];
+      const models = new ModelsTreeProvider(catalog, { documents: () => undefined, evaluate: () => assert.fail('a JSON model is never run') });
+      assert.equal(await description(models), '1 error');
+      models.dispose();
+    });
   });
 });

@@ -33,6 +33,7 @@ describe('one-line model files', () => {
     const fix = formatModelFix(analysis, kerasText);
     assert.ok(fix);
     assert.match(fix.title, /^Format this Keras model to see a lens above each of its \d+ layers$/);
+    assert.ok(fix.title.endsWith(` ${analysis.summary?.layers.length} layers`), `counts the layers that get a lens (not the hidden InputLayer): ${fix.title}`);
     assert.deepEqual(fix.edit.range.start, { line: 0, character: 0 });
     const formatted = applyEdit(kerasText, fix.edit);
     assert.equal(formatted, prettyPrintJson(kerasText));
