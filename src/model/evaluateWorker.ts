@@ -167,8 +167,14 @@ class Layer {
     this.trainable = this.config.trainable !== false;
   }
 
+  /** tfjs always names a layer; the Keras-style names CNN Lab shows are given later, in creation order. */
   get name(): string {
     return typeof this.config.name === 'string' ? this.config.name : `${this.getClassName()}_${this.id}`;
+  }
+
+  /** The layer in messages: its class, and its name when the code gave one. */
+  protected described(): string {
+    return typeof this.config.name === 'string' ? `${this.getClassName()} layer "${this.config.name}"` : `${this.getClassName()} layer`;
   }
 
   getClassName(): string {
@@ -196,7 +202,7 @@ class Layer {
     if (typeof name !== 'string') throw new TypeError(`addWeight() expects a weight name first, e.g. addWeight('kernel', [3, 4], 'float32', tf.initializers.glorotUniform({})). Received: ${describe(name)}.`);
     if (!isShape(shape) || shape.includes(null)) throw new TypeError(`addWeight('${name}', shape) expects a shape of whole numbers, e.g. [3, 4]. Received: ${describe(shape)}.`);
     if (initializer == null) throw new TypeError(`addWeight('${name}', …) needs an initializer, e.g. tf.initializers.zeros(): tfjs fills the weight with it. Received: ${describe(initializer)}.`);
-    if (this.addedWeights.some((weight) => weight.name === name)) throw new Error(`Duplicate weight name ${name} for layer ${this.name}`);
+    if (this.addedWeights.some((weight) => weight.name === name)) throw new Error(`Duplicate weight name ${name} for the ${this.described()}: each addWeight() call needs its own name.`);
     const weight = { name, shape: shape as number[], trainable: trainable !== false };
     this.addedWeights.push(weight);
     return new WeightStandIn(weight);
@@ -213,7 +219,7 @@ class Layer {
   /** Connects this layer to its inputs, once: shared layers (one layer applied twice) are not followed. */
   connect(inputs: SymbolicTensor[]): SymbolicTensor {
     if (this.connected) {
-      throw new Error(`The same ${this.getClassName()} layer "${this.name}" is used twice. CNN Lab summarizes one node per layer, so shared layers are not supported: create a new layer for each use.`);
+      throw new Error(`The same ${this.described()} is used twice. CNN Lab summarizes one node per layer, so shared layers are not supported: create a new layer for each use.`);
     }
     this.connected = true;
     this.inboundTensors = inputs;
@@ -381,15 +387,15 @@ abstract class ModelStandIn extends Layer {
   /** Used as a layer: the output shape is the model's own, for an input of the shape it was built for. */
   protected override outputShapeFor(shapes: (Shape | undefined)[]): Shape | undefined {
     if (this.outputs.length !== 1) {
-      throw new Error(`A model used as a layer must have exactly one output tensor: CNN Lab shows it as one row. Model "${this.name}" has ${this.outputs.length}.`);
+      throw new Error(`A model used as a layer must have exactly one output tensor: CNN Lab shows it as one row. Received: a model with ${this.outputs.length} outputs.`);
     }
     if (shapes.length > 0 && shapes.length !== this.inputs.length) {
-      throw new Error(`Layer "${this.name}" expects ${this.inputs.length} input(s), but it received ${shapes.length} input tensors.`);
+      throw new Error(`The ${this.described()} expects ${this.inputs.length} input(s), but it received ${shapes.length} input tensors.`);
     }
     shapes.forEach((shape, index) => {
       const expected = this.inputs[index].shape;
       if (shape && expected && (shape.length !== expected.length || shape.some((dim, axis) => dim !== null && expected[axis] !== null && dim !== expected[axis]))) {
-        throw new Error(`Input ${index} of layer "${this.name}" is incompatible with the layer: expected shape=${shapeText(expected)}, found shape=${shapeText(shape)}`);
+        throw new Error(`Input ${index} of the ${this.described()} is incompatible with the layer: expected shape=${shapeText(expected)}, found shape=${shapeText(shape)}`);
       }
     });
     return this.outputShape;

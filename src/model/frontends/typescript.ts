@@ -116,6 +116,8 @@ class TypeScriptReader {
   private defaultUnknown = false;
   /** Functions by name: declarations and consts holding arrow functions or function expressions. */
   private readonly functions = new Map<string, FunctionLike>();
+  /** Whether a function builds a model, directly or through the functions it calls (see callsBuilder). */
+  private readonly reachModel = new Map<FunctionLike, boolean>();
   /** Functions being read, to stop recursion. */
   private readonly calling = new Set<FunctionLike>();
   /** Parameters of the function being read: their values, or why they have none. */
@@ -459,7 +461,7 @@ class TypeScriptReader {
       return;
     }
     // `const model = build(…)` runs the builder here, so later `model.add(…)` adds to its model.
-    const model = this.modelExpression(initializer) ?? (this.callsFunction(initializer) ? this.modelFrom(initializer, initializer, 0) : undefined);
+    const model = this.modelExpression(initializer) ?? (this.callsBuilder(initializer) ? this.modelFrom(initializer, initializer, 0) : undefined);
     if (model) {
       this.models.set(name, model);
       return;
@@ -488,7 +490,7 @@ class TypeScriptReader {
       if (constName !== name && !this.memo.has(definition) && mentionsName(definition, name)) this.settle(definition);
     }
     const expression = unwrap(value);
-    const model = this.modelExpression(expression) ?? (this.callsFunction(expression) ? this.modelFrom(expression, expression, 0) : undefined);
+    const model = this.modelExpression(expression) ?? (this.callsBuilder(expression) ? this.modelFrom(expression, expression, 0) : undefined);
     const tensor = model ? undefined : this.tensorExpression(expression);
     if (!model && tensor === undefined && this.mentionsModelOrTensor(expression)) {
       this.unresolved(expression, 'what this assignment does to the model');
@@ -513,10 +515,37 @@ class TypeScriptReader {
     }
   }
 
-  private callsFunction(node: TS.Expression): boolean {
+  /** A call of a function in this file that builds a model (a helper returning a tensor is not one). */
+  private callsBuilder(node: TS.Expression): boolean {
     if (!ts.isCallExpression(node)) return false;
     const callee = unwrap(node.expression);
-    return (ts.isIdentifier(callee) && this.functions.has(callee.text)) || ts.isArrowFunction(callee) || ts.isFunctionExpression(callee);
+    const fn = ts.isIdentifier(callee) ? this.functions.get(callee.text) : ts.isArrowFunction(callee) || ts.isFunctionExpression(callee) ? callee : undefined;
+    if (fn === undefined) return false;
+    const seen = new Set<FunctionLike>();
+    const reaches = this.reachesModel(fn, seen);
+    // Every function the walk saw can reach only functions it saw too: none of them builds a model.
+    if (!reaches) for (const visited of seen) this.reachModel.set(visited, false);
+    return reaches;
+  }
+
+  /** Whether `fn` builds a model itself or calls a function of this file that does; remembered, so each body is walked about once. */
+  private reachesModel(fn: FunctionLike, seen: Set<FunctionLike>): boolean {
+    const known = this.reachModel.get(fn);
+    if (known !== undefined) return known;
+    if (seen.has(fn)) return false;
+    seen.add(fn);
+    let reaches = this.buildsModel(fn);
+    const pending: TS.Node[] = fn.body && !reaches ? [fn.body] : [];
+    for (let node = pending.pop(); node && !reaches; node = pending.pop()) {
+      const callee = ts.isCallExpression(node) ? unwrap(node.expression) : undefined;
+      const called = callee && ts.isIdentifier(callee) ? this.functions.get(callee.text) : undefined;
+      reaches = called !== undefined && this.reachesModel(called, seen);
+      ts.forEachChild(node, (child) => {
+        pending.push(child);
+      });
+    }
+    if (reaches) this.reachModel.set(fn, true);
+    return reaches;
   }
 
   private expressionStatement(statement: TS.ExpressionStatement): void {
