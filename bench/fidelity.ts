@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { RunRecord } from '../src/protocol';
+import type { RunRecord } from '../src/runs/format';
 
 const repoRoot = resolve(__dirname, '..');
 const cli = join(repoRoot, 'dist', 'cli.js');

@@ -4,7 +4,8 @@
 // Medians over repeats; chart.js drawing itself is excluded (it needs a canvas and only ever sees ≤ 2000 points per line).
 
 import { performance } from 'node:perf_hooks';
-import type { HostToWebview, MetricsLine, RunRecord } from '../src/protocol';
+import type { HostToWebview } from '../src/channels/webview';
+import type { MetricsLine, RunRecord } from '../src/runs/format';
 import { runLines, type ChartOptions } from '../webview/src/logic/chartData';
 import { decimateMinMax, type Point } from '../webview/src/logic/decimate';
 import { smooth } from '../webview/src/logic/smooth';

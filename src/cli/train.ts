@@ -5,7 +5,7 @@ import { formatSummary } from '../model';
 import type { TrainingConfig } from '../model/types';
 import { BACKEND_CHOICES, isBackendChoice } from '../model/vocabulary';
 import { UserError } from '../util/userError';
-import type { TrainerEvent, TrainJob } from '../protocol';
+import type { TrainerEvent, TrainJob } from '../channels/trainer';
 import { runsDirFor } from '../runs/store';
 import { runTraining } from '../trainer/train';
 

@@ -20,7 +20,9 @@ import { randomBytes } from 'node:crypto';
 import { access } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { HostToWebview, MetricsLine, PanelRunAction, RunRecord, TrainerEvent, WebviewToHost } from '../protocol';
+import type { TrainerEvent } from '../channels/trainer';
+import { isWebviewToHost, whyNotWebviewToHost, type HostToWebview, type PanelRunAction, type WebviewToHost } from '../channels/webview';
+import type { MetricsLine, RunRecord } from '../runs/format';
 import { readMisclassifiedImages } from '../runs/images';
 import { describeMetricsInfo, readRun, readRunRecord, resolveRunFile, RUN_FILE, type MetricsInfo } from '../runs/store';
 import { runTitle } from '../runs/grouping';
@@ -176,7 +178,7 @@ export class RunPanel {
     panel.webview.html = this.html();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((message: WebviewToHost) => void this.onMessage(message)),
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
       panel.onDidChangeViewState(() => {
         // A hidden page is torn down; it posts `ready` again when shown.
         if (!panel.visible) this.ready = false;
@@ -309,6 +311,16 @@ export class RunPanel {
     this.subscribe(session);
     for (const event of session.events) this.post({ type: 'event', event });
     this.post({ type: 'live', canStop: true });
+  }
+
+  /** The page's messages are checked before anything acts on them: the page is web content. */
+  private receive(message: unknown): void {
+    const invalid = whyNotWebviewToHost(message);
+    if (invalid !== undefined || !isWebviewToHost(message)) {
+      this.deps.ctx.output.appendLine(`Ignored a message from a CNN Lab panel (${invalid}).`);
+      return;
+    }
+    void this.onMessage(message);
   }
 
   private async onMessage(message: WebviewToHost): Promise<void> {

@@ -5,7 +5,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunRecord } from '../protocol';
+import type { RunRecord } from '../runs/format';
 import { isInside, METRICS_FILE, runsDirFor, scanRuns, streamRunMetrics, type MetricsCount } from '../runs/store';
 import type { Ctx } from './ctx';
 

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
 import { shouldEvaluate } from '../model/presentation';
 import type { ModelAnalysis } from '../model/types';
-import type { RunRecord, RunStatus } from '../protocol';
+import type { RunRecord, RunStatus } from '../runs/format';
 import { describeMetricsInfo, type MetricsCount } from '../runs/store';
 import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, formatRunResult, groupRunsByModel, runDurationMs, runStatusText, runTitle } from '../runs/grouping';
 import { escapeMarkdown } from '../model/markdownText';

@@ -5,7 +5,9 @@ import type { ExampleLimits } from './trainSettings';
 import { fork, type ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendChoice, RunRecord, TrainerCommand, TrainerEvent, TrainJob } from '../protocol';
+import { isTrainerEvent, whyNotTrainerEvent, type TrainerCommand, type TrainerEvent, type TrainJob } from '../channels/trainer';
+import type { BackendChoice } from '../model/vocabulary';
+import type { RunRecord } from '../runs/format';
 import type { TrainingConfig } from '../model/types';
 import { epochsDoneAfter, formatEpochProgress, formatRunResult, runTitle } from '../runs/grouping';
 import { runsDirFor } from '../runs/store';
@@ -29,13 +31,6 @@ export interface TrainingRequest {
   backend?: BackendChoice;
   /** Train and test on the first examples only (a quick trial). */
   limits?: ExampleLimits;
-}
-
-const trainerEventTypes = new Set<string>(['started', 'progress', 'batches', 'epoch', 'checkpoint', 'evaluation', 'finished', 'failed']);
-
-function isTrainerEvent(message: unknown): message is TrainerEvent {
-  const type = (message as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && trainerEventTypes.has(type);
 }
 
 function accuracyOf(logs: Record<string, number>): number | undefined {
@@ -108,8 +103,9 @@ export class TrainingSession implements vscode.Disposable {
   }
 
   private receive(message: unknown): void {
-    if (!isTrainerEvent(message)) {
-      this.log(`Ignored a message from the trainer that is not a TrainerEvent: ${JSON.stringify(message)}`);
+    const invalid = whyNotTrainerEvent(message);
+    if (invalid !== undefined || !isTrainerEvent(message)) {
+      this.log(`Ignored a message from the trainer (${invalid}): ${JSON.stringify(message)?.slice(0, 500)}`);
       return;
     }
     if (message.type === 'started') this.runId = message.runId;

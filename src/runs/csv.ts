@@ -4,7 +4,7 @@
 // for the header, then the rows), skipping and counting lines that are not metrics lines.
 
 import { open } from 'node:fs/promises';
-import type { MetricsLine } from '../protocol';
+import type { MetricsLine } from './format';
 import { streamRunMetrics, type MetricsCount } from './store';
 
 const FIXED_COLUMNS = ['kind', 'epoch', 'batch', 'step', 'time'] as const;

@@ -2,7 +2,7 @@
 // validation accuracy, duration and "started … ago". Pure: no vscode, no Node, so it is tested
 // with fixed clocks and reused by the webview.
 
-import type { Logs, RunRecord, RunStatus } from '../protocol';
+import type { Logs, RunRecord, RunStatus } from './format';
 
 export interface RunRow {
   record: RunRecord;

@@ -3,7 +3,7 @@
 // regular file inside the run folder after resolving links (a link planted in the run folder
 // must not carry a file from elsewhere into the page).
 import { readFile, stat } from 'node:fs/promises';
-import type { RunRecord } from '../protocol';
+import type { RunRecord } from './format';
 import { resolveRunFile } from './store';
 
 /** Misclassified examples sent to the page at most; the trainer saves a few dozen. */

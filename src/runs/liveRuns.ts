@@ -3,7 +3,7 @@
 // listing, it neither marks dead runs interrupted nor cleans temporary files.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunRecord } from '../protocol';
+import type { RunRecord } from './format';
 import { runTitle } from './grouping';
 import { isPlainRunId, isRunLive, readRunRecord } from './store';
 

@@ -13,7 +13,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writ
 import { constants as fsConstants } from 'node:fs';
 import { lstat, open, readdir, readFile, readlink, realpath, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
-import type { Logs, MetricsLine, RunRecord, RunStatus } from '../protocol';
+import type { Logs, MetricsLine, RunRecord, RunStatus } from './format';
 
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';

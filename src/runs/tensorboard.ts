@@ -8,7 +8,7 @@
 
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { MetricsLine } from '../protocol';
+import type { MetricsLine } from './format';
 import { streamRunMetrics, type MetricsCount } from './store';
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // the trainer's Node, never the extension host), unless a run is training, and reads the machine's
 // GPU, CUDA and Vulkan state. doctorReport.ts formats what this collects.
 import { dirname } from 'node:path';
-import type { BackendName } from '../protocol';
+import type { BackendName } from '../model/vocabulary';
 import { autoChoiceOf, backendOrder, installHints, probeBackend, type BackendProbe } from './backends';
 import type { DoctorReport } from './doctorReport';
 import {

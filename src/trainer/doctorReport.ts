@@ -1,7 +1,7 @@
 // The doctor's report as data and as sections in one fixed order, free of tfjs: the CLI prints it
 // as Markdown, and the extension host, which never loads tfjs, reads the CLI's JSON and shows the
 // same sections, with how it found the trainer's Node added to the Node section.
-import type { BackendName } from '../protocol';
+import type { BackendName } from '../model/vocabulary';
 import type { BackendProbe } from './backends';
 import { isSoftwareAdapter, nativeGpuApi, type LibraryLocation } from './systemProbe';
 

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import type { EvaluationResult } from '../protocol';
+import type { EvaluationResult } from '../runs/format';
 import type { Dataset } from './datasets';
 import type { BatchMaker } from './batches';
 

@@ -2,7 +2,7 @@
 // takes effect after the current batch. Everything a run does besides training (metrics.jsonl,
 // events to the host, checkpoints, early stopping, learning-rate changes) is a callback.
 import * as tf from '@tensorflow/tfjs';
-import type { Logs } from '../protocol';
+import type { Logs } from '../runs/format';
 import { CallbackList, type Callback, type FitOutcome, type TrainingControl } from './callbacks/callback';
 import { TrainingError } from './errors';
 import { learningRateOf } from './optimizers';

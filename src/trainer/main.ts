@@ -2,7 +2,8 @@
 // Protocol (src/protocol.ts): the parent sends `{type:'start', job}` once, may send `{type:'stop'}`;
 // this process answers with TrainerEvents and exits when the run has ended. An error that escapes
 // runTraining still reaches the parent as a `failed` event and leaves a failed run on disk.
-import type { RunRecord, TrainerCommand, TrainerEvent, TrainJob } from '../protocol';
+import { isTrainerCommand, whyNotTrainerCommand, type TrainerEvent, type TrainJob } from '../channels/trainer';
+import type { RunRecord } from '../runs/format';
 import { markRunFailed } from '../runs/store';
 import { hintFor } from './errors';
 import { runTraining } from './train';
@@ -54,7 +55,11 @@ function main(): void {
   }
   const stop = new AbortController();
   let started = false;
-  process.on('message', (message: TrainerCommand) => {
+  process.on('message', (message: unknown) => {
+    if (!isTrainerCommand(message)) {
+      process.stderr.write(`cnnlab trainer: ignored a message from the host (${whyNotTrainerCommand(message)}).\n`);
+      return;
+    }
     if (message.type === 'stop') {
       stop.abort();
     } else if (message.type === 'start' && !started) {

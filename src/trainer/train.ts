@@ -5,7 +5,8 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { formatSummary, summarizeModel } from '../model';
-import type { BackendInfo, EvaluationResult, RunRecord, TrainJob } from '../protocol';
+import type { TrainJob } from '../channels/trainer';
+import type { BackendInfo, EvaluationResult, RunRecord } from '../runs/format';
 import { createRunId, RunWriter } from '../runs/store';
 import { seededRandom } from '../util/random';
 import { selectBackend } from './backends';

@@ -1,7 +1,7 @@
 // A dataset's training split as the loop trains on it: the validation examples held out, the rest
 // shuffled into batches every epoch.
 import * as tf from '@tensorflow/tfjs';
-import type { Logs } from '../protocol';
+import type { Logs } from '../runs/format';
 import type { BatchMaker } from './batches';
 import type { Dataset, ImageSplit } from './datasets';
 import type { TrainingData } from './fit';

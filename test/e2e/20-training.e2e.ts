@@ -2,7 +2,7 @@
 // on screen (panel webview, Runs view) and on disk (.cnnlab/runs/<id>/run.json, metrics.jsonl).
 import assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
-import type { RunRecord } from '../../src/protocol';
+import type { RunRecord } from '../../src/runs/format';
 import { runTitle } from '../../src/runs/grouping';
 import { runRows, type Workbench } from './harness/workbench';
 import { epochLines, readRuns, waitFor } from './harness/workspace';

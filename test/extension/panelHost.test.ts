@@ -8,7 +8,8 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { HostToWebview, PanelRunAction, RunRecord, WebviewToHost } from '../../src/protocol';
+import type { HostToWebview, PanelRunAction, WebviewToHost } from '../../src/channels/webview';
+import type { RunRecord } from '../../src/runs/format';
 import { panelColumn, RunPanel, type PanelDeps } from '../../src/extension/panel';
 import { record } from '../webview/fixtures';
 

@@ -15,7 +15,7 @@ import { register } from '../../src/extension/runs';
 import { ModelGroupNode, RunNode, RunsTreeProvider } from '../../src/extension/runsView';
 import { escapeMarkdown } from '../../src/model/markdownText';
 import type { TrainerManager } from '../../src/extension/trainerManager';
-import type { RunRecord } from '../../src/protocol';
+import type { RunRecord } from '../../src/runs/format';
 import { runsDirFor } from '../../src/runs/store';
 import { Uri, state } from './fakeVscode';
 import { plantRun, sampleRecord } from '../trainer/runFolders';

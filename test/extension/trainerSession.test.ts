@@ -2,7 +2,7 @@ import './fakeVscode';
 import { strict as assert } from 'node:assert';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { TrainerEvent } from '../../src/protocol';
+import type { TrainerEvent } from '../../src/channels/trainer';
 import { progressText, stopGraceMilliseconds, TrainingSession } from '../../src/extension/trainerManager';
 
 function scriptedSession(behaviour: 'crash' | 'stubborn' | 'polite'): { session: TrainingSession; log: string[]; seen: TrainerEvent[] } {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { BackendInfo } from '../../src/protocol';
+import type { BackendInfo } from '../../src/runs/format';
 import { autoChoiceOf, installHints, tfjsCoreCopies } from '../../src/trainer/backends';
 import { isSoftwareAdapter } from '../../src/trainer/systemProbe';
 import { isInstalled } from './helpers';

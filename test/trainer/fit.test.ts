@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import type { Logs } from '../../src/protocol';
+import type { Logs } from '../../src/runs/format';
 import { TrainingControl, type BatchEnd, type Callback } from '../../src/trainer/callbacks/callback';
 import { TrainingError } from '../../src/trainer/errors';
 import { fit, type FitPlan, type TrainingData } from '../../src/trainer/fit';

@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TrainerEvent, TrainJob } from '../../src/protocol';
+import type { TrainerEvent, TrainJob } from '../../src/channels/trainer';
 
 export function temporaryDir(prefix = 'cnnlab-trainer-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { appendFileSync, closeSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MetricsLine } from '../../src/protocol';
+import type { MetricsLine } from '../../src/runs/format';
 import { writeMetricsCsv } from '../../src/runs/csv';
 import { describeMetricsInfo, readRun, runsDirFor, scanRuns, streamMetricsFile } from '../../src/runs/store';
 import { writeTensorBoardLogs } from '../../src/runs/tensorboard';

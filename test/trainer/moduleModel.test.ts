@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunRecord } from '../../src/protocol';
+import type { RunRecord } from '../../src/runs/format';
 import { temporaryDir } from './helpers';
 
 const root = join(__dirname, '..', '..');

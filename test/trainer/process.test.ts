@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { TrainerCommand, TrainerEvent } from '../../src/protocol';
+import type { TrainerCommand, TrainerEvent } from '../../src/channels/trainer';
 import { listRuns, readRun } from '../../src/runs/store';
 import { hasSavedModel } from '../../src/trainer/modelFiles';
 import { job, temporaryDir, tinyCnn, writeModel } from './helpers';

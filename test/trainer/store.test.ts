@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunRecord } from '../../src/protocol';
+import type { RunRecord } from '../../src/runs/format';
 import { deadPid, sampleRecord as runFolderRecord } from './runFolders';
 import { createRunId, deleteRun, listRuns, markRunFailed, readRun, runsDirFor, RunWriter, updateRun } from '../../src/runs/store';
 

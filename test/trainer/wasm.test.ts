@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendInfo, RunRecord } from '../../src/protocol';
+import type { BackendInfo, RunRecord } from '../../src/runs/format';
 import { installFastCpuKernels } from '../../src/trainer/cpuKernels';
 import { filledWasmKernels, replacedWasmKernels } from '../../src/trainer/wasmKernels';
 import { temporaryDir, tinyCnn, writeModel } from './helpers';

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import type { HostToWebview, MetricsLine, TrainerEvent } from '../../src/protocol';
+import type { TrainerEvent } from '../../src/channels/trainer';
+import type { HostToWebview } from '../../src/channels/webview';
+import type { MetricsLine } from '../../src/runs/format';
 import { batchValue, examplesSeen } from '../../webview/src/logic/batchValues';
 import { runLines } from '../../webview/src/logic/chartData';
 import { initialState, reduce, type RunView, type ViewState } from '../../webview/src/logic/state';

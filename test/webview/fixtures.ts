@@ -1,5 +1,5 @@
 // Small hand-made runs for the panel and sidebar tests.
-import type { MetricsLine, RunRecord } from '../../src/protocol';
+import type { MetricsLine, RunRecord } from '../../src/runs/format';
 import type { LayerSpec, ModelSummary } from '../../src/model/types';
 
 export function layer(name: string, className: string, config: Record<string, unknown> = {}): LayerSpec {

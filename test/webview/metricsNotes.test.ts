@@ -1,7 +1,7 @@
 // The panel says what the host skipped or thinned when it read a run's metrics.jsonl (issue 9.9).
 import { strict as assert } from 'node:assert';
 import { initialState, reduce } from '../../webview/src/logic/state';
-import type { RunRecord } from '../../src/protocol';
+import type { RunRecord } from '../../src/runs/format';
 import { sampleRecord } from '../trainer/runFolders';
 
 describe('panel notes about the metrics read (issue 9.9)', () => {

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { formatClock, initialState, progressOf, reduce, type ViewState } from '../../webview/src/logic/state';
 import { drawnPoints, familyKeys, runLines } from '../../webview/src/logic/chartData';
-import type { HostToWebview, TrainerEvent } from '../../src/protocol';
+import type { TrainerEvent } from '../../src/channels/trainer';
+import type { HostToWebview } from '../../src/channels/webview';
 import { emptySummary, record, twoEpochs } from './fixtures';
 
 const backend = { name: 'cpu' as const, device: 'CPU (pure JS)', skipped: [] };

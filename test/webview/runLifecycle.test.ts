@@ -3,7 +3,9 @@
 // a failed run shows its failure and only the actions that can work.
 import { strict as assert } from 'node:assert';
 import { availableActions, displayStatus, initialState, reduce, type ViewState } from '../../webview/src/logic/state';
-import type { HostToWebview, MetricsLine, TrainerEvent } from '../../src/protocol';
+import type { TrainerEvent } from '../../src/channels/trainer';
+import type { HostToWebview } from '../../src/channels/webview';
+import type { MetricsLine } from '../../src/runs/format';
 import { emptySummary, record, twoEpochs } from './fixtures';
 
 const backend = { name: 'cpu' as const, device: 'CPU (pure JS)', skipped: [] };

@@ -2,7 +2,8 @@
 // across a reload of the same run; the runs a comparison could not show, by name.
 import { strict as assert } from 'node:assert';
 import { initialState, reduce, type ViewState } from '../../webview/src/logic/state';
-import type { HostToWebview, TrainerEvent } from '../../src/protocol';
+import type { TrainerEvent } from '../../src/channels/trainer';
+import type { HostToWebview } from '../../src/channels/webview';
 import { emptySummary, record, twoEpochs } from './fixtures';
 
 const started: TrainerEvent = {

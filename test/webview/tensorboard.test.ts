@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { crc32c, encodeScalarEvent, eventsFile, maskedCrc32c, tensorBoardLogs, tfRecord, wallTimeSeconds } from '../../src/runs/tensorboard';
-import type { MetricsLine } from '../../src/protocol';
+import type { MetricsLine } from '../../src/runs/format';
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 

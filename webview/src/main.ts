@@ -3,7 +3,7 @@
 // sending hundreds of batch groups a second costs the page a handful of redraws.
 
 import './styles.css';
-import type { HostToWebview, PanelPersistedState, WebviewToHost } from '../../src/protocol';
+import { isHostToWebview, whyNotHostToWebview, type PanelPersistedState, type WebviewToHost } from '../../src/channels/webview';
 import { initialState, reduce, type ViewState } from './logic/state';
 import { ComparePage } from './view/compareView';
 import { defaultViewOptions, type ViewOptions } from './view/controls';
@@ -59,7 +59,7 @@ function onOptions(next: ViewOptions): void {
 function ensurePage(): RunPage | ComparePage | undefined {
   if (state.mode === 'run' && !(page instanceof RunPage)) {
     page = new RunPage(options, {
-      stop: (runId) => vscode.postMessage({ type: 'stop', runId }),
+      stop: () => vscode.postMessage({ type: 'stop' }),
       action: (runId, action) => vscode.postMessage({ type: 'runAction', runId, action }),
       openRun: (runId) => vscode.postMessage({ type: 'openRun', runId }),
       close: () => vscode.postMessage({ type: 'close' }),
@@ -92,7 +92,13 @@ function scheduleRender(): void {
   setTimeout(() => requestAnimationFrame(render), wait);
 }
 
-window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  // Only the host posts here, but what it posts is checked like any input before it is drawn.
+  const invalid = whyNotHostToWebview(event.data);
+  if (invalid !== undefined || !isHostToWebview(event.data)) {
+    console.warn(`CNN Lab: ignored a message (${invalid}).`);
+    return;
+  }
   state = reduce(state, event.data, Date.now());
   if (JSON.stringify(shownTarget() ?? null) !== persistedTarget) persist();
   scheduleRender();

@@ -1,7 +1,7 @@
 // Keras's BackupAndRestore, the backup half: after every epoch the model goes to model/last and
 // run.json records the epochs it has been trained for, so a stopped or killed run resumes from
 // there (the restore half is reading that run back in src/trainer/runSource.ts).
-import type { Logs } from '../../protocol';
+import type { Logs } from '../../runs/format';
 import type { RunWriter } from '../../runs/store';
 import type { Callback, FitOutcome } from './callback';
 import type { SaveModel } from './saveModel';

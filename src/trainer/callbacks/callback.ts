@@ -1,7 +1,8 @@
 // Keras-style training callbacks: the loop (src/trainer/fit.ts) calls each hook of every callback
 // in list order and awaits it, so a callback placed later sees what earlier ones did in the same
 // hook (the `last` model is saved after early stopping has restored the best weights).
-import type { Logs, TrainerEvent } from '../../protocol';
+import type { TrainerEvent } from '../../channels/trainer';
+import type { Logs } from '../../runs/format';
 
 type Awaitable = void | Promise<void>;
 

@@ -1,6 +1,6 @@
 // Keras's ModelCheckpoint: the best model so far goes to model/best (with saveBestOnly: false,
 // the model of every epoch does), and run.json's bestMetrics names the epoch it comes from.
-import type { Logs } from '../../protocol';
+import type { Logs } from '../../runs/format';
 import type { RunWriter } from '../../runs/store';
 import type { ResolvedTraining } from '../trainingConfig';
 import type { Callback } from './callback';

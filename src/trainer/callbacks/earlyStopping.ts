@@ -1,7 +1,7 @@
 // Keras's EarlyStopping: ends training when the monitored log has not improved for `patience`
 // epochs after the last improvement, optionally going back to the weights of the best epoch.
 import * as tf from '@tensorflow/tfjs';
-import type { Logs } from '../../protocol';
+import type { Logs } from '../../runs/format';
 import type { ResolvedTraining } from '../trainingConfig';
 import type { Callback, TrainingControl } from './callback';
 import { Monitor } from './monitor';

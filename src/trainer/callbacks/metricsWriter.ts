@@ -1,6 +1,6 @@
 // metrics.jsonl: one line for each group of batches (the last batch of the group, whose running
 // means cover the epoch so far) and one for each epoch.
-import type { Logs } from '../../protocol';
+import type { Logs } from '../../runs/format';
 import type { RunWriter } from '../../runs/store';
 import type { BatchEnd, Callback } from './callback';
 

@@ -1,5 +1,5 @@
 // Keras's improvement test, shared by the checkpoint, early stopping and learning-rate reduction.
-import type { Logs } from '../../protocol';
+import type { Logs } from '../../runs/format';
 import { higherIsBetter } from '../trainingConfig';
 
 export function epochCount(count: number): string {

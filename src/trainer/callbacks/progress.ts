@@ -1,6 +1,7 @@
 // What the host shows while a run trains: a `batches` event for each group of batches, with the
 // speed over that group, and an `epoch` event with the epoch's logs and duration.
-import type { Logs, TrainerEvent } from '../../protocol';
+import type { TrainerEvent } from '../../channels/trainer';
+import type { Logs } from '../../runs/format';
 import type { BatchEnd, Callback, EmitEvent } from './callback';
 
 type BatchItem = Extract<TrainerEvent, { type: 'batches' }>['items'][number];

@@ -1,7 +1,7 @@
 // Keras's ReduceLROnPlateau: multiplies the learning rate by `factor` (not below `minLR`) when the
 // monitored log has not improved for `patience` epochs, then waits `patience` epochs again.
 import type * as tf from '@tensorflow/tfjs';
-import type { Logs } from '../../protocol';
+import type { Logs } from '../../runs/format';
 import { learningRateOf, setLearningRate } from '../optimizers';
 import type { ResolvedTraining } from '../trainingConfig';
 import type { Callback } from './callback';

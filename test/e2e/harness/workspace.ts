@@ -2,7 +2,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunRecord } from '../../../src/protocol';
+import type { RunRecord } from '../../../src/runs/format';
 import { repoRoot } from './codeServer';
 
 export function createWorkspace(label: string): string {

@@ -7,16 +7,9 @@
 // already seen are dropped), which lets the host replay a live session's events after loading
 // the same run from disk.
 
-import type {
-  BackendInfo,
-  EvaluationResult,
-  HostToWebview,
-  MetricsLine,
-  RunRecord,
-  PanelRunAction,
-  RunStatus,
-  TrainerEvent,
-} from '../../../src/protocol';
+import type { TrainerEvent } from '../../../src/channels/trainer';
+import type { HostToWebview, PanelRunAction } from '../../../src/channels/webview';
+import type { BackendInfo, EvaluationResult, MetricsLine, RunRecord, RunStatus } from '../../../src/runs/format';
 import type { ModelSummary } from '../../../src/model/types';
 import { batchValue, examplesSeen } from './batchValues';
 import type { Point } from './decimate';

@@ -1,7 +1,7 @@
 // The compare page: the runs' curves overlaid, a table of settings and results, and each run's
 // model against the first run's, layer by layer.
 
-import type { RunRecord } from '../../../src/protocol';
+import type { RunRecord } from '../../../src/runs/format';
 import type { TrainingConfig } from '../../../src/model/types';
 import { bestValAccuracy, formatDuration, pickMetric, runDurationMs, runTitle, trainAccuracy, valAccuracy } from '../../../src/runs/grouping';
 import { runLines, type MetricFamily } from '../logic/chartData';

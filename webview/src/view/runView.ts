@@ -2,7 +2,8 @@
 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import type { EvaluationResult, PanelRunAction } from '../../../src/protocol';
+import type { PanelRunAction } from '../../../src/channels/webview';
+import type { EvaluationResult } from '../../../src/runs/format';
 import type { ModelSummary } from '../../../src/model/types';
 import { runLines, type MetricFamily } from '../logic/chartData';
 import { availableActions, displayStatus, formatClock, progressOf, type RunView } from '../logic/state';
@@ -29,7 +30,7 @@ export function runHeading(run: RunView): string {
 export const MAX_POINTS_PER_LINE = 2000;
 
 export interface RunPageHandlers {
-  stop(runId: string): void;
+  stop(): void;
   action(runId: string, action: PanelRunAction): void;
   /** Opens another run (the one a resumed run continues) in its own panel. */
   openRun(runId: string): void;
@@ -100,7 +101,7 @@ export class RunPage {
     this.progressBar.setAttribute('aria-label', 'Training progress');
     this.progressBar.max = 100;
     this.stopButton = button('stop-button', 'Stop training', 'Stop', () => {
-      if (this.run?.canStop) handlers.stop(this.run.runId ?? '');
+      if (this.run?.canStop) handlers.stop();
     }, false);
     this.actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Run actions' },
       ...ACTIONS.map(([action, text, label]) => {
