@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
-import type { RunRecord } from '../../src/protocol';
+import type { RunRecord } from '../../src/runs/format';
 import { useCodeServerSession } from './harness/session';
 import type { Workbench } from './harness/workbench';
 import { activeTabTitle, answerModalDialog, editorTabs, metricsLines, pickContextMenuItem } from './harness/runLifecycle';
@@ -329,5 +329,18 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     await revealed.waitFor({ timeout: 30_000 });
     await workbench.page.locator('.explorer-folders-view .monaco-list-row', { hasText: failed.id }).first().waitFor({ timeout: 10_000 });
     await workbench.screenshot('04-run-failed-folder-revealed');
+
+    // A run that failed before training started is a run like any other: deleting it from the Runs
+    // view closes its panel, which would otherwise stay behind with buttons that do nothing.
+    const panelTab = editorTabs(workbench, /CNN Lab: /);
+    assert.equal(await panelTab.count(), 1, 'one CNN Lab panel is open');
+    const sidebar = await workbench.openCnnLabSidebar();
+    const row = rowWithStatus(sidebar, 'failed').first();
+    await row.waitFor({ timeout: 30_000 });
+    await pickContextMenuItem(workbench, row, 'Delete Run');
+    await answerModalDialog(workbench, 'Delete');
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(existsSync(join(runsDir(workspace), failed.id)), false, 'the failed run folder is removed');
+    await panelTab.first().waitFor({ state: 'detached', timeout: 30_000 });
   });
 });
