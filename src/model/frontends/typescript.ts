@@ -487,7 +487,10 @@ class TypeScriptReader {
   private assignment(target: TS.Identifier, value: TS.Expression): void {
     const name = target.text;
     for (const [constName, definition] of this.constants) {
-      if (constName !== name && !this.memo.has(definition) && mentionsName(definition, name)) this.settle(definition);
+      if (constName === name || this.memo.has(definition)) continue;
+      // Paid from the reader's budget: a file of many consts and many assignments must stay cheap.
+      if (!this.afford(definition, definition.end - definition.pos)) return;
+      if (mentionsName(definition, name)) this.settle(definition);
     }
     const expression = unwrap(value);
     const model = this.modelExpression(expression) ?? (this.callsBuilder(expression) ? this.modelFrom(expression, expression, 0) : undefined);
@@ -504,6 +507,18 @@ class TypeScriptReader {
     else if (tensor !== undefined) this.tensors.set(name, tensor);
     else if (assigned !== undefined && this.parameterScope && this.parameters.has(name)) this.parameters.set(name, assigned);
     else if (assigned !== undefined) this.assigned.set(name, assigned);
+  }
+
+  /** Counts work done outside evaluation against the same budget; false, after saying so, once it is spent. */
+  private afford(node: TS.Node, cost: number): boolean {
+    try {
+      this.spend(node, cost);
+      return true;
+    } catch (problem) {
+      if (!(problem instanceof BudgetSpent)) throw problem;
+      this.budgetSpent(problem);
+      return false;
+    }
   }
 
   /** Evaluates a const's definition into the memo now, whatever it gives. */
@@ -1023,9 +1038,10 @@ function untrackedChanges(source: TS.SourceFile): Set<string> {
 
 /** The variables an assignment target changes: `a`, `a.b[0]` → a; `[a, { b: c }]` → a, c. */
 function rootNames(target: TS.Expression): string[] {
-  const expression = unwrap(target);
+  let expression = unwrap(target);
+  // `a.b.c…` can be as long as the file: walked in a loop, not by recursion.
+  while (ts.isPropertyAccessExpression(expression) || ts.isElementAccessExpression(expression)) expression = unwrap(expression.expression);
   if (ts.isIdentifier(expression)) return [expression.text];
-  if (ts.isPropertyAccessExpression(expression) || ts.isElementAccessExpression(expression)) return rootNames(expression.expression);
   if (ts.isArrayLiteralExpression(expression)) return expression.elements.flatMap((element) => rootNames(ts.isSpreadElement(element) ? element.expression : element));
   if (ts.isObjectLiteralExpression(expression)) {
     return expression.properties.flatMap((member) => {
