@@ -102,15 +102,5 @@ class DoctorView {
 }
 
 export function register(ctx: Ctx, trainer: DoctorTrainer): void {
-  ctx.own(
-    vscode.commands.registerCommand('cnnLab.doctor', async () => {
-      try {
-        await DoctorView.show(ctx, trainer);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        ctx.output.appendLine(`Doctor failed: ${message}`);
-        void vscode.window.showErrorMessage(`CNN Lab: the doctor could not run: ${message}`);
-      }
-    }),
-  );
+  ctx.registerCommand('cnnLab.doctor', () => DoctorView.show(ctx, trainer));
 }

@@ -2,12 +2,13 @@
 // own line and lens. Offered twice with one edit: as a quick fix on the model's line, and by the
 // "N layers on this line — format the file to see each" lens, which runs it when clicked.
 import * as vscode from 'vscode';
+import type { CommandId } from './commands';
 import { formatModelFix, type FormatModelFix } from '../model/prettyJson';
 import type { Ctx } from './ctx';
 import type { ModelDocuments } from './modelDocuments';
 import { toVscodeRange } from './ranges';
 
-export const formatOneLineModelCommand = 'cnnLab.formatOneLineModel';
+export const formatOneLineModelCommand = 'cnnLab.formatOneLineModel' satisfies CommandId;
 
 /** The offer for this document as it is now, or undefined when there is nothing to spread out. */
 export function formatOffer(document: vscode.TextDocument, models: ModelDocuments): FormatModelFix | undefined {
@@ -36,16 +37,8 @@ async function formatDocument(uri: vscode.Uri, models: ModelDocuments): Promise<
 }
 
 export function register(ctx: Ctx, models: ModelDocuments): void {
-  ctx.own(
-    vscode.commands.registerCommand(formatOneLineModelCommand, async (uri?: vscode.Uri) => {
-      const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
-      if (!target) return;
-      try {
-        await formatDocument(target, models);
-      } catch (error) {
-        ctx.output.appendLine(`format ${target.fsPath} failed: ${String(error)}`);
-        void vscode.window.showErrorMessage(`CNN Lab: could not format the model file: ${String(error)}`);
-      }
-    }),
-  );
+  ctx.registerCommand(formatOneLineModelCommand, async (uri?: vscode.Uri) => {
+    const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (target) await formatDocument(target, models);
+  });
 }

@@ -92,20 +92,6 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
   const deps: PanelDeps = { ctx, catalog, trainer, runAction: (runId, action) => void runPanelAction(runId, action) };
   ctx.own(RunPanel.registerSerializer(deps));
 
-  const command = (id: string, handler: (...args: never[]) => Promise<unknown> | unknown): void => {
-    ctx.own(
-      vscode.commands.registerCommand(id, async (...args: never[]) => {
-        try {
-          await handler(...args);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          ctx.output.appendLine(`${id} failed: ${message}`);
-          void vscode.window.showErrorMessage(`CNN Lab: ${message}`);
-        }
-      }),
-    );
-  };
-
   /** The run's readable name (`cnn #3` or its label), numbered among the runs the catalog knows. */
   function nameOf(entry: RunEntry): string {
     return runTitles(catalog.runs).get(entry) ?? runTitle(entry.record, catalog.runs.map((other) => other.record));
@@ -155,7 +141,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     await vscode.commands.executeCommand(commands[action], runId);
   }
 
-  command('cnnLab.train', async (target?: vscode.Uri | ModelNode | ModelGroupNode) => {
+  ctx.registerCommand('cnnLab.train', async (target?: vscode.Uri | ModelNode | ModelGroupNode) => {
     const uri = await resolveModelFile(target);
     if (!uri) return;
     const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
@@ -188,12 +174,12 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     await startTraining(uri.fsPath, folder, Object.keys(overrides).length > 0 ? overrides : undefined, undefined, fromFile, limits);
   });
 
-  command('cnnLab.openRun', async (argument?: RunArgument) => {
+  ctx.registerCommand('cnnLab.openRun', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Open run');
     if (entry) RunPanel.showRun(deps, entry.record.id);
   });
 
-  command('cnnLab.compareRuns', async (argument?: RunArgument, selection?: RunNode[]) => {
+  ctx.registerCommand('cnnLab.compareRuns', async (argument?: RunArgument, selection?: RunNode[]) => {
     // From the context menu: the selected rows. From the palette or the view title: the rows selected in the view.
     const fromTree = argument === undefined ? runsView.selection : (selection ?? []);
     let entries = fromTree.filter((node): node is RunNode => node instanceof RunNode).map((node) => node.entry);
@@ -216,21 +202,21 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     RunPanel.showCompare(deps, entries.map((entry) => entry.record.id));
   });
 
-  command('cnnLab.rerun', async (argument?: RunArgument) => {
+  ctx.registerCommand('cnnLab.rerun', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Re-run with the same settings');
     if (!entry) return;
     await requireFile(entry.modelPath, 'The model file');
     await startTraining(entry.modelPath, entry.folder, { ...entry.record.training, dataset: entry.record.dataset });
   });
 
-  command('cnnLab.resumeRun', async (argument?: RunArgument) => {
+  ctx.registerCommand('cnnLab.resumeRun', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Resume run', (record) => record.status === 'stopped' || record.status === 'interrupted');
     if (!entry) return;
     await requireFile(entry.modelPath, 'The model file');
     await startTraining(entry.modelPath, entry.folder, undefined, entry.record.id, entry.record.training);
   });
 
-  command('cnnLab.stopRun', async (argument?: RunArgument) => {
+  ctx.registerCommand('cnnLab.stopRun', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Stop run', (record) => record.status === 'running');
     if (!entry) return;
     const session = trainer.sessions.find((candidate) => candidate.runId === entry.record.id);
@@ -246,7 +232,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     catalog.scheduleRefresh();
   });
 
-  command('cnnLab.renameRun', async (argument?: RunArgument) => {
+  ctx.registerCommand('cnnLab.renameRun', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Rename or tag run');
     if (!entry) return;
     const label = await vscode.window.showInputBox({ title: 'Run name', value: entry.record.label ?? nameOf(entry), prompt: 'Leave empty for the default name (model name and run number)' });
@@ -260,12 +246,12 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     await catalog.refresh();
   });
 
-  command('cnnLab.revealRunFolder', async (argument?: RunArgument) => {
+  ctx.registerCommand('cnnLab.revealRunFolder', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Reveal run folder');
     if (entry) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(entry.runDir, 'run.json')));
   });
 
-  command('cnnLab.exportModel', async (argument?: RunArgument) => {
+  ctx.registerCommand('cnnLab.exportModel', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Export model');
     if (!entry) return;
     const source = await savedModelDir(entry.runDir);
@@ -287,7 +273,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     void vscode.window.showInformationMessage(`CNN Lab: exported the ${path.basename(source)} model to ${destination}.`);
   });
 
-  command('cnnLab.exportMetricsCsv', async (argument?: RunArgument) => {
+  ctx.registerCommand('cnnLab.exportMetricsCsv', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Export metrics as CSV');
     if (!entry) return;
     const target = await vscode.window.showSaveDialog({
@@ -304,7 +290,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     void (notes.length > 0 ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
   });
 
-  command('cnnLab.exportTensorBoard', async (argument?: RunArgument) => {
+  ctx.registerCommand('cnnLab.exportTensorBoard', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Export TensorBoard logs');
     if (!entry) return;
     // A folder of its own, so that `tensorboard --logdir` on it shows the exported runs and nothing else.
@@ -327,7 +313,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     void (note ? vscode.window.showWarningMessage(message) : vscode.window.showInformationMessage(message));
   });
 
-  command('cnnLab.deleteRun', async (argument?: RunArgument, selection?: RunNode[]) => {
+  ctx.registerCommand('cnnLab.deleteRun', async (argument?: RunArgument, selection?: RunNode[]) => {
     const fromSelection = (selection ?? []).filter((node): node is RunNode => node instanceof RunNode).map((node) => node.entry);
     const entries = fromSelection.length > 1 ? fromSelection : [await pickRun(argument, 'Delete run')].filter((entry): entry is RunEntry => entry !== undefined);
     if (entries.length === 0) return;
@@ -346,7 +332,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     await catalog.refresh();
   });
 
-  command('cnnLab.refreshRuns', async () => {
+  ctx.registerCommand('cnnLab.refreshRuns', async () => {
     await catalog.refresh();
     modelsTree.refresh();
   });

@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { CommandId } from './commands';
 import { summaryDocumentText } from '../model/presentation';
 import type { Ctx } from './ctx';
 import type { ModelDocuments } from './modelDocuments';
 
-export const showSummaryCommand = 'cnnLab.showSummary';
+export const showSummaryCommand = 'cnnLab.showSummary' satisfies CommandId;
 const summaryScheme = 'cnnlab-summary';
 
 /** The summary of a model file lives at `cnnlab-summary:/<file name> (summary)?<model file uri>`. */
@@ -48,19 +49,14 @@ export function register(ctx: Ctx, models: ModelDocuments): void {
       const shown = vscode.workspace.textDocuments.some((document) => document.uri.toString() === summaryUri.toString());
       if (shown) summaryChanged.fire(summaryUri);
     }),
-    vscode.commands.registerCommand(showSummaryCommand, async (modelUri?: vscode.Uri) => {
-      try {
-        const target = modelUri instanceof vscode.Uri ? modelUri : activeModelUri();
-        if (!target) {
-          void vscode.window.showInformationMessage('CNN Lab: open a model file (*.model.json, *.model.ts or Keras JSON) to see its summary.');
-          return;
-        }
-        const summary = await vscode.workspace.openTextDocument(summaryUriFor(target));
-        await vscode.window.showTextDocument(summary, { viewColumn: vscode.ViewColumn.Beside, preview: true });
-      } catch (error) {
-        ctx.output.appendLine(`show summary failed: ${String(error)}`);
-        void vscode.window.showErrorMessage(`CNN Lab: could not show the summary: ${String(error)}`);
-      }
-    }),
   );
+  ctx.registerCommand(showSummaryCommand, async (modelUri?: vscode.Uri) => {
+    const target = modelUri instanceof vscode.Uri ? modelUri : activeModelUri();
+    if (!target) {
+      void vscode.window.showInformationMessage('CNN Lab: open a model file (*.model.json, *.model.ts or Keras JSON) to see its summary.');
+      return;
+    }
+    const summary = await vscode.workspace.openTextDocument(summaryUriFor(target));
+    await vscode.window.showTextDocument(summary, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  });
 }
