@@ -236,6 +236,7 @@ export class RunPanel {
       await this.deps.catalog.lookup(event.runId);
       this.showName(true);
     }
+    if (event.type === 'failed' && (await this.findFailedEarly(event))) this.showName(true);
     if (event.type === 'finished' || event.type === 'failed') {
       this.post({ type: 'live', canStop: false });
       // The record on disk now holds the final metrics and evaluation; the images come with it.
@@ -245,6 +246,19 @@ export class RunPanel {
         await this.sendFiles(runId);
       }
     }
+  }
+
+  /**
+   * A run that failed before the trainer said `started` (its dataset could not be loaded) still has
+   * a folder and a run.json: found by the failed record's id, so that it can be named, noticed when
+   * deleted, and closed with its run. True when the folder was found.
+   */
+  private async findFailedEarly(event: Extract<TrainerEvent, { type: 'failed' }>): Promise<boolean> {
+    if (this.runDir || !event.record) return false;
+    const entry = await this.deps.catalog.lookup(event.record.id);
+    if (!entry) return false;
+    this.runDir = entry.runDir;
+    return true;
   }
 
   /** For a run that resumes another: its history from disk and the earlier run's name. True when it was one. */
@@ -428,7 +442,8 @@ export class RunPanel {
           await this.sendResumedHistory(started.runDir);
         }
         for (const event of session.events) this.post({ type: 'event', event });
-        if (started) this.showName(true);
+        const failed = session.events.find((event) => event.type === 'failed');
+        if (started || (failed?.type === 'failed' && (await this.findFailedEarly(failed)))) this.showName(true);
         const finished = session.events.some((event) => event.type === 'finished' || event.type === 'failed');
         this.post({ type: 'live', canStop: !finished });
         if (finished && session.runId) {

@@ -112,6 +112,8 @@ export class TrainingSession implements vscode.Disposable {
     if (message.type === 'finished') this.record = message.record;
     if (message.type === 'failed') {
       this.record = message.record ?? this.record;
+      // A run that failed before `started` (its dataset could not be loaded) has a folder all the same.
+      this.runId ??= message.record?.id;
       this.log(`Run failed: ${message.message}${message.hint ? ` — ${message.hint}` : ''}`);
     }
     this.publish(message);

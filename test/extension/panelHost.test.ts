@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import type { HostToWebview, PanelRunAction, WebviewToHost } from '../../src/channels/webview';
 import type { RunRecord } from '../../src/runs/format';
 import { panelColumn, RunPanel, type PanelDeps } from '../../src/extension/panel';
+import type { TrainerEvent } from '../../src/channels/trainer';
+import type { TrainingSession } from '../../src/extension/trainerManager';
 import { record } from '../webview/fixtures';
 
 const fake = require('vscode') as { window: Record<string, unknown>; ViewColumn: Record<string, number>; Uri: Record<string, unknown> };
@@ -203,6 +205,52 @@ describe('run panel host', () => {
       panel.send({ type: 'runAction', runId: 'run-1', action: 'exportCsv' });
       await waitFor(() => actions[0], 'action');
       assert.deepEqual(actions, [{ runId: 'run-1', action: 'exportCsv' }]);
+    });
+  });
+
+  describe('a run that failed before it started (its dataset could not be loaded)', () => {
+    /** A training panel on a session whose trainer failed before `started`, as TrainingSession reports it. */
+    function failedEarly(runId: string, when: 'before the panel attached' | 'after'): { panel: FakePanel; fire: () => void } {
+      const emitter = new EventEmitter<TrainerEvent>();
+      const session = { runId: undefined as string | undefined, events: [] as TrainerEvent[], onEvent: emitter.event, stop: async () => undefined };
+      const failed: TrainerEvent = { type: 'failed', message: 'Could not download mnist.', hint: 'Point CNNLAB_DATA_DIR at the files.', record: entries.get(runId)!.record };
+      const fire = (): void => {
+        session.runId = runId;
+        session.events.push(failed);
+        emitter.fire(failed);
+      };
+      if (when === 'before the panel attached') fire();
+      RunPanel.showTraining(deps, { modelFile: 'models/cnn.model.json', dataset: 'mnist', epochs: 1 }, Promise.resolve(session as unknown as TrainingSession));
+      const panel = created.at(-1)!.panel;
+      panel.send({ type: 'ready' });
+      return { panel, fire };
+    }
+
+    for (const when of ['before the panel attached', 'after'] as const) {
+      it(`failed ${when}: named as the Runs view names it, and noticed when its folder is deleted`, async () => {
+        const runDir = writeRun('run-9', { status: 'failed', error: { message: 'Could not download mnist.' } });
+        const { panel, fire } = failedEarly('run-9', when);
+        if (when === 'after') {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          fire();
+        }
+        const name = await waitFor(() => posted(panel, 'name'), 'name');
+        assert.equal(name.runId, 'run-9');
+        assert.match(panel.title, /^CNN Lab: /);
+        assert.doesNotMatch(panel.title, /cnn\.model\.json/);
+        rmSync(runDir, { recursive: true, force: true });
+        catalogChanged.fire();
+        const gone = await waitFor(() => posted(panel, 'gone'), 'gone');
+        assert.equal(gone.runId, 'run-9');
+      });
+    }
+
+    it('deleted from the Runs view: its panel is closed with it', async () => {
+      writeRun('run-9', { status: 'failed', error: { message: 'Could not download mnist.' } });
+      const { panel } = failedEarly('run-9', 'before the panel attached');
+      await waitFor(() => posted(panel, 'name'), 'name');
+      RunPanel.closeRun('run-9');
+      assert.equal(panel.disposed, true);
     });
   });
 

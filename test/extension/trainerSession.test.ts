@@ -1,9 +1,11 @@
 import './fakeVscode';
 import { strict as assert } from 'node:assert';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { TrainerEvent } from '../../src/channels/trainer';
 import { progressText, stopGraceMilliseconds, TrainingSession } from '../../src/extension/trainerManager';
+import { record } from '../webview/fixtures';
 
 function scriptedSession(behaviour: 'crash' | 'stubborn' | 'polite'): { session: TrainingSession; log: string[]; seen: TrainerEvent[] } {
   const child = fork(join(__dirname, 'fixtures', 'scriptedTrainer.js'), [behaviour], { execArgv: [], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
@@ -50,6 +52,16 @@ describe('trainer sessions', function () {
     assert.ok(log.some((line) => line.includes('killing it')));
     const last = session.events[session.events.length - 1];
     assert.match(last?.type === 'failed' ? last.message : '', /did not stop within 5 s/);
+  });
+
+  it('a run that failed before `started` (its dataset could not be loaded) is known by its record\'s id', () => {
+    const child = Object.assign(new EventEmitter(), { connected: false, pid: 1234, kill: () => true });
+    const session = new TrainingSession({ modelFile: '/w/m.model.json', workspaceFolder: '/w' }, child as unknown as ChildProcess, () => undefined);
+    assert.equal(session.runId, undefined);
+    child.emit('message', { type: 'progress', message: 'Loading mnist' });
+    child.emit('message', { type: 'failed', message: 'Could not download mnist.', hint: 'Point CNNLAB_DATA_DIR at the files.', record: record({ id: 'run-9', status: 'failed' }) });
+    assert.equal(session.runId, 'run-9');
+    assert.equal(session.events.at(-1)?.type, 'failed');
   });
 
   it('sums progress up as `epoch N/total · acc A` for the status bar', async () => {
