@@ -321,6 +321,12 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     const toast = workbench.page.locator('.notification-toast', { hasText: `training ${mnistModel} failed` }).first();
     await toast.waitFor({ timeout: 30_000 });
     assert.ok(((await toast.textContent()) ?? '').includes(failed.error.message), 'the toast names the failure');
+    // The panel's tab names the failed run as the Runs view does.
+    const failedRow = rowWithStatus(await workbench.openCnnLabSidebar(), 'failed').first();
+    await failedRow.waitFor({ timeout: 30_000 });
+    const rowName = /^Run (.+), failed, /.exec((await failedRow.getAttribute('aria-label')) ?? '')?.[1];
+    assert.ok(rowName, 'the Runs view names the failed run');
+    await editorTabs(workbench, `CNN Lab: ${rowName}`).first().waitFor({ timeout: 30_000 });
     await workbench.screenshot('04-run-failed');
 
     // What is offered works: Reveal Folder shows the run's folder in the Explorer.
