@@ -178,6 +178,109 @@ export class Workbench {
     return sidebar;
   }
 
+  /**
+   * Each CodeLens on screen, one entry per lens (VS Code draws the lenses of one line in one
+   * decoration, "▶ Train | Total …"), with the 1-based number (from the gutter) and the text of the
+   * source line drawn right below it: the line it annotates.
+   */
+  async codeLensesWithLineNumbers(): Promise<{ text: string; lineNumber: number | undefined; line: string }[]> {
+    // No helper functions inside (see codeLensesWithLines).
+    return this.activeEditor().evaluate((root) => {
+      const numbers = [...root.querySelectorAll('.margin-view-overlays .line-numbers')].map((number) => ({
+        top: number.getBoundingClientRect().top,
+        value: Number((number.textContent ?? '').trim()),
+      }));
+      const lines = [...root.querySelectorAll('.view-lines .view-line')]
+        .map((line) => ({ top: line.getBoundingClientRect().top, text: (line.textContent ?? '').replace(/\s+/g, ' ').trim() }))
+        .sort((a, b) => a.top - b.top);
+      const editorRect = root.getBoundingClientRect();
+      return [...root.querySelectorAll('.codelens-decoration')]
+        .map((decoration) => ({
+          rect: decoration.getBoundingClientRect(),
+          // Each lens is a link (or a span), the separators spans holding " | ".
+          texts: [...decoration.children].map((part) => (part.textContent ?? '').replace(/\s+/g, ' ').trim()).filter((text) => text.length > 0 && text !== '|'),
+        }))
+        // Lenses of lines scrolled out of view stay in the DOM, parked above the editor.
+        .filter((decoration) => decoration.rect.height > 0 && decoration.rect.top >= editorRect.top && decoration.rect.bottom <= editorRect.bottom)
+        .sort((a, b) => a.rect.top - b.rect.top)
+        .flatMap((decoration) => {
+          const below = lines.find((line) => line.top >= decoration.rect.bottom - 1);
+          const lineNumber = below ? numbers.find((number) => Math.abs(number.top - below.top) < 2)?.value : undefined;
+          return decoration.texts.map((text) => ({ text, lineNumber, line: below?.text ?? '' }));
+        });
+    });
+  }
+
+  /**
+   * Opens a workspace file through quick open (Ctrl+P) once quick open finds it: a file created
+   * after the window opened may be missing from its first searches, so it asks again until then.
+   */
+  async openFileOnceFound(relativePath: string, timeoutMs = 60_000): Promise<Locator> {
+    const fileName = relativePath.split('/').pop() ?? relativePath;
+    const deadline = Date.now() + timeoutMs;
+    const input = this.page.locator('.quick-input-widget input');
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
+    for (;;) {
+      await this.page.keyboard.press(`${mod}+P`);
+      await input.waitFor({ state: 'visible' });
+      await input.fill(relativePath);
+      const found = await row.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (found) break;
+      await this.page.keyboard.press('Escape');
+      await input.waitFor({ state: 'hidden' });
+      if (Date.now() > deadline) throw new Error(`quick open did not find ${relativePath} within ${timeoutMs} ms`);
+    }
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(`.editor-group-container.active .tab.active[data-resource-name="${fileName}"]`).first().waitFor({ timeout: 30_000 });
+    const editor = this.activeEditor();
+    await editor.locator('.view-lines').waitFor();
+    return editor;
+  }
+
+  /** Moves the cursor to a 1-based line of the active editor (quick open's `:line`), which scrolls it into view. */
+  async goToLine(lineNumber: number): Promise<void> {
+    await this.page.keyboard.press(`${mod}+P`);
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`:${lineNumber}`);
+    await this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: String(lineNumber) }).first().waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+  }
+
+  /**
+   * The rows of the Problems panel, top to bottom: a file row (level 1) is followed by its
+   * problems (level 2). `text` is what the row shows, e.g. "message CNN Lab(code) [Ln 9, Col 54]".
+   */
+  async problemRows(): Promise<{ level: number; text: string; ariaLabel: string }[]> {
+    return this.page.locator('.markers-panel').evaluate((panel) =>
+      [...panel.querySelectorAll('.monaco-list-row')]
+        .map((row) => ({
+          top: row.getBoundingClientRect().top,
+          level: Number(row.getAttribute('aria-level') ?? '0'),
+          text: (row.textContent ?? '').replace(/\s+/g, ' ').trim(),
+          ariaLabel: row.getAttribute('aria-label') ?? '',
+        }))
+        .sort((a, b) => a.top - b.top)
+        .map(({ level, text, ariaLabel }) => ({ level, text, ariaLabel })),
+    );
+  }
+
+  /** The problems the Problems panel lists under the file named `fileName` (its level-2 rows). */
+  async problemsOf(fileName: string): Promise<string[]> {
+    const rows = await this.problemRows();
+    const problems: string[] = [];
+    let inFile = false;
+    for (const row of rows) {
+      if (row.level === 1) inFile = row.text.startsWith(fileName) || row.ariaLabel.startsWith(fileName);
+      else if (row.level === 2 && inFile) problems.push(row.text);
+    }
+    return problems;
+  }
+
   async notificationsText(): Promise<string> {
     return (await this.page.locator('.notifications-toasts, .notifications-center').allTextContents()).join('\n');
   }
