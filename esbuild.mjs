@@ -4,6 +4,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
+import { copyTfjsTypings } from './scripts/tfjs-typings.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -50,6 +51,10 @@ const configs = [
   nodeBundle('src/cli.ts', 'dist/cli.js'),
   // Runs .model.ts modules for shape hints; src/model/evaluate.ts starts it from the same folder.
   nodeBundle('src/model/evaluateWorker.ts', 'dist/evaluateWorker.js'),
+  // The TypeScript server plugin is its own package (ts-plugin/, a `file:` dependency, so the .vsix
+  // carries it as node_modules/cnnlab-typescript-plugin/, where VS Code's TypeScript looks). No source
+  // map: it is a few dozen readable lines, and the folder then holds only what ships.
+  { ...nodeBundle('src/tsPlugin/main.ts', 'ts-plugin/index.js'), sourcemap: false },
   {
     ...common,
     entryPoints: ['webview/src/main.ts'],
@@ -73,6 +78,8 @@ function copyWasmBinaries() {
   }
 }
 copyWasmBinaries();
+// The tfjs declarations the plugin falls back to, beside it: ts-plugin/typings/node_modules/@tensorflow/….
+copyTfjsTypings('ts-plugin/typings');
 
 if (watch) {
   const contexts = await Promise.all(configs.map((config) => esbuild.context(config)));
