@@ -8,7 +8,7 @@ import * as quickFixes from './quickFixes';
 import * as summaryView from './summaryView';
 
 /** Inline hints in model files: every feature reads the one shared, debounced analysis cache. */
-export function register(ctx: Ctx): void {
+export function register(ctx: Ctx): ModelDocuments {
   const models = ctx.own(new ModelDocuments(ctx));
   diagnostics.register(ctx, models);
   codeLens.register(ctx, models);
@@ -17,4 +17,5 @@ export function register(ctx: Ctx): void {
   formatOneLine.register(ctx, models);
   summaryView.register(ctx, models);
   models.analyzeOpenDocuments();
+  return models;
 }

@@ -13,8 +13,8 @@ export function activate(extension: vscode.ExtensionContext): void {
   // One line per feature: each file registers its own commands, providers and views.
   // The TrainerManager it returns is what the panel and the sidebar start and follow runs with.
   const trainer = registerTrainer(ctx);
-  editor.register(ctx);
-  registerRuns(ctx, trainer);
+  const models = editor.register(ctx);
+  registerRuns(ctx, trainer, models);
   registerDoctor(ctx, trainer);
 }
 

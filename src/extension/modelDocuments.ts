@@ -23,15 +23,6 @@ function isCandidate(document: vscode.TextDocument): boolean {
   return analysedSchemes.has(document.uri.scheme) && mayBeModelDocument(document.fileName, document.languageId);
 }
 
-let shared: ModelDocuments | undefined;
-
-/**
- * The extension's ModelDocuments (made by the editor features), for the sidebar's Models view to
- * show the evaluated result of open documents; `undefined` before it exists or after disposal.
- */
-export function sharedModelDocuments(): ModelDocuments | undefined {
-  return shared;
-}
 
 /** Fired when a document's analysis changed; `analysis` is `undefined` once it is closed or no longer a model. */
 export interface AnalysisChange {
@@ -73,7 +64,6 @@ export class ModelDocuments implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly ctx: Ctx) {
-    shared = this;
     this.subscriptions.push(
       this.changed,
       vscode.workspace.onDidOpenTextDocument((document) => this.refreshNow(document)),
@@ -200,7 +190,6 @@ export class ModelDocuments implements vscode.Disposable {
     this.evaluated.clear();
     this.evaluationFailed.clear();
     this.cache.clear();
-    if (shared === this) shared = undefined;
     for (const subscription of this.subscriptions.splice(0)) subscription.dispose();
   }
 }

@@ -19,7 +19,7 @@ import { writeTensorBoardLogs } from '../runs/tensorboard';
 import type { Ctx } from './ctx';
 import { RunPanel, type PanelDeps } from './panel';
 import { RunCatalog, type RunEntry } from './runCatalog';
-import { sharedModelDocuments } from './modelDocuments';
+import type { ModelDocuments } from './modelDocuments';
 import { ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, runTitles, TrainCodeLensProvider } from './runsView';
 import { chooseTrainSettings, describeSettings, type ExampleLimits } from './trainSettings';
 import type { TrainerManager } from './trainerManager';
@@ -27,14 +27,14 @@ import type { TrainerManager } from './trainerManager';
 /** What a run command may be invoked with: a tree node, a run id (CodeLens, panel), or nothing (palette). */
 type RunArgument = RunNode | string | undefined;
 
-export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
+export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocuments): RunCatalog {
   const catalog = ctx.own(new RunCatalog(ctx));
   // Epochs completed by the runs trained in this window, from their trainers' `epoch` events (0-based
   // epoch numbers, hence +1): the lenses and views update at each epoch, whenever run.json is re-read.
   const liveEpochs = new Map<string, number>();
   const live = (runId: string): number | undefined => liveEpochs.get(runId);
   const runsTree = ctx.own(new RunsTreeProvider(catalog, live));
-  const modelsTree = ctx.own(new ModelsTreeProvider(catalog, { live }));
+  const modelsTree = ctx.own(new ModelsTreeProvider(catalog, { live, documents: () => documents }));
   const lenses = ctx.own(new TrainCodeLensProvider(catalog, live));
   const runsView = ctx.own(vscode.window.createTreeView('cnnLab.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
   ctx.own(vscode.window.createTreeView('cnnLab.models', { treeDataProvider: modelsTree }));
@@ -80,8 +80,7 @@ export function register(ctx: Ctx, trainer: TrainerManager): RunCatalog {
     }),
   );
   // Open model documents: the Models view shows the editor's result, evaluated ones included, and "resolving…" meanwhile.
-  const documents = sharedModelDocuments();
-  if (documents) ctx.own(documents.onDidChange(() => modelsTree.refresh()));
+  ctx.own(documents.onDidChange(() => modelsTree.refresh()));
 
   trainer.nameRun = (record) => {
     const entry = catalog.runs.find((candidate) => candidate.record.id === record.id);

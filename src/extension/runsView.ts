@@ -12,7 +12,7 @@ import type { RunRecord, RunStatus } from '../runs/format';
 import { describeMetricsInfo, type MetricsCount } from '../runs/store';
 import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, formatRunResult, groupRunsByModel, runDurationMs, runStatusText, runTitle } from '../runs/grouping';
 import { escapeMarkdown } from '../model/markdownText';
-import { sharedModelDocuments, type ModelDocuments } from './modelDocuments';
+import type { ModelDocuments } from './modelDocuments';
 import type { RunCatalog, RunEntry, UnreadableRun } from './runCatalog';
 
 
@@ -247,7 +247,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode> {
     private readonly catalog: RunCatalog,
     options: ModelsTreeOptions = {},
   ) {
-    this.documents = options.documents ?? sharedModelDocuments;
+    this.documents = options.documents ?? (() => undefined);
     this.evaluate = options.evaluate ?? evaluateModule;
     this.live = options.live ?? (() => undefined);
   }

@@ -74,7 +74,7 @@ describe('run names, named metrics and live epochs in the sidebar (issue 10.1, 1
     setWorkspaceFolders([ws]);
     sessions = [];
     ctx = new Ctx({ extensionUri: Uri.file('/ext') } as unknown as vscode.ExtensionContext);
-    catalog = register(ctx, trainer);
+    catalog = register(ctx, trainer, ctx.own(new ModelDocuments(ctx)));
   });
 
   afterEach(() => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { Ctx } from '../../src/extension/ctx';
+import { ModelDocuments } from '../../src/extension/modelDocuments';
 import { readRunForPanel } from '../../src/extension/panel';
 import type { RunCatalog } from '../../src/extension/runCatalog';
 import { register } from '../../src/extension/runs';
@@ -47,7 +48,7 @@ describe('Runs view, run commands and panel with hostile run text and metrics (i
     state.reset();
     runsUi.reset();
     ctx = new Ctx({ extensionUri: Uri.file('/ext') } as unknown as vscode.ExtensionContext);
-    catalog = register(ctx, fakeTrainer);
+    catalog = register(ctx, fakeTrainer, ctx.own(new ModelDocuments(ctx)));
     tree = new RunsTreeProvider(catalog);
   });
 

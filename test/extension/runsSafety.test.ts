@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { Ctx } from '../../src/extension/ctx';
+import { ModelDocuments } from '../../src/extension/modelDocuments';
 import { RunCatalog } from '../../src/extension/runCatalog';
 import { register } from '../../src/extension/runs';
 import { ModelGroupNode, RunNode, RunsTreeProvider, UnreadableRunNode } from '../../src/extension/runsView';
@@ -53,7 +54,7 @@ describe('run commands against hostile run folders (issue 9)', () => {
     state.reset();
     runsUi.reset();
     ctx = newCtx();
-    catalog = register(ctx, fakeTrainer);
+    catalog = register(ctx, fakeTrainer, ctx.own(new ModelDocuments(ctx)));
     signals = [];
     // Never let a regression signal anything real: record every signal other than the probe 0.
     process.kill = ((pid: number, signal?: string | number) => {
