@@ -29,4 +29,6 @@ const unusedWasmCopies = ['node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/*
 writeFileSync(ignoreFile, [readFileSync('.vscodeignore', 'utf8'), ...otherDawnBuilds, ...unusedWasmCopies, ''].join('\n'));
 
 const output = process.argv[2] ?? 'cnn-lab.vsix';
-run(join('node_modules', '.bin', 'vsce'), ['package', '--target', vsceTarget, '--ignoreFile', ignoreFile, '--out', output]);
+// --follow-symlinks: npm links the `file:` dependency node_modules/cnnlab-typescript-plugin to
+// ts-plugin/ (the TypeScript server plugin); vsce would otherwise take the link for a file and fail.
+run(join('node_modules', '.bin', 'vsce'), ['package', '--target', vsceTarget, '--follow-symlinks', '--ignoreFile', ignoreFile, '--out', output]);
