@@ -105,7 +105,6 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     await workbench.runCommand('CNN Lab: Train Model');
     await confirmTraining(workbench, 5);
     const panel = await workbench.webviewFrame('run-page');
-    const runId = await newRunId(workspace, new Set());
 
     // Each round reads the three places a user sees the epoch, one right after the other.
     interface Sample {
@@ -164,6 +163,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     }
 
     // The completion toast: the run's name, each number named, the test accuracy first.
+    const runId = await newRunId(workspace, new Set());
     const toast = await waitForToast(workbench, /CNN Lab: .* completed/, 60_000);
     first = await waitFor('run.json of the first run to say completed', () => readRuns(workspace).find((record) => record.id === runId && record.status === 'completed'), 30_000);
     assert.ok(first.evaluation, 'run.json has a test evaluation');

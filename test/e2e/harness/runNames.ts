@@ -61,10 +61,16 @@ export async function waitForToast(workbench: Workbench, pattern: RegExp, timeou
   }
 }
 
-/** The CodeLens texts of every editor on screen (the active one or not), top to bottom. */
+/**
+ * The CodeLens texts of every editor on screen (the active one or not), top to bottom: one entry per
+ * lens, though VS Code draws the lenses of one line as one decoration (`▶ Train | last run … | Total …`).
+ */
 export async function visibleCodeLensTexts(workbench: Workbench): Promise<string[]> {
   const lenses = workbench.page.locator('.part.editor .monaco-editor .codelens-decoration');
-  return (await lenses.allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim()).filter((text) => text.length > 0);
+  return (await lenses.allTextContents())
+    .flatMap((text) => text.replace(/\s+/g, ' ').split(' | '))
+    .map((text) => text.trim())
+    .filter((text) => text.length > 0);
 }
 
 /**
