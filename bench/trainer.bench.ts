@@ -17,7 +17,7 @@ import type { TrainingConfig } from '../src/model/types';
 import type { TrainerEvent, TrainJob } from '../src/channels/trainer';
 import type { BackendName } from '../src/model/vocabulary';
 import { probeBackend, selectBackend } from '../src/trainer/backends';
-import { isSoftwareAdapter } from '../src/trainer/systemProbe';
+import { isSoftwareAdapter } from '../src/runtime/systemProbe';
 import { runTraining } from '../src/trainer/train';
 
 const batchSize = 32;

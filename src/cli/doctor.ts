@@ -3,8 +3,8 @@
 import { resolve } from 'node:path';
 import { liveRunNames } from '../runs/liveRuns';
 import { runsDirFor } from '../runs/store';
-import { collectDoctorReport } from '../trainer/doctor';
-import { formatDoctorReport } from '../trainer/doctorReport';
+import { collectDoctorReport } from '../runtime/doctor';
+import { formatDoctorReport } from '../runtime/doctorReport';
 
 export const doctorUsage = `Usage: cnnlab doctor [--json] [--runs-dir DIR]... [--running NAME]...
 

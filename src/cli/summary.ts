@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { evaluateTypeScriptModel, type EvaluateOptions } from '../model/evaluate';
 import { analyzeModel, formatSummary, summaryToJson } from '../model/index';
-import { shouldEvaluate } from '../model/presentation';
+import { shouldEvaluate } from '../model/documents';
 import type { ModelAnalysis, ModelDiagnostic } from '../model/types';
 
 export interface CliStreams {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { layersOnOneLineSummaryTitle, lensItems, modelLensTitle, shouldEvaluate, type LensItem } from '../model/presentation';
+import { layersOnOneLineSummaryTitle, lensItems, modelLensTitle, type LensItem } from './presentation';
+import { shouldEvaluate } from '../model/documents';
 import type { ModelAnalysis } from '../model/types';
 import type { Ctx } from './ctx';
 import { formatOffer, formatOneLineModelCommand } from './formatOneLine';

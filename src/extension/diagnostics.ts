@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { diagnosticSource, editorDiagnostics } from '../model/presentation';
+import { diagnosticSource, editorDiagnostics } from './presentation';
 import type { DiagnosticSeverity, ModelAnalysis } from '../model/types';
 import type { Ctx } from './ctx';
 import type { ModelDocuments } from './modelDocuments';

@@ -1,7 +1,7 @@
 // The doctor view's page, built whole by the host: the report's sections in the order `cnnlab doctor`
 // prints them, every text HTML-escaped (device names, paths and reasons come from the machine), and
 // one script, allowed by its nonce, whose only job is to ask the host for a refresh.
-import { doctorTitle, type DoctorSection } from '../trainer/doctorReport';
+import { doctorTitle, type DoctorSection } from '../runtime/doctorReport';
 
 export interface DoctorPage {
   /** The last report's sections; kept on screen while a refresh runs. */

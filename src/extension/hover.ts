@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { layerAt, layerHoverMarkdown } from '../model/presentation';
+import { layerAt, layerHoverMarkdown } from './presentation';
 import type { Ctx } from './ctx';
 import { modelDocumentSelector, type ModelDocuments } from './modelDocuments';
 import { fromVscodePosition, toVscodeRange } from './ranges';

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { MODEL_FILE_PATTERNS } from '../model/vocabulary';
 import { analyzeModel } from '../model/index';
-import { KeyedDebouncer, mayBeModelDocument, modelFormatOf, shouldEvaluate } from '../model/presentation';
+import { KeyedDebouncer } from './presentation';
+import { mayBeModelDocument, modelFormatOf, shouldEvaluate } from '../model/documents';
 import type { ModelAnalysis } from '../model/types';
 import type { Ctx } from './ctx';
 

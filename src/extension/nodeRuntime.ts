@@ -3,7 +3,7 @@
 // backend needs no native addon; TensorFlow and WebGPU do, and cannot load inside Electron).
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { findSystemNodeHere, type NodeSearch } from '../trainer/nodeDiscovery';
+import { findSystemNodeHere, type NodeSearch } from '../runtime/nodeDiscovery';
 import type { Ctx } from './ctx';
 
 export interface TrainerRuntime {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { diagnosticSource, fixesFor } from '../model/presentation';
+import { diagnosticSource, fixesFor } from './presentation';
 import type { Ctx } from './ctx';
 import { formatEdit, formatOffer } from './formatOneLine';
 import { modelDocumentSelector, type ModelDocuments } from './modelDocuments';

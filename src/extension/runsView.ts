@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
-import { shouldEvaluate } from '../model/presentation';
+import { shouldEvaluate } from '../model/documents';
 import type { ModelAnalysis } from '../model/types';
 import type { RunRecord, RunStatus } from '../runs/format';
 import { describeMetricsInfo, type MetricsCount } from '../runs/store';

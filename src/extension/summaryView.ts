@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CommandId } from './commands';
-import { summaryDocumentText } from '../model/presentation';
+import { summaryDocumentText } from './presentation';
 import type { Ctx } from './ctx';
 import type { ModelDocuments } from './modelDocuments';
 

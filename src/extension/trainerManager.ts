@@ -11,7 +11,7 @@ import type { RunRecord } from '../runs/format';
 import type { TrainingConfig } from '../model/types';
 import { epochsDoneAfter, formatEpochProgress, formatRunResult, runTitle } from '../runs/grouping';
 import { runsDirFor } from '../runs/store';
-import type { NodeSearch } from '../trainer/nodeDiscovery';
+import type { NodeSearch } from '../runtime/nodeDiscovery';
 import type { Ctx } from './ctx';
 import { TrainerRuntimes, type TrainerRuntime } from './nodeRuntime';
 import { NoiseFilter } from './outputNoise';

@@ -22,7 +22,7 @@ import {
   pureJsImagesPerSecond,
   requiredCudaLibraries,
   runningInsideElectron,
-} from './systemProbe';
+} from '../runtime/systemProbe';
 import { installWasmTrainingKernels } from './wasmKernels';
 
 /** Shown as the device name so that nobody mistakes the fallback for a usable backend. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { analyzeModel } from '../model';
 import { evaluateTypeScriptModel } from '../model/evaluate';
-import { shouldEvaluate } from '../model/presentation';
+import { shouldEvaluate } from '../model/documents';
 import type { ModelIR, ModelSummary, TrainingConfig } from '../model/types';
 import type { TrainJob } from '../channels/trainer';
 import type { MetricsLine, RunRecord } from '../runs/format';

@@ -15,7 +15,7 @@ import type { TrainingSession } from '../../src/extension/trainerManager';
 import type { TrainerEvent } from '../../src/channels/trainer';
 import type { RunRecord } from '../../src/runs/format';
 import { runsDirFor } from '../../src/runs/store';
-import type { DoctorReport } from '../../src/trainer/doctorReport';
+import type { DoctorReport } from '../../src/runtime/doctorReport';
 import { plantRun, sampleRecord } from '../trainer/runFolders';
 
 const fake = require('vscode') as { window: Record<string, unknown>; workspace: Record<string, unknown>; ViewColumn: Record<string, number>; Uri: Record<string, unknown> };

@@ -1,22 +1,6 @@
 import { strict as assert } from 'node:assert';
-import {
-  KeyedDebouncer,
-  containsPosition,
-  fixesFor,
-  formatBytes,
-  formatFlops,
-  formatFromFileName,
-  layerAt,
-  layerHoverMarkdown,
-  layerLensTitle,
-  lensItems,
-  mayBeModelDocument,
-  maxSniffedJsonLength,
-  modelFormatOf,
-  modelLensTitle,
-  summaryDocumentText,
-  type Timers,
-} from '../../src/model/presentation';
+import { KeyedDebouncer, containsPosition, fixesFor, formatBytes, formatFlops, layerAt, layerHoverMarkdown, layerLensTitle, lensItems, modelLensTitle, summaryDocumentText, type Timers } from '../../src/extension/presentation';
+import { formatFromFileName, mayBeModelDocument, maxSniffedJsonLength, modelFormatOf } from '../../src/model/documents';
 import { formatSummary } from '../../src/model/index';
 import type { LayerSpec, LayerSummary, ModelAnalysis, ModelDiagnostic, SourceRange } from '../../src/model/types';
 

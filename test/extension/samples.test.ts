@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { analyzeModel } from '../../src/model/index';
-import { lensItems } from '../../src/model/presentation';
+import { lensItems } from '../../src/extension/presentation';
 
 const repository = path.resolve(__dirname, '../..');
 const referenceFile = path.resolve(repository, 'test/fixtures/seed-summaries.json');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { evaluateTypeScriptModel } from '../../src/model/evaluate';
 import { analyzeModel } from '../../src/model/index';
-import { shouldEvaluate } from '../../src/model/presentation';
+import { shouldEvaluate } from '../../src/model/documents';
 import type { SourceRange } from '../../src/model/types';
 
 const repoRoot = join(__dirname, '..', '..');

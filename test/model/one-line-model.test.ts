@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { analyzeModel } from '../../src/model/index';
-import { lensItems, layersOnOneLineTitle } from '../../src/model/presentation';
+import { lensItems, layersOnOneLineTitle } from '../../src/extension/presentation';
 import { formatModelFix, prettyPrintJson } from '../../src/model/prettyJson';
 
 const kerasFile = 'seed003-fashion-mnist-cnn.keras.json';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSummary } from '../../src/cli/summary';
 import { analyzeModel } from '../../src/model/index';
-import { editorDiagnostics } from '../../src/model/presentation';
+import { editorDiagnostics } from '../../src/extension/presentation';
 
 const layers = [
   '{ "type": "Conv2D", "filters": 8, "kernelSize": 3 }',

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { READER_LIMITS } from '../../src/model/frontends/typescript';
 import { tooDeeplyNested } from '../../src/model/source';
 import { analyzeModel } from '../../src/model/index';
-import { shouldEvaluate } from '../../src/model/presentation';
+import { shouldEvaluate } from '../../src/model/documents';
 import type { ModelAnalysis, ModelDiagnostic } from '../../src/model/types';
 
 const head = "import * as tf from '@tensorflow/tfjs';\n";

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BackendInfo } from '../../src/runs/format';
 import { autoChoiceOf, installHints, tfjsCoreCopies } from '../../src/trainer/backends';
-import { isSoftwareAdapter } from '../../src/trainer/systemProbe';
+import { isSoftwareAdapter } from '../../src/runtime/systemProbe';
 import { isInstalled } from './helpers';
 
 interface ProbeResult {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import * as presentation from '../../src/model/presentation';
+import * as presentation from '../../src/extension/presentation';
 import { formatBytes, formatFlops } from '../../src/model/units';
 
 function sources(dir: string): string[] {
