@@ -18,8 +18,13 @@ export async function editorGroups(workbench: Workbench): Promise<EditorGroupRea
     [...part.querySelectorAll('.editor-group-container')]
       .map((group) => ({
         rect: group.getBoundingClientRect(),
-        tabs: [...group.querySelectorAll('.tabs-container .tab')].map((tab) => (tab.querySelector('.label-name')?.textContent ?? tab.textContent ?? '').trim()),
-        active: (group.querySelector('.tabs-container .tab.active .label-name')?.textContent ?? '').trim(),
+        // The whole name: VS Code draws the end of a long file name (`.json`) apart, as `.label-suffix` after `.label-name`.
+        tabs: [...group.querySelectorAll('.tabs-container .tab')].map((tab) =>
+          `${tab.querySelector('.label-name')?.textContent ?? ''}${tab.querySelector('.label-suffix')?.textContent ?? ''}`.trim(),
+        ),
+        active: [...group.querySelectorAll('.tabs-container .tab.active')]
+          .map((tab) => `${tab.querySelector('.label-name')?.textContent ?? ''}${tab.querySelector('.label-suffix')?.textContent ?? ''}`.trim())
+          .join(''),
       }))
       .filter((group) => group.rect.width > 0 && group.rect.height > 0)
       .sort((a, b) => a.rect.left - b.rect.left || a.rect.top - b.rect.top)
