@@ -8,7 +8,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
-import type { TrainingConfig } from '../model/types';
 import type { PanelRunAction } from '../channels/webview';
 import type { RunRecord } from '../runs/format';
 import { MAX_CSV_LOG_COLUMNS, writeMetricsCsv } from '../runs/csv';
@@ -21,8 +20,9 @@ import { RunPanel, type PanelDeps } from './panel';
 import { RunCatalog, type RunEntry } from './runCatalog';
 import type { ModelDocuments } from './modelDocuments';
 import { ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, runTitles, TrainCodeLensProvider } from './runsView';
-import { chooseTrainSettings, describeSettings, type ExampleLimits } from './trainSettings';
+import { chooseTrainSettings, describeSettings } from './trainSettings';
 import type { TrainerManager } from './trainerManager';
+import { TrainingLauncher, trainingAllowed } from './trainingLauncher';
 
 /** What a run command may be invoked with: a tree node, a run id (CodeLens, panel), or nothing (palette). */
 type RunArgument = RunNode | string | undefined;
@@ -90,6 +90,7 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
 
   const deps: PanelDeps = { ctx, catalog, trainer, runAction: (runId, action) => void runPanelAction(runId, action) };
   ctx.own(RunPanel.registerSerializer(deps));
+  const launcher = new TrainingLauncher(deps);
 
   /** The run's readable name (`cnn #3` or its label), numbered among the runs the catalog knows. */
   function nameOf(entry: RunEntry): string {
@@ -110,24 +111,6 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
     return picked?.entry;
   }
 
-  async function startTraining(
-    modelPath: string,
-    folder: vscode.WorkspaceFolder,
-    overrides: TrainingConfig | undefined,
-    resumeRunId?: string,
-    fileTraining: TrainingConfig = {},
-    limits?: ExampleLimits,
-  ): Promise<void> {
-    const start = trainer.start({ modelFile: modelPath, workspaceFolder: folder.uri.fsPath, overrides, resumeRunId, limits });
-    if (!vscode.workspace.isTrusted) {
-      // The manager refuses and tells the user how to trust the workspace; no panel for a run that cannot start.
-      start.catch(() => undefined);
-      return;
-    }
-    const settings = { ...fileTraining, ...overrides };
-    const starting = { modelFile: vscode.workspace.asRelativePath(modelPath), dataset: settings.dataset ?? 'shapes', epochs: settings.epochs ?? 0 };
-    RunPanel.showTraining(deps, starting, start);
-  }
 
   async function runPanelAction(runId: string, action: PanelRunAction): Promise<void> {
     const commands: Record<PanelRunAction, string> = {
@@ -148,11 +131,8 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
       void vscode.window.showErrorMessage('CNN Lab: open a folder first; runs are kept in its .cnnlab folder.');
       return;
     }
-    if (!vscode.workspace.isTrusted) {
-      // Refused before any settings are asked for; the manager says why and how to trust the workspace.
-      await startTraining(uri.fsPath, folder, undefined);
-      return;
-    }
+    // Refused before any settings are asked for, saying why and how to trust the workspace.
+    if (!trainingAllowed()) return;
     const document = await vscode.workspace.openTextDocument(uri);
     const analysis = analyzeModel(document.getText(), uri.fsPath);
     const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
@@ -170,7 +150,7 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
     const choice = ask ? await chooseTrainSettings(document, fromFile) : { overrides: {} };
     if (!choice) return;
     const { overrides, limits } = choice;
-    await startTraining(uri.fsPath, folder, Object.keys(overrides).length > 0 ? overrides : undefined, undefined, fromFile, limits);
+    launcher.launch({ modelFile: uri.fsPath, folder, fileTraining: fromFile, overrides, limits });
   });
 
   ctx.registerCommand('cnnLab.openRun', async (argument?: RunArgument) => {
@@ -205,14 +185,14 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
     const entry = await pickRun(argument, 'Re-run with the same settings');
     if (!entry) return;
     await requireFile(entry.modelPath, 'The model file');
-    await startTraining(entry.modelPath, entry.folder, { ...entry.record.training, dataset: entry.record.dataset });
+    launcher.launch({ modelFile: entry.modelPath, folder: entry.folder, overrides: { ...entry.record.training, dataset: entry.record.dataset } });
   });
 
   ctx.registerCommand('cnnLab.resumeRun', async (argument?: RunArgument) => {
     const entry = await pickRun(argument, 'Resume run', (record) => record.status === 'stopped' || record.status === 'interrupted');
     if (!entry) return;
     await requireFile(entry.modelPath, 'The model file');
-    await startTraining(entry.modelPath, entry.folder, undefined, entry.record.id, entry.record.training);
+    launcher.launch({ modelFile: entry.modelPath, folder: entry.folder, resumeRunId: entry.record.id, fileTraining: entry.record.training });
   });
 
   ctx.registerCommand('cnnLab.stopRun', async (argument?: RunArgument) => {

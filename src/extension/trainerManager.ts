@@ -6,7 +6,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { isTrainerEvent, whyNotTrainerEvent, type TrainerCommand, type TrainerEvent, type TrainJob } from '../channels/trainer';
-import type { BackendChoice } from '../model/vocabulary';
 import type { RunRecord } from '../runs/format';
 import type { TrainingConfig } from '../model/types';
 import { epochsDoneAfter, formatEpochProgress, formatRunResult, runTitle } from '../runs/grouping';
@@ -27,8 +26,8 @@ export interface TrainingRequest {
   overrides?: TrainingConfig;
   /** Continue a stopped or interrupted run from its last saved model. */
   resumeRunId?: string;
-  /** Wins over the model file and the `cnnLab.backend` setting. */
-  backend?: BackendChoice;
+  /** Folder holding the built-in datasets' files (the `cnnLab.dataDir` setting). */
+  dataDir?: string;
   /** Train and test on the first examples only (a quick trial). */
   limits?: ExampleLimits;
 }
@@ -196,30 +195,18 @@ export class TrainerManager implements vscode.Disposable {
   }
 
   /**
-   * Spawns a trainer for the request. Rejects (after telling the user why) when the workspace is
-   * not trusted or the trainer cannot be built; a failure after that arrives as a `failed` event.
+   * Spawns a trainer for a request the TrainingLauncher prepared (trust checked, settings merged).
+   * Rejects when the trainer cannot be built; a failure after that arrives as a `failed` event.
    */
   async start(request: TrainingRequest): Promise<TrainingSession> {
-    if (!vscode.workspace.isTrusted) {
-      const message =
-        'CNN Lab trains only in trusted workspaces: training runs the model file (TypeScript models are executed) and ' +
-        'writes to the workspace. Trust this workspace to train.';
-      void vscode.window.showWarningMessage(message, 'Manage Workspace Trust').then((choice) => {
-        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
-      throw new Error(message);
-    }
     const runtime = await this.runtimes.resolve();
-    const settings = vscode.workspace.getConfiguration('cnnLab', vscode.Uri.file(request.workspaceFolder));
-    const settingBackend = settings.get<BackendChoice>('backend', 'auto');
-    // The request wins, then a non-auto setting; `auto` leaves the model file's own choice in force.
-    const backend = request.backend ?? (settingBackend !== 'auto' ? settingBackend : undefined);
-    const dataDir = settings.get<string>('dataDir')?.trim() || undefined;
+    const { dataDir } = request;
+    const backend = request.overrides?.backend;
     const job: TrainJob = {
       modelFile: request.modelFile,
       runsDir: runsDirFor(request.workspaceFolder),
       baseDir: request.workspaceFolder,
-      overrides: backend ? { ...request.overrides, backend } : request.overrides,
+      overrides: request.overrides,
       dataDir,
       resumeFrom: request.resumeRunId,
       ...request.limits,
