@@ -375,8 +375,21 @@ export class RunPanel {
     else void vscode.window.showWarningMessage('CNN Lab: this run is not being trained by this window; stop it where it was started.');
   }
 
-  /** Everything the page needs from scratch: after `ready`, and when a session attaches. */
+  /**
+   * Everything the page needs from scratch: after `ready`, and when a session attaches. Never
+   * rejects: a run folder deleted while it is read (by the Runs view, a file manager, the CLI) makes
+   * the page say the run is gone; any other failure is logged, and the page keeps what it has.
+   */
   private async sendAll(): Promise<void> {
+    try {
+      await this.sendEverything();
+    } catch (error) {
+      if (await this.checkGone()) return;
+      this.deps.ctx.output.appendLine(`CNN Lab panel: could not show the run: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async sendEverything(): Promise<void> {
     if (!this.ready) return;
     const target = this.target;
     if (this.goneFolder !== undefined) {
