@@ -10,6 +10,7 @@
 //   of the cpu forward kernel: each dy value goes to the input pixel the forward pass copied it from.
 import * as tf from '@tensorflow/tfjs';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { conv2DFilterGradient } from './convFilterGradient';
 
 interface Conv2DBackpropFilterAttrs {
   strides: [number, number] | number;
@@ -48,33 +49,7 @@ export function installFastCpuKernels(): void {
       );
       const xValues = backend.data.get(x.dataId).values as Float32Array;
       const dyValues = backend.data.get(dy.dataId).values as Float32Array;
-      const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
-      const top = info.padInfo.top;
-      const left = info.padInfo.left;
-      const dW = new Float32Array(filterHeight * filterWidth * inChannels * outChannels);
-      for (let b = 0; b < batchSize; b++) {
-        for (let yR = 0; yR < outHeight; yR++) {
-          for (let yC = 0; yC < outWidth; yC++) {
-            const dyOffset = ((b * outHeight + yR) * outWidth + yC) * outChannels;
-            for (let wR = 0; wR < filterHeight; wR++) {
-              const xR = yR * strideHeight + wR - top;
-              if (xR < 0 || xR >= inHeight) continue;
-              for (let wC = 0; wC < filterWidth; wC++) {
-                const xC = yC * strideWidth + wC - left;
-                if (xC < 0 || xC >= inWidth) continue;
-                const xOffset = ((b * inHeight + xR) * inWidth + xC) * inChannels;
-                const wOffset = (wR * filterWidth + wC) * inChannels * outChannels;
-                for (let d1 = 0; d1 < inChannels; d1++) {
-                  const xValue = xValues[xOffset + d1];
-                  if (xValue === 0) continue;
-                  const row = wOffset + d1 * outChannels;
-                  for (let d2 = 0; d2 < outChannels; d2++) dW[row + d2] += xValue * dyValues[dyOffset + d2];
-                }
-              }
-            }
-          }
-        }
-      }
+      const dW = conv2DFilterGradient(xValues, dyValues, info);
       return backend.makeTensorInfo(attrs.filterShape, 'float32', dW);
     },
   });

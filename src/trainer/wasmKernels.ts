@@ -17,6 +17,7 @@
 // tf.setBackend('wasm'), so that the setup functions of the kernels wrapped here run at initialisation.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { conv2DFilterGradient } from './convFilterGradient';
 
 type TensorInfo = tf.TensorInfo;
 type Attrs = Record<string, unknown>;
@@ -127,36 +128,8 @@ function filterGradientByConvolution(backend: BackendWasm, x: TensorInfo, dy: Te
 }
 
 function filterGradientLoop(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: tf.backend_util.Conv2DInfo): TensorInfo {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth, strideHeight, strideWidth } = info;
-  const { top, left } = info.padInfo;
-  const out = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
-  const xs = heap(backend, x);
-  const dys = heap(backend, dy);
-  const sums = new Float32Array(filterHeight * filterWidth * inChannels * outChannels);
-  for (let b = 0; b < batchSize; b++) {
-    for (let yR = 0; yR < outHeight; yR++) {
-      for (let yC = 0; yC < outWidth; yC++) {
-        const dyOffset = ((b * outHeight + yR) * outWidth + yC) * outChannels;
-        for (let wR = 0; wR < filterHeight; wR++) {
-          const xR = yR * strideHeight + wR - top;
-          if (xR < 0 || xR >= inHeight) continue;
-          for (let wC = 0; wC < filterWidth; wC++) {
-            const xC = yC * strideWidth + wC - left;
-            if (xC < 0 || xC >= inWidth) continue;
-            const xOffset = ((b * inHeight + xR) * inWidth + xC) * inChannels;
-            const wOffset = (wR * filterWidth + wC) * inChannels * outChannels;
-            for (let i = 0; i < inChannels; i++) {
-              const value = xs[xOffset + i];
-              if (value === 0) continue;
-              const row = wOffset + i * outChannels;
-              for (let o = 0; o < outChannels; o++) sums[row + o] += value * dys[dyOffset + o];
-            }
-          }
-        }
-      }
-    }
-  }
-  heap(backend, out).set(sums);
+  const out = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], 'float32');
+  heap(backend, out).set(conv2DFilterGradient(heap(backend, x), heap(backend, dy), info));
   return out;
 }
 
