@@ -24,6 +24,9 @@ describe('Conv2D filter gradient (cpu and wasm kernels)', function () {
     { input: [1, 6, 7, 3], kernel: [3, 2], outChannels: 2, strides: 2, pad: 'same' },
     { input: [2, 7, 6, 1], kernel: [2, 3], outChannels: 4, strides: 2, pad: 'valid' },
     { input: [1, 4, 4, 2], kernel: [1, 1], outChannels: 2, strides: 1, pad: 'same' },
+    // Padding on the top and left too: the offsets the loop subtracts.
+    { input: [2, 5, 6, 2], kernel: [3, 5], outChannels: 3, strides: 1, pad: 'same' },
+    { input: [1, 8, 8, 2], kernel: [5, 4], outChannels: 2, strides: 2, pad: 'same' },
   ];
 
   for (const { input, kernel, outChannels, strides, pad } of cases) {
