@@ -213,11 +213,14 @@ export function formatAccuracy(value: number | undefined): string {
 
 /**
  * One line for a run: `val_acc 0.912 · shapes · 3m 05s · 3 min ago`, with the test accuracy first
- * once evaluated (`test acc 0.908 (val_acc 0.927) · …`), `running, epoch 1/5` for a live run, and its
- * tags at the end (`· #fast`).
+ * once evaluated (`test acc 0.908 (val_acc 0.927) · …`), `running, epoch 1/5` for a live run. Its
+ * tags come first (`#fast · test acc …`): the line is cut at the sidebar's edge, and tags cut off
+ * are tags never seen.
  */
 export function describeRun(record: RunRecord, now: number, liveEpochsCompleted?: number): string {
   const parts: string[] = [];
+  const tags = formatTags(record);
+  if (tags) parts.push(tags);
   if (record.status === 'running') parts.push(runStatusText(record, liveEpochsCompleted));
   else {
     const result = formatRunResult(record);
@@ -227,7 +230,5 @@ export function describeRun(record: RunRecord, now: number, liveEpochsCompleted?
   const duration = runDurationMs(record, now);
   if (duration !== undefined) parts.push(formatDuration(duration));
   parts.push(formatRelativeTime(record.startedAt, now));
-  const tags = formatTags(record);
-  if (tags) parts.push(tags);
   return parts.join(' · ');
 }

@@ -156,9 +156,9 @@ describe('readable run names and named results (issue 10.5, 10.8)', () => {
     assert.equal(runStatusText(record({ status: 'stopped', evaluation })), 'stopped · test acc 0.908');
   });
 
-  it('describes an evaluated, tagged run with the named test accuracy first and its tags last', () => {
+  it('describes an evaluated, tagged run with its tags first (a narrow sidebar cuts the end), then the named test accuracy', () => {
     const line = describeRun(record({ bestMetrics: { epoch: 1, val_acc: 0.927 }, evaluation, tags: ['fast', ' aug '] }), now);
-    assert.equal(line, 'test acc 0.908 (val_acc 0.927) · shapes · 3m 05s · 10 min ago · #fast #aug');
+    assert.equal(line, '#fast #aug · test acc 0.908 (val_acc 0.927) · shapes · 3m 05s · 10 min ago');
   });
 });
 
