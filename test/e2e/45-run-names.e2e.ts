@@ -20,6 +20,7 @@ import {
   chooseFromContextMenu,
   editorGroups,
   runRowText,
+  textShown,
   toastTexts,
   visibleCodeLensTexts,
   waitForTab,
@@ -174,6 +175,9 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     assert.ok(toast.includes(runTitle(first, readRuns(workspace))), `the toast names the run ${runTitle(first, readRuns(workspace))}: ${toast}`);
     assert.ok(!toast.includes(first.id), `the toast names the run by id: ${toast}`);
     assert.match(toast, new RegExp(`${first.epochsCompleted}/5 epochs`), `the toast counts the epochs as the panel: ${toast}`);
+    // The toast is cut at its width: the named test accuracy comes before the cut.
+    const toastElement = workbench.page.locator('.notifications-toasts .notification-toast', { hasText: /completed/ }).first();
+    assert.ok(await textShown(toastElement, `test acc ${toastTest[1]}`), `"test acc ${toastTest[1]}" is cut off the toast: ${toast}`);
 
     const shown = (await panel.locator('[data-testid="test-accuracy"]').textContent()) ?? '';
     const headline = ((await panel.locator('[data-testid="results"]').textContent()) ?? '').replace(/\s+/g, ' ');
@@ -245,6 +249,9 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
       assert.match(description, /· shapes ·/, `the row gives the dataset: ${description}`);
       assert.match(description, /just now|min ago/, `the row gives the run's age: ${description}`);
       assert.match(ariaLabel, new RegExp(`^Run ${name}, completed`), `the row's accessible name: ${ariaLabel}`);
+      // The name and the metric that matters are not cut off at the sidebar's edge.
+      assert.ok(await textShown(row, name), `the name ${name} is cut off its row`);
+      assert.ok(await textShown(row, `test acc ${record.evaluation!.accuracy.toFixed(3)}`), `the test accuracy is cut off the row of ${name}: ${description}`);
     }
 
     // The id stays in the tooltip.
@@ -286,7 +293,9 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     const renamedRow = rows.filter({ has: workbench.page.locator('.label-name', { hasText: /^baseline$/ }) }).first();
     await renamedRow.waitFor({ timeout: 30_000 });
     const renamed = await runRowText(renamedRow);
-    assert.match(renamed.description, /#fast #small/, `the row shows the tags: ${renamed.description}`);
+    assert.match(renamed.description, /^#fast #small · test acc/, `the row shows the tags first: ${renamed.description}`);
+    assert.ok(await textShown(renamedRow, '#fast #small'), `the tags are cut off the row: ${renamed.description}`);
+    assert.ok(await textShown(renamedRow, 'baseline'), 'the new name is cut off the row');
     const renamedRecord = await waitFor('run.json with the label', () => readRuns(workspace).find((record) => record.id === first.id && record.label === 'baseline'), 10_000);
     assert.deepEqual(renamedRecord.tags, ['fast', 'small']);
     // The other run keeps its number.
@@ -353,6 +362,8 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
         await workbench.page.waitForTimeout(250);
       }
       assertOneGroupBesideModel(groups, 'doctor');
+      // For the screenshot: the doctor's report drawn (its page has a Refresh button), not a blank tab.
+      await workbench.webviewFrameShowing('#refresh', 60_000).catch(() => undefined);
       const doctorTab = groups[groups.length - 1].tabs.find((tab) => !tabsBefore.has(tab));
       assert.ok(doctorTab, `the doctor's tab is in the group beside the model: ${JSON.stringify(groups)}`);
       assert.equal(groups.length, 2);

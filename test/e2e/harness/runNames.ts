@@ -133,3 +133,58 @@ export function watchEditorGroups(workbench: Workbench, limit: number, intervalM
     },
   };
 }
+
+/**
+ * Whether `text`, somewhere inside `container`, is drawn where it can be read: inside every box
+ * that clips it (an ellipsis-cut tree row, a truncated toast), with room left for the ellipsis.
+ */
+export async function textShown(container: Locator, text: string): Promise<boolean> {
+  // No helper functions inside (see editorGroups). The suite compiles without the DOM library: the
+  // few browser objects used are described here.
+  interface Box {
+    left: number;
+    right: number;
+    width: number;
+  }
+  interface Shown {
+    textContent: string | null;
+    parentElement: Shown | null;
+    scrollWidth: number;
+    clientWidth: number;
+    getBoundingClientRect(): Box;
+  }
+  interface Page {
+    document: {
+      createTreeWalker(root: unknown, show: number): { nextNode(): Shown | null };
+      createRange(): { setStart(node: Shown, offset: number): void; setEnd(node: Shown, offset: number): void; getBoundingClientRect(): Box };
+    };
+    innerWidth: number;
+    getComputedStyle(element: Shown): { overflow: string; overflowX: string };
+  }
+  return container.evaluate((root, wanted) => {
+    const page = globalThis as unknown as Page;
+    // 4: NodeFilter.SHOW_TEXT.
+    const walker = page.document.createTreeWalker(root, 4);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const content = (node.textContent ?? '').replace(/\s/g, ' ');
+      const at = content.indexOf(wanted);
+      if (at < 0) continue;
+      const range = page.document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + wanted.length);
+      const rect = range.getBoundingClientRect();
+      let left = 0;
+      let right = page.innerWidth;
+      for (let element = node.parentElement; element; element = element.parentElement) {
+        const style = page.getComputedStyle(element);
+        if (style.overflowX === 'visible' && style.overflow === 'visible') continue;
+        const box = element.getBoundingClientRect();
+        const cut = element.scrollWidth > element.clientWidth + 1 ? 14 : 0;
+        left = Math.max(left, box.left);
+        right = Math.min(right, box.right - cut);
+      }
+      return rect.width > 0 && rect.left >= left - 1 && rect.right <= right + 1;
+    }
+    return false;
+  }, text);
+}
