@@ -71,6 +71,8 @@ export interface LayerJson {
   trainableParams: number;
   /** 1-based line of the layer declaration, null when the source position is unknown. */
   line: number | null;
+  /** A model used as a layer: its own rows. */
+  nested?: LayerJson[];
 }
 
 export interface DiagnosticJson {
@@ -104,17 +106,23 @@ export function diagnosticToJson(diagnostic: ModelDiagnostic): DiagnosticJson {
   return json;
 }
 
+function layerToJson(layer: LayerSummary): LayerJson {
+  const json: LayerJson = {
+    name: layer.name,
+    className: layer.className,
+    outputShape: layer.outputShape,
+    params: layer.params,
+    trainableParams: layer.trainableParams,
+    line: layer.range ? layer.range.start.line + 1 : null,
+  };
+  if (layer.nested) json.nested = layer.nested.map(layerToJson);
+  return json;
+}
+
 /** The CLI's `--json` shape. */
 export function summaryToJson(summary: ModelSummary, diagnostics: ModelDiagnostic[] = summary.diagnostics): SummaryJson {
   return {
-    layers: summary.layers.map((layer) => ({
-      name: layer.name,
-      className: layer.className,
-      outputShape: layer.outputShape,
-      params: layer.params,
-      trainableParams: layer.trainableParams,
-      line: layer.range ? layer.range.start.line + 1 : null,
-    })),
+    layers: summary.layers.map(layerToJson),
     totalParams: summary.totalParams,
     trainableParams: summary.trainableParams,
     nonTrainableParams: summary.nonTrainableParams,

@@ -33,6 +33,16 @@ interface InputSource {
   declaredBy?: LayerSpec;
 }
 
+/** How a model nested in another as a layer (LayerSpec.model) is summarized. */
+interface NestedContext {
+  /** Shapes the calling model feeds its inputs, in the order of `ir.inputs`; used where an input declares none. */
+  given?: Shape[];
+  /** The given shapes replace the declared ones: the model as called, rather than as built on its own inputs. */
+  givenWins?: boolean;
+  /** The model, or one it is nested in, has `trainable: false`, which in Keras freezes every layer inside it. */
+  frozen?: boolean;
+}
+
 class Summarizer {
   readonly diagnostics: ModelDiagnostic[] = [];
   readonly layers: LayerSummary[] = [];
@@ -43,7 +53,10 @@ class Summarizer {
   /** Names of the layers walked so far, for telling "not defined before" from "defined, but without a known shape". */
   private readonly defined = new Set<string>();
 
-  constructor(private readonly ir: ModelIR) {}
+  constructor(
+    private readonly ir: ModelIR,
+    private readonly context: NestedContext = {},
+  ) {}
 
   run(): void {
     if (this.ir.layers.length === 0) {
@@ -80,7 +93,7 @@ class Summarizer {
   private summarizeLayer(layer: LayerSpec, previous: LayerSpec | undefined): void {
     // An entry the front end could not read as a layer has its diagnostic already.
     if (layer.unreadable) return;
-    const layerKind = layer.computed ? undefined : this.kindOf(layer);
+    const layerKind = layer.computed || layer.model ? undefined : this.kindOf(layer);
     const options = layerKind ? this.checkOptions(layer, layerKind) : undefined;
     const duplicate = this.seenNames.has(layer.name);
     if (duplicate) {
@@ -91,6 +104,7 @@ class Summarizer {
       this.seenNames.set(layer.name, layer);
     }
     if (layer.computed && !duplicate) this.addComputed(layer, layer.computed, previous);
+    if (layer.model && !duplicate) this.addNested(layer, layer.model, previous);
     if (!layerKind || !options || duplicate) return;
     const source = this.inputOf(layer, layerKind, previous);
     if (!source) return;
@@ -105,15 +119,16 @@ class Summarizer {
     const hiddenInput = layerKind.className === 'InputLayer' && this.ir.topology === 'sequential';
     if (hiddenInput) return;
     const params = result.trainableParams + result.nonTrainableParams;
+    const frozen = options.trainable === false || this.context.frozen === true;
     const summary: LayerSummary = {
       name: layer.name,
       className: layerKind.className,
       outputShape: result.outputShape,
       params,
-      trainableParams: options.trainable === false ? 0 : result.trainableParams,
-      nonTrainableParams: options.trainable === false ? params : result.nonTrainableParams,
+      trainableParams: frozen ? 0 : result.trainableParams,
+      nonTrainableParams: frozen ? params : result.nonTrainableParams,
       flops: result.flops,
-      activationSize: result.outputShape.slice(1).reduce<number>((product, dim) => product * (dim ?? 0), 1),
+      activationSize: activationSizeOf(result.outputShape),
       inbound: [...layer.inbound],
       explanation: result.explanation,
     };
@@ -134,12 +149,77 @@ class Summarizer {
       trainableParams: computed.trainableParams,
       nonTrainableParams: computed.nonTrainableParams,
       flops: computed.flops,
-      activationSize: computed.outputShape.slice(1).reduce<number>((product, dim) => product * (dim ?? 0), 1),
+      activationSize: activationSizeOf(computed.outputShape),
       inbound: [...layer.inbound],
       explanation: computed.explanation,
     };
     if (layer.range) summary.range = layer.range;
     this.layers.push(summary);
+  }
+
+  /**
+   * A model used as a layer (LayerSpec.model), summarized on its own and shown as one row: its
+   * output shape and params, with its rows under `nested`. Its diagnostics name the layer inside it.
+   */
+  private addNested(layer: LayerSpec, model: ModelIR, previous: LayerSpec | undefined): void {
+    const inbound = this.inboundOf(layer, previous);
+    // Called on nothing (the first layer of a Sequential model), it starts from its own inputs.
+    const given = inbound.length > 0 ? this.shapesOf(layer, inbound) : [];
+    if (!given || !this.checkNestedCall(layer, model, given)) return;
+    const frozen = this.context.frozen === true || layer.config.trainable === false;
+    const own = this.runNested(layer, model, { given, frozen }, true);
+    if (!own) return;
+    // Keras shows the nested rows as the model was built on its own inputs, and its row as called
+    // here: they differ where the model declares an axis None that the caller knows.
+    const called = shapesAsCalled(model, given);
+    const outer = called ? this.runNested(layer, model, { given: called, givenWins: true, frozen }, false) : own;
+    if (!outer) return;
+    const outputShape = outer.outputs.get(model.outputs[0]);
+    if (!outputShape) {
+      this.report('error', 'not-a-model', `The model "${layer.name}" gives its output from "${model.outputs[0]}", which is not one of its layers. Received: output_layers=${describeValue(model.outputs)}.`, this.rangeOf(layer), layer.name);
+      return;
+    }
+    this.outputs.set(layer.name, outputShape);
+    this.layers.push(nestedRow(layer, outputShape, own.layers, outer.layers, frozen));
+  }
+
+  /** Keras's checks of a model called on tensors: one tensor per input, each of a shape it accepts, and one output (all CNN Lab follows). */
+  private checkNestedCall(layer: LayerSpec, model: ModelIR, given: Shape[]): boolean {
+    if (model.outputs.length !== 1) {
+      this.report('error', 'not-a-model', `CNN Lab reads a nested model with one output; "${layer.name}" has ${model.outputs.length}. Received: output_layers=${describeValue(model.outputs)}.`, this.rangeOf(layer), layer.name);
+      return false;
+    }
+    if (given.length === 0) return true;
+    if (given.length !== model.inputs.length) {
+      this.report('error', 'shape-mismatch', `Layer "${layer.name}" expects ${model.inputs.length} input(s), but it received ${given.length} input tensors. Received: inputs=${describeValue(layer.inbound)}.`, this.rangeOf(layer, 'inputs'), layer.name);
+      return false;
+    }
+    return given.every((shape, index) => {
+      const expected = declaredInputOf(model, index);
+      if (!expected || compatibleShapes(expected, shape)) return true;
+      this.report(
+        'error',
+        'shape-mismatch',
+        `Input ${index} of layer "${layer.name}" is incompatible with the layer: expected shape=${formatShape(expected)}, found shape=${formatShape(shape)}.`,
+        this.rangeOf(layer, 'inputs'),
+        layer.name,
+      );
+      return false;
+    });
+  }
+
+  /**
+   * Summarizes a nested model; its diagnostics (all of them, or with `allDiagnostics` false only its
+   * errors, which a second run on other shapes may add) join this model's, naming `outer/inner`.
+   * Undefined when it has an error.
+   */
+  private runNested(layer: LayerSpec, model: ModelIR, context: NestedContext, allDiagnostics: boolean): Summarizer | undefined {
+    const inner = new Summarizer(model, context);
+    inner.run();
+    for (const diagnostic of inner.diagnostics) {
+      if (allDiagnostics || diagnostic.severity === 'error') this.diagnostics.push({ ...diagnostic, layer: diagnostic.layer === undefined ? layer.name : `${layer.name}/${diagnostic.layer}` });
+    }
+    return inner.diagnostics.some((diagnostic) => diagnostic.severity === 'error') ? undefined : inner;
   }
 
   private kindOf(layer: LayerSpec): LayerKind | undefined {
@@ -240,27 +320,30 @@ class Summarizer {
     return resolved;
   }
 
-  private declaredShape(layer: LayerSpec): Shape | undefined {
-    const batchShape = layer.config.batchInputShape;
-    if (Array.isArray(batchShape)) return batchShape as Shape;
-    const inputShape = layer.config.inputShape;
-    if (Array.isArray(inputShape)) {
-      const batchSize = typeof layer.config.batchSize === 'number' ? layer.config.batchSize : null;
-      return [batchSize, ...(inputShape as Shape)];
-    }
-    return undefined;
+  /** The shape a model input starts from: the one it declares, or the one the calling model gives (see NestedContext). */
+  private startShape(layer: LayerSpec): InputSource | undefined {
+    const declared = declaredShape(layer);
+    const index = this.ir.inputs.indexOf(layer.name);
+    const given = index >= 0 ? this.context.given?.[index] : undefined;
+    if (given && (this.context.givenWins === true || !declared)) return { shapes: [given] };
+    return declared ? { shapes: [declared], declaredBy: layer } : undefined;
+  }
+
+  private inboundOf(layer: LayerSpec, previous: LayerSpec | undefined): string[] {
+    return this.ir.topology === 'sequential' ? (previous ? [previous.name] : []) : layer.inbound;
   }
 
   private inputOf(layer: LayerSpec, layerKind: LayerKind, previous: LayerSpec | undefined): InputSource | undefined {
-    const declared = this.declaredShape(layer);
     if (layerKind.className === 'InputLayer') {
-      if (declared) return { shapes: [declared], declaredBy: layer };
+      const start = this.startShape(layer);
+      if (start) return start;
       this.missingInputShape(layer, `InputLayer "${layer.name}" needs \`inputShape\` (e.g. [28, 28, 1]) or \`batchInputShape\`.`);
       return undefined;
     }
-    const inbound = this.ir.topology === 'sequential' ? (previous ? [previous.name] : []) : layer.inbound;
+    const inbound = this.inboundOf(layer, previous);
     if (inbound.length === 0) {
-      if (declared) return { shapes: [declared], declaredBy: layer };
+      const start = this.startShape(layer);
+      if (start) return start;
       this.missingInputShape(
         layer,
         this.ir.topology === 'sequential'
@@ -269,6 +352,14 @@ class Summarizer {
       );
       return undefined;
     }
+    const shapes = this.shapesOf(layer, inbound);
+    if (!shapes) return undefined;
+    const declaredBy = inbound.length === 1 ? this.declaringLayer.get(inbound[0]) : undefined;
+    return declaredBy ? { shapes, declaredBy } : { shapes };
+  }
+
+  /** The output shapes of the layers feeding this one; undefined when one is unknown (reported if it is no layer). */
+  private shapesOf(layer: LayerSpec, inbound: string[]): Shape[] | undefined {
     const shapes: Shape[] = [];
     for (const name of inbound) {
       const shape = this.outputs.get(name);
@@ -289,8 +380,7 @@ class Summarizer {
       }
       shapes.push(shape);
     }
-    const declaredBy = inbound.length === 1 ? this.declaringLayer.get(inbound[0]) : undefined;
-    return declaredBy ? { shapes, declaredBy } : { shapes };
+    return shapes;
   }
 
   private missingInputShape(layer: LayerSpec, problem: string): void {
@@ -342,7 +432,7 @@ class Summarizer {
     const firstDense = this.ir.layers.findIndex((spec) => spec.className === 'Dense');
     if (firstDense < 0) return;
     const spec = this.ir.layers[firstDense];
-    const inputShape = firstDense === 0 ? this.declaredShape(spec) : this.outputs.get(this.ir.layers[firstDense - 1].name);
+    const inputShape = firstDense === 0 ? declaredShape(spec) : this.outputs.get(this.ir.layers[firstDense - 1].name);
     if (!inputShape || inputShape.length <= 2) return;
     const fixes: QuickFix[] = [];
     if (spec.insertion) {
@@ -369,13 +459,80 @@ class Summarizer {
 
 const shapeList = (dims: readonly number[]): string => `[${dims.join(', ')}]`;
 
+const activationSizeOf = (shape: Shape): number => shape.slice(1).reduce<number>((product, dim) => product * (dim ?? 0), 1);
+
+/** The input shape a layer declares (`batchInputShape`, or `inputShape` with `batchSize`), batch axis first. */
+function declaredShape(layer: LayerSpec): Shape | undefined {
+  const batchShape = layer.config.batchInputShape;
+  if (Array.isArray(batchShape)) return batchShape as Shape;
+  const inputShape = layer.config.inputShape;
+  if (Array.isArray(inputShape)) {
+    const batchSize = typeof layer.config.batchSize === 'number' ? layer.config.batchSize : null;
+    return [batchSize, ...(inputShape as Shape)];
+  }
+  return undefined;
+}
+
+/** The shape a nested model's input declares (its InputLayer, or the first layer of a Sequential model), if any. */
+function declaredInputOf(model: ModelIR, index: number): Shape | undefined {
+  const spec = model.layers.find((candidate) => candidate.name === model.inputs[index]);
+  return spec ? declaredShape(spec) : undefined;
+}
+
+/** Keras's InputSpec check: same rank, and equal sizes wherever both are known. */
+function compatibleShapes(expected: Shape, found: Shape): boolean {
+  return expected.length === found.length && expected.every((dim, axis) => dim === null || found[axis] === null || dim === found[axis]);
+}
+
+const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((dim, axis) => dim === b[axis]);
+
+/**
+ * The shapes a nested model's inputs take when called on `given` (compatible ones), when they know
+ * an axis that its declared inputs leave None; undefined when it runs on its own inputs' shapes.
+ */
+function shapesAsCalled(model: ModelIR, given: Shape[]): Shape[] | undefined {
+  const merged = given.map((shape, index) => {
+    const declared = declaredInputOf(model, index);
+    return declared ? shape.map((dim, axis) => dim ?? declared[axis]) : shape;
+  });
+  return merged.every((shape, index) => sameShape(shape, declaredInputOf(model, index) ?? shape)) ? undefined : merged;
+}
+
+/** Params of a list of rows, as Keras totals them. */
+function paramTotals(layers: LayerSummary[]): { trainableParams: number; nonTrainableParams: number; flops: number } {
+  return {
+    trainableParams: layers.reduce((sum, layer) => sum + layer.trainableParams, 0),
+    nonTrainableParams: layers.reduce((sum, layer) => sum + layer.nonTrainableParams, 0),
+    flops: layers.reduce((sum, layer) => sum + layer.flops, 0),
+  };
+}
+
+/** A nested model's row: its rows as built (`own`), its output and FLOPs as called (`called`). */
+function nestedRow(layer: LayerSpec, outputShape: Shape, own: LayerSummary[], called: LayerSummary[], frozen: boolean): LayerSummary {
+  const { trainableParams, nonTrainableParams } = paramTotals(own);
+  const summary: LayerSummary = {
+    name: layer.name,
+    className: layer.className,
+    outputShape,
+    params: trainableParams + nonTrainableParams,
+    trainableParams,
+    nonTrainableParams,
+    flops: paramTotals(called).flops,
+    activationSize: activationSizeOf(outputShape),
+    inbound: [...layer.inbound],
+    explanation: [`${layer.className} model "${layer.name}" used as a layer: the output and params of its ${own.length} layers${frozen ? ', all frozen (trainable: false)' : ''}`],
+    nested: own,
+  };
+  if (layer.range) summary.range = layer.range;
+  return summary;
+}
+
 /** Summarizes every layer up to the first error; never throws on a well-typed IR. */
 export function summarizeModel(ir: ModelIR): ModelSummary {
   const summarizer = new Summarizer(ir);
   summarizer.run();
   const layers = summarizer.layers;
-  const trainableParams = layers.reduce((sum, layer) => sum + layer.trainableParams, 0);
-  const nonTrainableParams = layers.reduce((sum, layer) => sum + layer.nonTrainableParams, 0);
+  const { trainableParams, nonTrainableParams, flops } = paramTotals(layers);
   const totalParams = trainableParams + nonTrainableParams;
   return {
     name: ir.name,
@@ -384,7 +541,7 @@ export function summarizeModel(ir: ModelIR): ModelSummary {
     totalParams,
     trainableParams,
     nonTrainableParams,
-    flops: layers.reduce((sum, layer) => sum + layer.flops, 0),
+    flops,
     weightBytes: totalParams * 4,
     diagnostics: summarizer.diagnostics,
   };

@@ -59,6 +59,12 @@ export interface LayerSpec {
    * computeOutputShape and addWeight calls). Summarized as given, without option checks.
    */
   computed?: ComputedLayer;
+  /**
+   * A model used as a layer (Keras `Functional`/`Sequential`/`Model` in a model's layers, e.g. a
+   * pretrained base called as `base(x)`): its own IR, in its own namespace of layer names,
+   * summarized recursively. Its row shows the model's output shape and its params.
+   */
+  model?: ModelIR;
 }
 
 export interface ComputedLayer {
@@ -195,6 +201,8 @@ export interface LayerSummary {
   range?: SourceRange;
   /** Lines explaining the arithmetic in the user's numbers, e.g. `(28 + 2·0 − 3) / 1 + 1 = 26`. */
   explanation: string[];
+  /** A model used as a layer (LayerSpec.model): its own rows, as Keras's `summary(expand_nested=True)` shows them. */
+  nested?: LayerSummary[];
 }
 
 export interface ModelSummary {

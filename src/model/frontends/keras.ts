@@ -1,12 +1,13 @@
 // Front end for Keras's `model.to_json()`: Keras 2 (`batch_input_shape`, nested-list
 // `inbound_nodes`) and Keras 3 (`module`, `registered_name`, `batch_shape`, `args` with
-// `keras_history`), Sequential and Functional. Config keys become tf.layers names
+// `keras_history`), Sequential and Functional, and models nested in them as layers (a pretrained
+// base called as `base(x)`), each read into its own IR. Config keys become tf.layers names
 // (snake_case → camelCase); keys tfjs has no use for (dtype policies, `groups`, …) are dropped;
 // absent keys take Keras's defaults in the summarizer.
 
 import { camelCase } from '../names';
 import type { Node } from 'jsonc-parser';
-import { LayerNamer, layerKindByClassName, optionsOf } from '../catalog';
+import { COMMON_OPTIONS, LayerNamer, layerKindByClassName, optionsOf } from '../catalog';
 import { innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, valueOf } from '../source';
 import type { LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
 import { defaultName, type FrontEndResult } from './json';
@@ -49,32 +50,41 @@ export function parseKerasModel(text: string, fileName: string): FrontEndResult 
     });
     return { diagnostics };
   }
-  const modelClass = String(property(root, 'class_name')?.value);
-  const configNode = property(root, 'config');
+  const ir = readKerasModel(root, lines, defaultName(fileName), diagnostics);
+  return ir ? { ir, diagnostics } : { diagnostics };
+}
+
+/**
+ * A model's `{class_name, config: {name, layers, input_layers, output_layers}}` → IR: the file's
+ * own model, or one nested in it as a layer. Undefined, with a diagnostic, when it has no layers list.
+ */
+function readKerasModel(modelNode: Node, lines: LineMap, fallbackName: string, diagnostics: ModelDiagnostic[]): ModelIR | undefined {
+  const modelClass = String(property(modelNode, 'class_name')?.value);
+  const configNode = property(modelNode, 'config');
   // Keras before 2.2 stored a Sequential model's config as the bare list of layers.
   const layersNode = configNode?.type === 'array' ? configNode : property(configNode, 'layers');
-  const rootRange = nodeRange(lines, root);
+  const modelRange = nodeRange(lines, modelNode);
   if (layersNode?.type !== 'array') {
-    diagnostics.push({ severity: 'error', code: 'not-a-model', message: 'The Keras model has no "config.layers" list.', range: configNode ? nodeRange(lines, configNode) : rootRange });
-    return { diagnostics };
+    diagnostics.push({ severity: 'error', code: 'not-a-model', message: 'The Keras model has no "config.layers" list.', range: configNode ? nodeRange(lines, configNode) : modelRange });
+    return undefined;
   }
   const nameNode = property(configNode, 'name');
   const functional = modelClass !== 'Sequential';
+  // Each model, nested or not, has its own namespace of layer names, as in Keras.
   const namer = new LayerNamer();
   const layers: LayerSpec[] = [];
   for (const layerNode of layersNode.children ?? []) {
     layers.push(readKerasLayer(layerNode, lines, namer, layers, functional, diagnostics));
   }
-  const ir: ModelIR = {
-    name: nameNode?.type === 'string' ? String(nameNode.value) : defaultName(fileName),
+  return {
+    name: nameNode?.type === 'string' ? String(nameNode.value) : fallbackName,
     format: 'keras',
     topology: functional ? 'functional' : 'sequential',
     layers,
     inputs: functional ? layerRefs(property(configNode, 'input_layers')) : layers.slice(0, 1).map((layer) => layer.name),
     outputs: functional ? layerRefs(property(configNode, 'output_layers')) : layers.slice(-1).map((layer) => layer.name),
-    range: rootRange,
+    range: modelRange,
   };
-  return { ir, diagnostics };
 }
 
 function readKerasLayer(
@@ -96,19 +106,11 @@ function readKerasLayer(
     return { name, className: '', config: {}, inbound: [], range, unreadable: true };
   }
   const className = String(classNode.value);
+  const nestedModel = MODEL_CLASSES.includes(className);
   const layerKind = layerKindByClassName(className);
-  const accepted = layerKind ? optionsOf(layerKind) : {};
-  const configNode = property(layerNode, 'config');
-  const config: Record<string, unknown> = {};
-  const optionRanges: Record<string, SourceRange> = {};
-  const optionKeyRanges: Record<string, SourceRange> = {};
-  for (const [keyNode, valueNode] of properties(configNode)) {
-    const option = camel(String(keyNode.value));
-    if (!(option in accepted) || option === 'inputs' || option === 'dtype') continue;
-    config[option] = convertValue(option, valueOf(valueNode));
-    optionRanges[option] = nodeRange(lines, valueNode);
-    optionKeyRanges[option] = nodeRange(lines, keyNode);
-  }
+  // A nested model's config holds its layers; of the options every layer has, it keeps its name and `trainable`.
+  const accepted = layerKind ? optionsOf(layerKind) : nestedModel ? { name: COMMON_OPTIONS.name, trainable: COMMON_OPTIONS.trainable } : {};
+  const { config, optionRanges, optionKeyRanges } = readConfig(property(layerNode, 'config'), accepted, lines);
   const layerName = property(layerNode, 'name')?.value ?? config.name;
   const name = typeof layerName === 'string' && layerName.length > 0 ? layerName : namer.next(className);
   namer.reserve(name);
@@ -119,7 +121,26 @@ function readKerasLayer(
   } else {
     inbound = previous.length > 0 ? [previous[previous.length - 1].name] : [];
   }
-  return { name, className, config, inbound, range, optionRanges, optionKeyRanges, typeRange: innerStringRange(lines, classNode) };
+  const layer: LayerSpec = { name, className, config, inbound, range, optionRanges, optionKeyRanges, typeRange: innerStringRange(lines, classNode) };
+  if (!nestedModel) return layer;
+  const model = readKerasModel(layerNode, lines, name, diagnostics);
+  // A nested model without a layers list has its diagnostic; it keeps its place, as an unreadable layer does.
+  return model ? { ...layer, model } : { ...layer, unreadable: true };
+}
+
+/** A layer's Keras config → the tf.layers options it accepts, with the ranges of their keys and values. */
+function readConfig(configNode: Node | undefined, accepted: Record<string, unknown>, lines: LineMap): Pick<LayerSpec, 'config'> & Required<Pick<LayerSpec, 'optionRanges' | 'optionKeyRanges'>> {
+  const config: Record<string, unknown> = {};
+  const optionRanges: Record<string, SourceRange> = {};
+  const optionKeyRanges: Record<string, SourceRange> = {};
+  for (const [keyNode, valueNode] of properties(configNode)) {
+    const option = camel(String(keyNode.value));
+    if (!(option in accepted) || option === 'inputs' || option === 'dtype') continue;
+    config[option] = convertValue(option, valueOf(valueNode));
+    optionRanges[option] = nodeRange(lines, valueNode);
+    optionKeyRanges[option] = nodeRange(lines, keyNode);
+  }
+  return { config, optionRanges, optionKeyRanges };
 }
 
 /**
