@@ -30,6 +30,12 @@ describe('e2e: install from the .vsix', function () {
       'extension/node_modules/webgpu/index.js',
       'extension/node_modules/sharp/package.json',
       'extension/node_modules/typescript/lib/typescript.js',
+      // The TypeScript server plugin where VS Code's TypeScript looks for it, with the tfjs typings.
+      'extension/node_modules/cnnlab-typescript-plugin/package.json',
+      'extension/node_modules/cnnlab-typescript-plugin/index.js',
+      'extension/node_modules/cnnlab-typescript-plugin/typings/node_modules/@tensorflow/tfjs/package.json',
+      'extension/node_modules/cnnlab-typescript-plugin/typings/node_modules/@tensorflow/tfjs/dist/index.d.ts',
+      'extension/node_modules/cnnlab-typescript-plugin/typings/node_modules/@tensorflow/tfjs-layers/dist/exports_layers.d.ts',
     ]) {
       assert.ok(listing.includes(required), `${required} is missing from the .vsix`);
     }

@@ -186,6 +186,10 @@ describe('TypeScript server plugin: @tensorflow/tfjs imports without tfjs in the
     assert.deepEqual(errorsOf(service, file), []);
     const conv2d = quickInfoAt(service, file, sampleText, 'conv2d');
     assert.match(conv2d, /function conv2d\(args: ConvLayerArgs\): Conv2D/);
+    // Completion inside the first conv2d's options proposes the ConvLayerArgs names it does not set yet.
+    const optionsStart = sampleText.indexOf('tf.layers.conv2d({') + 'tf.layers.conv2d({'.length;
+    const completions = service.getCompletionsAtPosition(file, optionsStart, {})?.entries.map((entry) => entry.name) ?? [];
+    for (const option of ['strides', 'dilationRate', 'kernelInitializer', 'useBias']) assert.ok(completions.includes(option), completions.join(', '));
     const sequential = quickInfoAt(service, file, sampleText, 'sequential');
     assert.match(sequential, /sequential\(config\?: (tf\.)?SequentialArgs\): (tf\.)?Sequential/);
     assert.ok(
