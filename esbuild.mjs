@@ -24,6 +24,9 @@ const nodeExternals = [
   '@tensorflow/tfjs-node-gpu',
   'webgpu',
   'sharp',
+  // Keras .h5 / .keras weights (src/keras/savedModel.ts): an ES module whose one JS file carries
+  // the 4 MB HDF5 WebAssembly binary; loaded with import() from node_modules, bundled nowhere.
+  'h5wasm',
 ];
 
 const common = {

@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 
 const noVscode = {
   name: 'vscode',
-  message: 'src/model, src/runs and src/trainer run outside VS Code (CLI, trainer process); pass what they need in from src/extension.',
+  message: 'src/model, src/runs, src/trainer and src/keras run outside VS Code (CLI, trainer process); pass what they need in from src/extension.',
 };
 const tfjsPackages = ['@tensorflow/tfjs', '@tensorflow/tfjs-*', '@tensorflow/tfjs-*/**'];
 
@@ -37,7 +37,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/runs/**/*.ts', 'src/trainer/**/*.ts', 'src/util/**/*.ts', 'src/runtime/**/*.ts'],
+    files: ['src/runs/**/*.ts', 'src/trainer/**/*.ts', 'src/util/**/*.ts', 'src/runtime/**/*.ts', 'src/keras/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [noVscode] }],
     },

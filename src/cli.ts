@@ -1,5 +1,6 @@
 // `cnnlab` command line: one module per subcommand under src/cli/.
 import { doctorCommand } from './cli/doctor';
+import { runPredict } from './cli/predict';
 import { runSummaryCommand } from './cli/summary';
 import { trainCommand } from './cli/train';
 import { UserError } from './util/userError';
@@ -11,6 +12,8 @@ Commands:
                           print the Keras-format summary of a model file
                           (see \`cnnlab summary --help\`)
   train FILE [options]    train a model file (see \`cnnlab train --help\`)
+  predict MODEL IMAGE... [--json] [--top K]
+                          the top classes of images (see \`cnnlab predict --help\`)
   doctor                  show which Node and backends are available
 `;
 
@@ -26,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return runSummaryCommand(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
     case 'train':
       return trainCommand(rest);
+    case 'predict':
+      return runPredict(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
     case 'doctor':
       return doctorCommand(rest);
     default:

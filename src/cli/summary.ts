@@ -12,6 +12,8 @@ import { evaluateTypeScriptModel, type EvaluateOptions } from '../model/evaluate
 import { analyzeModel, formatSummary, summaryToJson } from '../model/index';
 import { shouldEvaluate } from '../model/documents';
 import type { ModelAnalysis, ModelDiagnostic } from '../model/types';
+import { kerasFileKind, readKerasModelConfig } from '../keras/savedModel';
+import { UserError } from '../util/userError';
 
 export interface CliStreams {
   stdout: (text: string) => void;
@@ -20,7 +22,8 @@ export interface CliStreams {
 
 const usage = `Usage: cnnlab summary FILE [--json] [--evaluate]
 
-Prints the Keras-style summary of a model file (*.model.json, *.model.ts, or Keras's to_json()).
+Prints the Keras-style summary of a model file (*.model.json, *.model.ts, Keras's to_json(), or a
+Keras saved model: .keras or .h5).
   --json       print the summary as JSON
   --evaluate   when a *.model.ts file has code the reader cannot follow without running it (loops,
                helper functions, custom layers, nested models), run the module against a shape-only
@@ -36,6 +39,8 @@ const evaluationTimeoutMs = 10_000;
 const readingStopped = (diagnostic: ModelDiagnostic): boolean => diagnostic.code === 'unresolved-expression' || diagnostic.code === 'analysis-budget';
 
 function diagnosticLine(file: string, diagnostic: ModelDiagnostic, note = ''): string {
+  // A .keras/.h5 file's positions would be in its embedded config, not in the file: none are given.
+  if (kerasFileKind(file)) return `${file}: ${diagnostic.severity}: ${diagnostic.message}${note}\n`;
   const { line, character } = diagnostic.range.start;
   return `${file}:${line + 1}:${character + 1}: ${diagnostic.severity}: ${diagnostic.message}${note}\n`;
 }
@@ -59,6 +64,8 @@ function parse(args: string[], streams: CliStreams): Invocation | number {
     return 2;
   }
   const file = files[0];
+  // A Keras saved model is binary: runSummaryCommand reads its config (readKerasModelConfig).
+  if (kerasFileKind(file)) return { file, json: args.includes('--json'), evaluate: false, text: '' };
   try {
     return { file, json: args.includes('--json'), evaluate: args.includes('--evaluate'), text: readFileSync(file, 'utf8') };
   } catch (error) {
@@ -91,6 +98,10 @@ function report(analysis: ModelAnalysis, { file, json, evaluate }: Invocation, s
 export function runSummary(args: string[], streams: CliStreams): number {
   const invocation = parse(args, streams);
   if (typeof invocation === 'number') return invocation;
+  if (kerasFileKind(invocation.file)) {
+    streams.stderr(`cnnlab summary: ${invocation.file} is a Keras saved model, which is read asynchronously (runSummaryCommand).\n`);
+    return 2;
+  }
   return report(analyzeModel(invocation.text, invocation.file), invocation, streams);
 }
 
@@ -98,6 +109,15 @@ export function runSummary(args: string[], streams: CliStreams): number {
 export async function runSummaryCommand(args: string[], streams: CliStreams, options: Partial<EvaluateOptions> = {}): Promise<number> {
   const invocation = parse(args, streams);
   if (typeof invocation === 'number') return invocation;
+  if (kerasFileKind(invocation.file)) {
+    try {
+      invocation.text = (await readKerasModelConfig(invocation.file)).configText;
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      streams.stderr(`cnnlab summary: ${error.message}${error.hint ? `\n${error.hint}` : ''}\n`);
+      return 2;
+    }
+  }
   const { file, text, evaluate } = invocation;
   const analysis = analyzeModel(text, file);
   const evaluated = evaluate && shouldEvaluate(analysis, true) ? await evaluateTypeScriptModel(file, text, { timeoutMs: evaluationTimeoutMs, ...options }) : analysis;
