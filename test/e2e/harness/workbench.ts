@@ -197,11 +197,12 @@ export class Workbench {
       return [...root.querySelectorAll('.codelens-decoration')]
         .map((decoration) => ({
           rect: decoration.getBoundingClientRect(),
+          shown: (decoration as unknown as { checkVisibility(options: object): boolean }).checkVisibility({ visibilityProperty: true, opacityProperty: true }),
           // Each lens is a link (or a span), the separators spans holding " | ".
           texts: [...decoration.children].map((part) => (part.textContent ?? '').replace(/\s+/g, ' ').trim()).filter((text) => text.length > 0 && text !== '|'),
         }))
-        // Lenses of lines scrolled out of view stay in the DOM, parked above the editor.
-        .filter((decoration) => decoration.rect.height > 0 && decoration.rect.top >= editorRect.top && decoration.rect.bottom <= editorRect.bottom)
+        // Lenses of lines scrolled out of view stay in the DOM, hidden.
+        .filter((decoration) => decoration.shown && decoration.rect.height > 0 && decoration.rect.top >= editorRect.top && decoration.rect.bottom <= editorRect.bottom)
         .sort((a, b) => a.rect.top - b.rect.top)
         .flatMap((decoration) => {
           const below = lines.find((line) => line.top >= decoration.rect.bottom - 1);
