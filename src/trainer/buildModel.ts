@@ -1,9 +1,11 @@
 // IR → tfjs LayersModel. Every model is built functionally (tf.input … apply … tf.model), which
-// covers Sequential and functional IRs alike and keeps the user's layer names.
+// covers Sequential and functional IRs alike and keeps the user's layer names. A model nested as a
+// layer (LayerSpec.model) is built the same way and applied as one layer, under its Keras name,
+// so that Keras weights can be loaded layer by layer into it.
 import * as tf from '@tensorflow/tfjs';
 import { LAYER_CATALOG, type LayerKind } from '../model/catalog';
 import { camelCase } from '../model/names';
-import type { LayerSpec, ModelIR } from '../model/types';
+import type { Dim, LayerSpec, ModelIR } from '../model/types';
 import { seedInitializers } from './seeding';
 
 type Layer = tf.layers.Layer;
@@ -127,13 +129,18 @@ export function layerArgs(spec: LayerSpec): Record<string, unknown> {
   return args;
 }
 
-/** The per-example input shape a layer declares (`inputShape`, `batchInputShape`, Keras `batch_shape`…), if any. */
-export function declaredInputShape(spec: LayerSpec): number[] | undefined {
+/** The per-example input shape a layer's options give (`inputShape`, `batchInputShape`, Keras `batch_shape`…), as written. */
+function writtenInputShape(spec: LayerSpec): unknown[] | undefined {
   const config = spec.config;
   const pick = (key: string): unknown => config[key] ?? config[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
   const perExample = pick('inputShape') ?? pick('shape');
   const withBatch = pick('batchInputShape') ?? pick('batchShape');
-  const shape = Array.isArray(perExample) ? perExample : Array.isArray(withBatch) ? withBatch.slice(1) : undefined;
+  return Array.isArray(perExample) ? perExample : Array.isArray(withBatch) ? withBatch.slice(1) : undefined;
+}
+
+/** The per-example input shape a layer declares (`inputShape`, `batchInputShape`, Keras `batch_shape`…), if any. */
+export function declaredInputShape(spec: LayerSpec): number[] | undefined {
+  const shape = writtenInputShape(spec);
   if (shape === undefined) return undefined;
   if (!shape.every((dim): dim is number => typeof dim === 'number' && Number.isInteger(dim) && dim > 0)) {
     throw new Error(`Layer '${spec.name}' (${spec.className}): input shape ${JSON.stringify(shape)} must list positive whole numbers (batch axis excluded).`);
@@ -158,14 +165,38 @@ function createLayer(spec: LayerSpec, seed: number): Layer {
 }
 
 /**
- * Builds the tfjs model for an IR, its initial weights drawn from `seed`; throws with the layer's
- * name when tfjs refuses a layer.
+ * The per-example shape a model input starts from. A nested model (called on `calledOn`) keeps the
+ * shape it declares, None axes included, as Keras built it; one that declares none takes the caller's.
  */
-export function buildModel(ir: ModelIR, seed: number): tf.LayersModel {
+function startShape(spec: LayerSpec, calledOn: Dim[] | undefined): Dim[] | undefined {
+  if (calledOn === undefined) return declaredInputShape(spec);
+  return (writtenInputShape(spec) as Dim[] | undefined) ?? calledOn;
+}
+
+/** The per-example shape a nested model's (first) input declares, for a model that starts a Sequential one. */
+function nestedStartShape(model: ModelIR): number[] | undefined {
+  const first = model.layers.find((layer) => layer.name === model.inputs[0]);
+  return first ? declaredInputShape(first) : undefined;
+}
+
+/** A model used as a layer, built on the tensors it is called on and named as in Keras. */
+function buildNested(spec: LayerSpec, model: ModelIR, feeds: tf.SymbolicTensor[], seed: number): tf.LayersModel {
+  const nested = buildModel({ ...model, name: spec.name }, seed, feeds.map((feed) => feed.shape.slice(1)));
+  // Keras's `trainable = False` on a model freezes every layer in it; tfjs's setter does the same.
+  if (spec.config.trainable === false) nested.trainable = false;
+  return nested;
+}
+
+/**
+ * Builds the tfjs model for an IR, its initial weights drawn from `seed`; throws with the layer's
+ * name when tfjs refuses a layer. `calledOn`: for a model nested in another, the per-example
+ * shapes of the tensors it is called on, in the order of its inputs.
+ */
+export function buildModel(ir: ModelIR, seed: number, calledOn?: Dim[][]): tf.LayersModel {
   const tensors = new Map<string, tf.SymbolicTensor>();
   const inputs: tf.SymbolicTensor[] = [];
 
-  const addInput = (spec: LayerSpec, shape: number[]): tf.SymbolicTensor => {
+  const addInput = (spec: LayerSpec, shape: Dim[]): tf.SymbolicTensor => {
     const input = tf.input({ shape, name: spec.className === 'InputLayer' ? spec.name : `${spec.name}_input` });
     inputs.push(input);
     return input;
@@ -174,7 +205,7 @@ export function buildModel(ir: ModelIR, seed: number): tf.LayersModel {
   let previous: tf.SymbolicTensor | undefined;
   for (const spec of ir.layers) {
     if (spec.className === 'InputLayer') {
-      const shape = declaredInputShape(spec);
+      const shape = startShape(spec, calledOn?.[ir.inputs.indexOf(spec.name)]);
       if (!shape) throw new Error(`Input layer '${spec.name}' has no shape: give it "shape" (e.g. [28, 28, 1]).`);
       previous = addInput(spec, shape);
       tensors.set(spec.name, previous);
@@ -190,7 +221,7 @@ export function buildModel(ir: ModelIR, seed: number): tf.LayersModel {
     } else if (previous) {
       feeds = [previous];
     } else {
-      const shape = declaredInputShape(spec);
+      const shape = startShape(spec, calledOn?.[0]) ?? (spec.model ? nestedStartShape(spec.model) : undefined);
       if (!shape) {
         throw new Error(
           `The first layer '${spec.name}' (${spec.className}) has no input shape: add "inputShape" (e.g. [28, 28, 1]) or an InputLayer.`,
@@ -199,7 +230,7 @@ export function buildModel(ir: ModelIR, seed: number): tf.LayersModel {
       feeds = [addInput(spec, shape)];
     }
     if (feeds.length === 0) throw new Error(`Layer '${spec.name}' has no inputs.`);
-    const layer = createLayer(spec, seed);
+    const layer = spec.model ? buildNested(spec, spec.model, feeds, seed) : createLayer(spec, seed);
     let output: tf.SymbolicTensor;
     try {
       output = layer.apply(feeds.length === 1 ? feeds[0] : feeds) as tf.SymbolicTensor;
