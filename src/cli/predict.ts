@@ -89,7 +89,7 @@ export async function runPredict(args: string[], streams: CliStreams, cwd = proc
   const { selectBackend } = require('../trainer/backends') as typeof import('../trainer/backends');
   const { loadPredictionModel, predictImages } = require('../keras/predict') as typeof import('../keras/predict');
   await selectBackend(invocation.backend);
-  const loaded = await loadPredictionModel(resolve(cwd, invocation.model), invocation.runsDir);
+  const loaded = await loadPredictionModel(invocation.model, invocation.runsDir, cwd);
   try {
     const predictions = await predictImages(
       loaded,

@@ -90,34 +90,16 @@ async function loadRunModel(runDir: string, label: string): Promise<PredictionMo
   const model = await loadSavedModel(saved);
   const classNames = runClassNames(record);
   const source = `run ${record.id} (${join(MODEL_DIR, basename(saved))})`;
-  return { model, source, ...(classNames ? { classNames } : {}), ...(record.training.fromLogits ? { logits: true } : {}), inputShape: inputShapeOf(model, source) };
+  return { model, source, ...(classNames ? { classNames } : {}), ...(record.training?.fromLogits ? { logits: true } : {}), inputShape: inputShapeOf(model, source) };
 }
 
 /**
  * Loads what `target` names: a `.keras`/`.h5` file, a folder with model.json, a run folder, or a
- * run id under `runsDir`.
+ * run id under `runsDir`. A relative path is taken from `cwd`.
  */
-export async function loadPredictionModel(target: string, runsDir: string): Promise<PredictionModel> {
-  if (kerasFileKind(target) && !isDirectory(target)) {
-    const { model } = await loadKerasModel(target);
-    return { model, source: basename(target), inputShape: inputShapeOf(model, basename(target)) };
-  }
-  if (isDirectory(target)) {
-    if (existsSync(join(target, RUN_FILE))) return loadRunModel(target, target);
-    if (existsSync(join(target, 'model.json'))) {
-      const runDir = enclosingRun(target);
-      if (runDir) {
-        const run = await loadRunModel(runDir, runDir).catch(() => undefined);
-        run?.model.dispose();
-        const model = await loadSavedModel(target);
-        return { ...run, model, source: target, inputShape: inputShapeOf(model, target) };
-      }
-      const model = await loadSavedModel(target);
-      return { model, source: target, inputShape: inputShapeOf(model, target) };
-    }
-    throw new UserError(`${target} holds neither a model (model.json) nor a run (run.json).`, 'Give a .keras/.h5 file, a tfjs model folder, a run folder or a run id.');
-  }
-  if (!target.includes('/') && !target.includes('\\') && !existsSync(target)) {
+export async function loadPredictionModel(target: string, runsDir: string, cwd = process.cwd()): Promise<PredictionModel> {
+  const path = resolve(cwd, target);
+  if (!existsSync(path) && !target.includes('/') && !target.includes('\\')) {
     let runDir: string;
     try {
       runDir = runDirFor(runsDir, target);
@@ -126,10 +108,24 @@ export async function loadPredictionModel(target: string, runsDir: string): Prom
     }
     if (existsSync(join(runDir, RUN_FILE))) return loadRunModel(runDir, target);
   }
-  if (!existsSync(target)) {
+  if (!existsSync(path)) {
     throw new UserError(`${target} is not a file, a folder or a run id in ${runsDir}.`, 'Give a .keras/.h5 file, a tfjs model folder (model.json), a run folder or a run id (`ls .cnnlab/runs`).');
   }
-  throw new UserError(`${target} is not a model CNN Lab predicts with: expected a .keras or .h5 file, a tfjs model folder (model.json), a run folder or a run id.`);
+  if (!isDirectory(path)) {
+    if (!kerasFileKind(path)) throw new UserError(`${target} is not a model CNN Lab predicts with: expected a .keras or .h5 file, a tfjs model folder (model.json), a run folder or a run id.`);
+    const { model } = await loadKerasModel(path);
+    return { model, source: basename(path), inputShape: inputShapeOf(model, basename(path)) };
+  }
+  if (existsSync(join(path, RUN_FILE))) return loadRunModel(path, target);
+  if (!existsSync(join(path, 'model.json'))) {
+    throw new UserError(`${target} holds neither a model (model.json) nor a run (run.json).`, 'Give a .keras/.h5 file, a tfjs model folder, a run folder or a run id.');
+  }
+  // A run's saved model folder (…/<run>/model/best): the run knows the class names.
+  const runDir = enclosingRun(path);
+  const run = runDir ? await readRunRecord(runDir).catch(() => undefined) : undefined;
+  const classNames = run ? runClassNames(run) : undefined;
+  const model = await loadSavedModel(path);
+  return { model, source: target, ...(classNames ? { classNames } : {}), ...(run?.training?.fromLogits ? { logits: true } : {}), inputShape: inputShapeOf(model, target) };
 }
 
 /** An image as the model's input: [1, height, width, channels] floats in [0, 1]. */
