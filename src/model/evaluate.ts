@@ -167,7 +167,9 @@ class IrBuilder {
     const names = (ids: number[]): string[] => ids.map((id) => this.names.get(id) ?? '');
     const layers = model.layers.map((recorded, index): LayerSpec => {
       const inbound = model.topology === 'sequential' ? names(index > 0 ? [model.layers[index - 1].id] : []) : names(recorded.inbound);
-      return this.layer(recorded, inbound);
+      // `model.trainable = false` freezes every layer of the model, as tfjs's container does.
+      const frozenByModel = model.trainable === false && recorded.factory !== 'InputLayer';
+      return this.layer(frozenByModel ? { ...recorded, config: { ...recorded.config, trainable: false } } : recorded, inbound);
     });
     const ir: ModelIR = {
       name,

@@ -48,6 +48,8 @@ export interface RecordedModel {
   inputs: number[];
   outputs: number[];
   site?: GeneratedPosition;
+  /** `model.trainable = false`: every layer frozen, whatever its own flag (as tfjs's container does). */
+  trainable?: false;
 }
 
 export interface WorkerInput {
@@ -251,8 +253,9 @@ class Layer {
     return undefined;
   }
 
+  /** The options as given, with `trainable` as last set (`layer.trainable = false` after construction, or back to true). */
   protected recordedConfig(): Record<string, unknown> {
-    return this.trainable ? this.config : { ...this.config, trainable: false };
+    return this.trainable === (this.config.trainable !== false) ? this.config : { ...this.config, trainable: this.trainable };
   }
 
   record(): RecordedLayer {
@@ -384,6 +387,24 @@ abstract class ModelStandIn extends Layer {
     return unavailable('model.countParams()');
   }
 
+  /** tfjs's `getLayer(name)` (a name the code gave) or `getLayer(index)`, e.g. to freeze it. */
+  getLayer(nameOrIndex: unknown, index?: unknown): Layer {
+    const layers = this.layers;
+    const position = typeof index === 'number' ? index : typeof nameOrIndex === 'number' ? nameOrIndex : undefined;
+    if (position !== undefined) {
+      const layer = Number.isInteger(position) && position >= 0 ? layers[position] : undefined;
+      if (!layer) throw new Error(`Was asked to retrieve layer at index ${position}, but model only has ${layers.length} layer(s).`);
+      return layer;
+    }
+    const found = layers.find((layer) => layer.config.name === nameOrIndex);
+    if (!found) {
+      throw new Error(`No such layer: ${describe(nameOrIndex)}. CNN Lab finds a layer by the name the code gave it (tfjs's generated names differ from Keras's), or by its index.`);
+    }
+    return found;
+  }
+
+  abstract readonly layers: Layer[];
+
   /** Used as a layer: the output shape is the model's own, for an input of the shape it was built for. */
   protected override outputShapeFor(shapes: (Shape | undefined)[]): Shape | undefined {
     if (this.outputs.length !== 1) {
@@ -490,6 +511,7 @@ function recordModel(model: ModelStandIn): RecordedModel {
   };
   if (typeof model.config.name === 'string') recorded.name = model.config.name;
   if (model.site) recorded.site = model.site;
+  if (!model.trainable) recorded.trainable = false;
   return recorded;
 }
 

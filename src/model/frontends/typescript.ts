@@ -2,7 +2,11 @@
 // `tf.sequential({layers: [...]})`, `model.add(tf.layers.x({...}))`, and functional
 // `tf.input` / `.apply(...)` / `tf.model({inputs, outputs})`, with option values that are
 // literals, `const`s and arithmetic on them. Anything else gives an `unresolved-expression`
-// warning and the model is summarized only up to that layer, rather than guessed.
+// warning and the model is summarized only up to that layer, rather than guessed. Freezing is
+// followed where it stands: `trainable: false` among a layer's options, and `x.trainable = false`
+// on a layer variable (`const conv = tf.layers.conv2d({...})`), on `model.layers[i]`, on
+// `model.getLayer('name')` or on the model itself; a freeze in a loop, a branch or a helper is
+// a warning, since it changes which params are trainable.
 //
 // This reader runs on the extension host's only thread, in untrusted workspaces too, on files
 // that may come from anywhere; so it must stay cheap whatever the text. Each const is evaluated
@@ -86,6 +90,8 @@ interface ModelBuild {
   outputs: string[];
   range: SourceRange;
   configStart?: number;
+  /** `model.trainable = …` as last set: false freezes every layer, whatever its own flag (as tfjs's container does). */
+  trainable?: boolean;
 }
 
 class TypeScriptReader {
@@ -94,6 +100,10 @@ class TypeScriptReader {
   private readonly constants = new Map<string, TS.Expression>();
   /** Variables holding symbolic tensors → the layer that produced them. */
   private readonly tensors = new Map<string, string>();
+  /** Variables holding a layer made apart from its model: `const conv = tf.layers.conv2d({...})`. */
+  private readonly layerVariables = new Map<string, LayerSpec>();
+  /** Layers placed in a model: using one a second time (a shared layer) is not followed. */
+  private readonly placed = new Set<LayerSpec>();
   private readonly models = new Map<string, ModelBuild>();
   private readonly namer = new LayerNamer();
   private tfNames = new Set<string>(['tf']);
@@ -277,6 +287,8 @@ class TypeScriptReader {
       constants: new Map(this.constants),
       models: new Map(this.models),
       tensors: new Map(this.tensors),
+      layerVariables: new Map(this.layerVariables),
+      functions: new Map(this.functions),
       assigned: new Map(this.assigned),
       parameters: this.parameters,
       scope: this.parameterScope,
@@ -302,6 +314,10 @@ class TypeScriptReader {
       const body = fn.body;
       if (!body) return undefined;
       if (!ts.isBlock(body)) return this.returned(body, depth);
+      // Its own functions are hoisted, so that a call of one (which may freeze or add layers) is seen.
+      for (const statement of body.statements) {
+        if (ts.isFunctionDeclaration(statement) && statement.name && statement.body) this.functions.set(statement.name.text, statement);
+      }
       for (const statement of body.statements) {
         // Once reading has stopped (a loop, a value it cannot follow), the model the function
         // returns is still the one to show, summarized up to where reading stopped.
@@ -322,6 +338,10 @@ class TypeScriptReader {
       for (const [key, value] of saved.models) this.models.set(key, value);
       this.tensors.clear();
       for (const [key, value] of saved.tensors) this.tensors.set(key, value);
+      this.layerVariables.clear();
+      for (const [key, value] of saved.layerVariables) this.layerVariables.set(key, value);
+      this.functions.clear();
+      for (const [key, value] of saved.functions) this.functions.set(key, value);
       this.assigned.clear();
       for (const [key, value] of saved.assigned) this.assigned.set(key, value);
       this.parameters = saved.parameters;
@@ -382,6 +402,11 @@ class TypeScriptReader {
       return;
     }
     if (ts.isExpressionStatement(statement)) {
+      const freeze = trainableAssignment(statement.expression);
+      if (freeze) {
+        this.trainableStatement(freeze);
+        return;
+      }
       const assignment = followedAssignment(statement);
       if (assignment) this.assignment(assignment.left, assignment.right);
       else this.expressionStatement(statement);
@@ -424,18 +449,34 @@ class TypeScriptReader {
       if (isDefault && statement.body) this.pendingDefault = statement;
       return;
     }
-    // A loop, a branch or a helper call that touches the model may add layers: skipping it would
-    // give shapes for a model that is not the one the code builds.
-    if (!this.stopped && this.mentionsModelOrTensor(statement)) this.unresolved(statement, 'what this statement does to the model');
+    // A loop, a branch or a helper call that touches the model may add layers or freeze them:
+    // skipping it would give shapes or params for a model that is not the one the code builds.
+    if (!this.stopped && this.mentionsModelOrTensor(statement)) this.unresolved(statement, this.whatItDoes(statement, 'statement'));
   }
 
-  /** Walks the tree with a stack of its own: nesting thousands deep must not overflow the host's stack. */
+  /**
+   * Whether code reads a model, a tensor or a layer variable, itself or in a function of this file
+   * that it calls (a helper such as `freeze()` may change the model from there). Walks the tree
+   * with a stack of its own: nesting thousands deep must not overflow the host's stack. Each
+   * function body followed is paid for from the reader's budget.
+   */
   private mentionsModelOrTensor(root: TS.Node): boolean {
     const pending: TS.Node[] = [root];
+    const followed = new Set<FunctionLike>();
     for (let node = pending.pop(); node; node = pending.pop()) {
       if (ts.isIdentifier(node)) {
-        if (this.models.has(node.text) || this.tensors.has(node.text)) return true;
+        if (this.models.has(node.text) || this.tensors.has(node.text) || this.layerVariables.has(node.text)) return true;
         continue;
+      }
+      if (ts.isCallExpression(node)) {
+        const callee = unwrap(node.expression);
+        const fn = ts.isIdentifier(callee) ? this.functions.get(callee.text) : undefined;
+        if (fn?.body && !followed.has(fn)) {
+          followed.add(fn);
+          // A spent budget has stopped the reader with a warning of its own.
+          if (!this.afford(fn, fn.end - fn.pos)) return true;
+          pending.push(fn.body);
+        }
       }
       ts.forEachChild(node, (child) => {
         pending.push(child);
@@ -444,11 +485,90 @@ class TypeScriptReader {
     return false;
   }
 
+  /**
+   * What code the reader cannot follow may do, for its warning: freeze layers when it (or a
+   * function of this file it calls) sets `trainable`, else anything. Said once, when reading stops.
+   */
+  private whatItDoes(root: TS.Node, kind: 'statement' | 'call'): string {
+    const pending: TS.Node[] = [root];
+    const followed = new Set<FunctionLike>();
+    for (let node = pending.pop(); node; node = pending.pop()) {
+      if (ts.isBinaryExpression(node) && trainableAssignment(node)) return 'which layers this freezes or unfreezes';
+      const callee = ts.isCallExpression(node) ? unwrap(node.expression) : undefined;
+      const fn = callee && ts.isIdentifier(callee) ? this.functions.get(callee.text) : undefined;
+      if (fn?.body && !followed.has(fn)) {
+        followed.add(fn);
+        pending.push(fn.body);
+      }
+      ts.forEachChild(node, (child) => {
+        pending.push(child);
+      });
+    }
+    return `what this ${kind} does to the model`;
+  }
+
+  /**
+   * `x.trainable = value;` where the reader stands: on a layer variable, on `model.layers[i]`, on
+   * `model.getLayer('name')` or on a model (all its layers). Anything else stops the reader, since
+   * which params are trainable would be a guess.
+   */
+  private trainableStatement(assignment: TrainableAssignment): void {
+    if (this.stopped) return;
+    const owner = this.trainableOwner(unwrap(assignment.property.expression));
+    if (!owner) {
+      this.unresolved(assignment.property, 'which layer this freezes or unfreezes');
+      return;
+    }
+    const value = this.evaluate(assignment.value);
+    if (value === UNRESOLVED) return;
+    if (typeof value !== 'boolean') {
+      this.unresolved(assignment.value, 'whether this freezes the layer (true or false)');
+      return;
+    }
+    if ('topology' in owner) owner.trainable = value;
+    else owner.config.trainable = value;
+  }
+
+  /** The layer or model `x` in `x.trainable = …` is, when the reader can tell. */
+  private trainableOwner(target: TS.Expression): LayerSpec | ModelBuild | undefined {
+    if (ts.isIdentifier(target)) return this.layerVariables.get(target.text) ?? this.models.get(target.text);
+    // `model.layers[i]`: tfjs's list, which for a functional model is in its own order.
+    if (ts.isElementAccessExpression(target)) {
+      const list = unwrap(target.expression);
+      if (!ts.isPropertyAccessExpression(list) || list.name.text !== 'layers') return undefined;
+      const model = this.modelVariable(list.expression);
+      const index = model ? this.quietValue(target.argumentExpression) : undefined;
+      if (!model || typeof index !== 'number' || !Number.isInteger(index) || index < 0) return undefined;
+      return modelLayers(model)[index];
+    }
+    // `model.getLayer('conv1')` by a name the code gave (tfjs's generated names are not Keras's), or `model.getLayer(2)`.
+    if (ts.isCallExpression(target) && ts.isPropertyAccessExpression(target.expression) && target.expression.name.text === 'getLayer' && target.arguments.length === 1) {
+      const model = this.modelVariable(target.expression.expression);
+      const key = model ? this.quietValue(target.arguments[0]) : undefined;
+      if (!model) return undefined;
+      if (typeof key === 'number') return Number.isInteger(key) && key >= 0 ? modelLayers(model)[key] : undefined;
+      return typeof key === 'string' ? modelLayers(model).find((layer) => layer.config.name === key) : undefined;
+    }
+    return undefined;
+  }
+
+  private modelVariable(node: TS.Expression): ModelBuild | undefined {
+    const expression = unwrap(node);
+    return ts.isIdentifier(expression) ? this.models.get(expression.text) : undefined;
+  }
+
+  /** A value, or undefined when it cannot be followed (the caller says what it was looking for). */
+  private quietValue(node: TS.Expression): Value | undefined {
+    const value = this.argumentValue(node);
+    return value instanceof Unresolved ? undefined : value;
+  }
+
   private declaration(declaration: TS.VariableDeclaration, exported: boolean): void {
     if (!ts.isIdentifier(declaration.name)) return;
     const name = declaration.name.text;
     // A declaration in a function shadows a value assigned to the same name outside it.
     this.assigned.delete(name);
+    this.layerVariables.delete(name);
     if (!declaration.initializer) return;
     const initializer = unwrap(declaration.initializer);
     if (exported && name === 'training') {
@@ -469,6 +589,12 @@ class TypeScriptReader {
     const tensor = this.tensorExpression(initializer);
     if (tensor !== undefined) {
       this.tensors.set(name, tensor);
+      return;
+    }
+    // `const conv = tf.layers.conv2d({...})`: made (and named) here, placed where it is used.
+    if (this.isLayerFactoryCall(initializer)) {
+      const layer = this.stopped ? undefined : this.layerCall(initializer, []);
+      if (layer) this.layerVariables.set(name, layer);
       return;
     }
     // `const y = block(x)`: a helper given a tensor or a model may add layers the reader never sees.
@@ -499,11 +625,14 @@ class TypeScriptReader {
       this.unresolved(expression, 'what this assignment does to the model');
       return;
     }
-    const assigned = model || tensor !== undefined ? undefined : this.argumentValue(expression);
+    const layer = model || tensor !== undefined || !this.isLayerFactoryCall(expression) || this.stopped ? undefined : this.layerCall(expression, []);
+    const assigned = model || tensor !== undefined || layer || this.isLayerFactoryCall(expression) ? undefined : this.argumentValue(expression);
     this.models.delete(name);
     this.tensors.delete(name);
     this.constants.delete(name);
+    this.layerVariables.delete(name);
     if (model) this.models.set(name, model);
+    else if (layer) this.layerVariables.set(name, layer);
     else if (tensor !== undefined) this.tensors.set(name, tensor);
     else if (assigned !== undefined && this.parameterScope && this.parameters.has(name)) this.parameters.set(name, assigned);
     else if (assigned !== undefined) this.assigned.set(name, assigned);
@@ -566,22 +695,22 @@ class TypeScriptReader {
   private expressionStatement(statement: TS.ExpressionStatement): void {
     const call = unwrap(statement.expression);
     if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !ts.isIdentifier(call.expression.expression)) {
-      // `convBlock(model, 64)` and the like: a helper may add layers to the model.
-      if (!this.stopped && this.mentionsModelOrTensor(call)) this.unresolved(call, 'what this call does to the model');
+      // `convBlock(model, 64)`, `freeze()` and the like: a helper may add layers to the model or freeze them.
+      if (!this.stopped && this.mentionsModelOrTensor(call)) this.unresolved(call, this.whatItDoes(call, 'call'));
       return;
     }
     const receiver = call.expression.expression;
     // `model.compile(...)`, `model.summary()` and other methods leave the layers alone.
     if (call.expression.name.text !== 'add') {
       if (!this.models.has(receiver.text) && !this.stopped && call.arguments.some((argument) => this.mentionsModelOrTensor(argument))) {
-        this.unresolved(call, 'what this call does to the model');
+        this.unresolved(call, this.whatItDoes(call, 'call'));
       }
       return;
     }
     const model = this.models.get(receiver.text);
     if (!model || this.stopped) return;
     const argument = call.arguments[0];
-    const layer = argument ? this.layerCall(unwrap(argument), model.layers) : undefined;
+    const layer = argument ? this.layerOf(unwrap(argument), model.layers) : undefined;
     if (!layer) {
       if (argument && !this.stopped) this.unresolved(argument, 'the layer');
       return;
@@ -615,7 +744,7 @@ class TypeScriptReader {
         else {
           for (const element of list.elements) {
             if (this.stopped) break;
-            const layer = this.layerCall(unwrap(element), build.layers);
+            const layer = this.layerOf(unwrap(element), build.layers);
             if (!layer) {
               this.unresolved(element, 'the layer');
               break;
@@ -669,7 +798,7 @@ class TypeScriptReader {
     if (this.stopped) return undefined;
     const inboundNode = node.arguments[0] ? unwrap(node.arguments[0]) : undefined;
     const inbound = inboundNode ? this.tensorList(inboundNode) : [];
-    const layer = this.layerCall(layerNode, this.allLayers);
+    const layer = this.layerOf(layerNode, this.allLayers);
     if (!layer) {
       this.unresolved(layerNode, 'the layer');
       return undefined;
@@ -691,6 +820,30 @@ class TypeScriptReader {
       if (!this.readOptions(configNode, layer, { shape: 'inputShape', batchShape: 'batchInputShape' })) return undefined;
     }
     layer.name = typeof layer.config.name === 'string' ? layer.config.name : this.namer.next('InputLayer');
+    return layer;
+  }
+
+  /** `tf.layers.x(...)`, whatever its arguments. */
+  private isLayerFactoryCall(node: TS.Expression): node is TS.CallExpression {
+    if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
+    const layersAccess = node.expression.expression;
+    return ts.isPropertyAccessExpression(layersAccess) && layersAccess.name.text === 'layers' && this.isTf(layersAccess.expression);
+  }
+
+  /**
+   * The layer a model is given (an element of `layers: [...]`, an `add(...)` argument, an `.apply`
+   * receiver): a `tf.layers.x({...})` call, or a layer variable, used once.
+   */
+  private layerOf(node: TS.Expression, previous: LayerSpec[]): LayerSpec | undefined {
+    if (!ts.isIdentifier(node)) return this.layerCall(node, previous);
+    const layer = this.layerVariables.get(node.text);
+    if (!layer || this.stopped) return undefined;
+    if (this.placed.has(layer)) {
+      this.unresolved(node, `the layer \`${node.text}\` used a second time (CNN Lab does not follow shared layers)`);
+      return undefined;
+    }
+    this.placed.add(layer);
+    layer.inbound = previous.length > 0 ? [previous[previous.length - 1].name] : [];
     return layer;
   }
 
@@ -1146,6 +1299,8 @@ function readTypeScriptModel(text: string, fileName: string, lines: LineMap): Fr
   }
   // A model the reader stopped in keeps the order it read its layers in: its outputs are not known.
   const layers = model.topology === 'functional' && !reader.stopped ? inTfjsOrder(model) : model.layers;
+  // `model.trainable = false` freezes every layer that has weights, as tfjs does.
+  if (model.trainable === false) for (const layer of layers) if (layer.className !== 'InputLayer') layer.config.trainable = false;
   const ir: ModelIR = {
     name: model.name ?? defaultName(fileName),
     format: 'typescript',
@@ -1178,6 +1333,27 @@ function readTypeScriptModel(text: string, fileName: string, lines: LineMap): Fr
   }
   return { ir, diagnostics };
 }
+
+/** `model.layers` as tfjs gives it where the code stands: a functional model's in tfjs's order once its outputs are known. */
+function modelLayers(model: ModelBuild): LayerSpec[] {
+  return model.topology === 'functional' && model.outputs.length > 0 ? inTfjsOrder(model) : model.layers;
+}
+
+interface TrainableAssignment {
+  /** `x.trainable` */
+  property: TS.PropertyAccessExpression;
+  value: TS.Expression;
+}
+
+/** `x.trainable = value` (plain `=`, on a property named trainable). */
+function trainableAssignment(node: TS.Expression): TrainableAssignment | undefined {
+  const expression = unwrap(node);
+  if (!ts.isBinaryExpression(expression) || expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const property = unwrap(expression.left);
+  if (!ts.isPropertyAccessExpression(property) || property.name.text !== 'trainable') return undefined;
+  return { property, value: expression.right };
+}
+
 
 /** A functional model's layers as tfjs lists them: those its outputs are computed from, in tfjs's order (see ../graphOrder). */
 function inTfjsOrder(model: ModelBuild): LayerSpec[] {
