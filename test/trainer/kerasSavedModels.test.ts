@@ -33,7 +33,7 @@ function fixtureIR(name: string): ModelIR {
 }
 const kerasSummary = (name: string): KerasSummary => JSON.parse(readFileSync(join(FIXTURES, `${name}.summary.json`), 'utf8')) as KerasSummary;
 
-const weightCount = (weights: tf.LayerVariable[]): number => weights.reduce((sum, weight) => sum + weight.shape.reduce((product, dim) => product * dim, 1), 0);
+const weightCount = (weights: tf.LayerVariable[]): number => weights.reduce((sum, weight) => sum + tf.util.sizeFromShape(weight.shape as number[]), 0);
 
 /** A tfjs layer in the fields of Keras's summary rows. */
 function asKerasRow(layer: tf.layers.Layer): KerasRow {
