@@ -101,8 +101,10 @@ function hasHdf5Signature(bytes: Uint8Array): boolean {
   return false;
 }
 
-function fileError(path: string, kind: KerasFileKind, what: string, options?: ErrorOptions): UserError {
-  return new UserError(`${basename(path)} cannot be read as a Keras model: ${what} (${expectedContent[kind]}).`, saveHint[kind], options);
+/** A file CNN Lab cannot read: what is wrong, and for a file that is not a Keras model at all (`foreign`), what one holds. */
+function fileError(path: string, kind: KerasFileKind, what: string, options?: ErrorOptions & { damaged?: boolean }): UserError {
+  const expected = options?.damaged ? '' : ` (${expectedContent[kind]})`;
+  return new UserError(`${basename(path)} cannot be read as a Keras model: ${what}${expected}.`, saveHint[kind], options);
 }
 
 function readBytes(path: string): Uint8Array {
@@ -133,7 +135,7 @@ function unzip(path: string, bytes: Uint8Array, wanted: (name: string) => boolea
       },
     });
   } catch (error) {
-    throw fileError(path, 'keras', `the zip is damaged or cut short (${(error as Error).message})`, { cause: error });
+    throw fileError(path, 'keras', `the zip is damaged or cut short (${(error as Error).message})`, { cause: error, damaged: true });
   }
 }
 
@@ -243,13 +245,13 @@ async function withHdf5<T>(path: string, kind: KerasFileKind, what: string, byte
     try {
       file = new api.File(memoryPath, 'r');
     } catch (error) {
-      throw fileError(path, kind, `${what} does not open as HDF5: ${hdf5Reason(error)}`, { cause: error });
+      throw fileError(path, kind, `${what} does not open as HDF5: ${hdf5Reason(error)}`, { cause: error, damaged: true });
     }
     try {
       return read(file, api);
     } catch (error) {
       if (error instanceof UserError) throw error;
-      throw fileError(path, kind, `${what} is damaged: ${hdf5Reason(error)}`, { cause: error });
+      throw fileError(path, kind, `${what} is damaged: ${hdf5Reason(error)}`, { cause: error, damaged: true });
     }
   } finally {
     try {
