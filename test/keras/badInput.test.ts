@@ -51,7 +51,7 @@ type LayerJson = { class_name: string; config: Json; name?: string; inbound_node
 
 /** A .keras fixture with its config.json and/or model.weights.h5 changed. */
 async function editKeras(name: string, change: { config?: (config: Json) => void; weights?: (file: H5File) => void }): Promise<Uint8Array> {
-  const entries = unzipSync(fixture(`${name}.keras`));
+  const entries: Record<string, Uint8Array> = unzipSync(fixture(`${name}.keras`));
   if (change.config) {
     const config = JSON.parse(new TextDecoder().decode(entries['config.json'])) as Json;
     change.config(config);
