@@ -12,6 +12,7 @@ import type { MetricsLine, RunRecord } from '../runs/format';
 import { MODEL_DIR, readRun, runDirFor } from '../runs/store';
 import { buildModel } from './buildModel';
 import { TrainingError } from './errors';
+import { freezeAsWritten, runFrozenBatchNormInInference } from './freezing';
 import { hasSavedModel, loadSavedModel, savedTrainingState } from './modelFiles';
 import { runSeed } from './trainingConfig';
 
@@ -40,9 +41,24 @@ export function readRunSource(job: TrainJob): Promise<RunSource> {
   return job.resumeFrom ? readResumedRun(job, job.resumeFrom) : readModelFile(job);
 }
 
-/** The model to train: the resumed run's last saved one, or a new one built from the IR with the run seed. */
+/**
+ * The model to train: the resumed run's last saved one, or a new one built from the IR with the run
+ * seed. Either way its layers are frozen as the model file says (tfjs forgets a nested model's
+ * flag when it saves), and its frozen BatchNormalization layers run in inference mode, as in Keras (./freezing).
+ */
 export async function loadModel(source: RunSource): Promise<tf.LayersModel> {
-  return source.resumed ? loadSavedModel(join(source.resumed.runDir, MODEL_DIR, 'last')) : buildModel(source.ir, runSeed(source.training));
+  const model = source.resumed ? await loadSavedModel(join(source.resumed.runDir, MODEL_DIR, 'last')) : buildModel(source.ir, runSeed(source.training));
+  freezeAsWritten(model, source.ir.layers);
+  runFrozenBatchNormInInference(model);
+  if (model.trainableWeights.length === 0 && model.weights.length > 0) {
+    const total = model.countParams();
+    model.dispose();
+    throw new TrainingError(
+      `Every layer with weights is frozen (trainable: false), so training would change nothing. Received: 0 trainable params of ${total.toLocaleString('en-US')}.`,
+      'Unfreeze the layers to train, e.g. the classification head: remove its `trainable: false`, or set `layer.trainable = true` in a .model.ts.',
+    );
+  }
+  return model;
 }
 
 /** The learning rate the resumed run ended with (ReduceLROnPlateau may have lowered it). */
