@@ -305,6 +305,9 @@ export class RunPanel {
     this.sessionSubscription?.dispose();
     this.sessionSubscription = undefined;
     this.post({ type: 'gone', ...(this.runId ? { runId: this.runId } : {}), folder: this.displayFolder(folder) });
+    // Noticed by the panel first (an action, a reveal, a restore: the file watcher may miss a
+    // deletion, or the window was closed): the Runs view is read again so that it drops the run too.
+    this.deps.catalog.scheduleRefresh();
   }
 
   /** The run folder as the user knows it: relative to the workspace when inside it. */

@@ -74,6 +74,7 @@ Object.assign(fake.window, {
 });
 
 const catalogChanged = new EventEmitter<void>();
+let catalogRefreshes = 0;
 const entries = new Map<string, { record: RunRecord; runDir: string }>();
 const actions: { runId: string; action: PanelRunAction }[] = [];
 
@@ -82,6 +83,9 @@ const deps = {
   catalog: {
     lookup: async (runId: string) => entries.get(runId),
     onDidChange: catalogChanged.event,
+    scheduleRefresh: () => {
+      catalogRefreshes += 1;
+    },
     get runs() {
       return [...entries.values()];
     },
@@ -127,6 +131,7 @@ describe('run panel host', () => {
     root = mkdtempSync(path.join(tmpdir(), 'cnnlab-panel-'));
     runsUi.reset();
     actions.length = 0;
+    catalogRefreshes = 0;
     entries.clear();
     nextColumn = 2;
   });
@@ -190,6 +195,8 @@ describe('run panel host', () => {
       panel.send({ type: 'runAction', runId: 'run-1', action: 'revealFolder' });
       await waitFor(() => posted(panel, 'gone'), 'gone');
       assert.deepEqual(actions, []);
+      // The file watcher missed the deletion: the Runs view is read again, so that it drops the run too.
+      assert.equal(catalogRefreshes, 1);
     });
 
     it('the page\'s Close closes the panel', () => {
