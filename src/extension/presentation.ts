@@ -28,23 +28,46 @@ function plural(count: number, singular: string, pluralForm = `${singular}s`): s
 }
 
 // ---------------------------------------------------------------------------------------------
-// CodeLens titles
+// Freezing
 
-/** `→ (None, 26, 26, 64) · 640 params` */
-export function layerLensTitle(layer: LayerSummary): string {
-  return `→ ${formatShape(layer.outputShape)} · ${plural(layer.params, 'param')}`;
+/**
+ * Whether a layer of the model is frozen (`trainable: false`, written among its options, set with
+ * `layer.trainable = false` after construction, or by freezing the whole model): training leaves its
+ * weights as they are, and its params count as non-trainable. Only a layer with weights is
+ * frozen in any sense that matters; one without (pooling, flatten) is not called frozen.
+ */
+export function isFrozen(analysis: ModelAnalysis, layer: LayerSummary): boolean {
+  if (layer.params === 0) return false;
+  return analysis.ir?.layers.some((spec) => spec.name === layer.name && spec.config.trainable === false) ?? false;
 }
 
-/** `Total 163,055 params (636.93 KB) · trainable 163,055 · non-trainable 0 · 2.1 MFLOPs`, or the error count. */
+function frozenCount(analysis: ModelAnalysis): number {
+  return (analysis.summary?.layers ?? []).filter((layer) => isFrozen(analysis, layer)).length;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CodeLens titles
+
+/** `→ (None, 26, 26, 64) · 640 params`, and `· frozen` for a frozen layer. */
+export function layerLensTitle(layer: LayerSummary, frozen = false): string {
+  return `→ ${formatShape(layer.outputShape)} · ${plural(layer.params, 'param')}${frozen ? ' · frozen' : ''}`;
+}
+
+/**
+ * `Total 163,055 params (636.93 KB) · trainable 163,055 · non-trainable 0 · 2.1 MFLOPs`, with
+ * `· 3 layers frozen` after the split when any layer is, or the error count.
+ */
 export function modelLensTitle(analysis: ModelAnalysis): string | undefined {
   const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error').length;
   if (errors > 0) return `✖ ${plural(errors, 'error')} · show summary`;
   const summary = analysis.summary;
   if (!summary) return undefined;
+  const frozen = frozenCount(analysis);
   return (
     `Total ${plural(summary.totalParams, 'param')} (${formatBytes(summary.weightBytes)})` +
     ` · trainable ${withThousands(summary.trainableParams)}` +
     ` · non-trainable ${withThousands(summary.nonTrainableParams)}` +
+    (frozen > 0 ? ` · ${plural(frozen, 'layer')} frozen` : '') +
     ` · ${formatFlops(summary.flops)}`
   );
 }
@@ -92,7 +115,7 @@ export function lensItems(analysis: ModelAnalysis): LensItem[] {
   const counted = new Set<number>();
   for (const layer of layers) {
     const line = layer.range.start.line;
-    if (!piled(line)) items.push({ range: layer.range, title: layerLensTitle(layer) });
+    if (!piled(line)) items.push({ range: layer.range, title: layerLensTitle(layer, isFrozen(analysis, layer)) });
     else if (!counted.has(line)) {
       counted.add(line);
       const count = perLine.get(line) ?? 0;
@@ -140,7 +163,15 @@ function codeBlock(lines: string[]): string {
   return [`${fence}text`, ...lines, fence].join('\n');
 }
 
-/** Markdown for a layer: name and class, shape, params, FLOPs, and the arithmetic in the user's numbers. */
+/** What freezing does to this layer, in the hover. */
+function frozenFact(summary: LayerSummary): string {
+  const fact = '- Frozen (`trainable: false`): training leaves its weights as they are, so all its params are non-trainable';
+  if (summary.className === 'BatchNormalization') return `${fact}; it normalizes with its moving mean and variance, as in inference, and does not update them (as Keras runs a frozen BatchNormalization)`;
+  if (summary.nested) return `${fact}, every layer inside it included`;
+  return fact;
+}
+
+/** Markdown for a layer: name and class, shape, params (and whether it is frozen), FLOPs, and the arithmetic in the user's numbers. */
 export function layerHoverMarkdown(analysis: ModelAnalysis, layer: LayerSpec): string {
   const heading = `**${escapeMarkdown(layer.name)}** (${escapeMarkdown(layer.className)})`;
   const summary = analysis.summary?.layers.find((candidate) => candidate.name === layer.name);
@@ -150,6 +181,7 @@ export function layerHoverMarkdown(analysis: ModelAnalysis, layer: LayerSpec): s
   const facts = [
     `- Output shape: \`${formatShape(summary.outputShape)}\``,
     `- Params: ${withThousands(summary.params)} (trainable ${withThousands(summary.trainableParams)}, non-trainable ${withThousands(summary.nonTrainableParams)})`,
+    ...(isFrozen(analysis, summary) ? [frozenFact(summary)] : []),
     `- FLOPs: ${withThousands(summary.flops)} (${formatFlops(summary.flops)}) per example`,
     `- Output values: ${withThousands(summary.activationSize)} per example (${formatBytes(summary.activationSize * 4)} as float32)`,
   ];
