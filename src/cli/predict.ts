@@ -16,6 +16,8 @@ MODEL: a Keras .keras or .h5 file, a tfjs model folder (model.json), a run folde
 
 Options:
   --json           print {"predictions":[{"image","probabilities":[...],"top":[{"class","probability"}]}]}
+                   (with "source", the model predicted with, and "classNamed"; a failure
+                   prints {"error":{"message","hint"}} and exits 2)
   --top K          how many classes to list per image (default 5)
   --backend B      auto | tensorflow | webgpu | wasm | cpu (default cpu)
   --runs-dir DIR   where run ids are looked up (default ./.cnnlab/runs)
@@ -85,6 +87,16 @@ export async function runPredict(args: string[], streams: CliStreams, cwd = proc
     streams.stderr(`cnnlab predict: ${error.message}\n${predictUsage}`);
     return 2;
   }
+  try {
+    return await predictAndPrint(invocation, streams, cwd);
+  } catch (error) {
+    // With --json a failure is JSON too, for programs (the extension) that read stdout: what and what to do.
+    if (invocation.json && error instanceof UserError) streams.stdout(`${JSON.stringify({ error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } }, null, 2)}\n`);
+    throw error;
+  }
+}
+
+async function predictAndPrint(invocation: PredictInvocation, streams: CliStreams, cwd: string): Promise<number> {
   // tfjs is loaded only for this command: summary and doctor stay quick.
   const { selectBackend } = require('../trainer/backends') as typeof import('../trainer/backends');
   const { loadPredictionModel, predictImages } = require('../keras/predict') as typeof import('../keras/predict');
@@ -97,8 +109,8 @@ export async function runPredict(args: string[], streams: CliStreams, cwd = proc
       invocation.top,
     );
     if (invocation.json) {
-      const json = predictions.map(({ probabilities, top }, index) => ({ image: invocation.images[index], probabilities, top }));
-      streams.stdout(`${JSON.stringify({ predictions: json }, null, 2)}\n`);
+      const json = predictions.map(({ probabilities, top, resizedFrom }, index) => ({ image: invocation.images[index], probabilities, top, ...(resizedFrom ? { resizedFrom } : {}) }));
+      streams.stdout(`${JSON.stringify({ source: loaded.source, classNamed: loaded.classNames !== undefined, predictions: json }, null, 2)}\n`);
       return 0;
     }
     streams.stdout(`${loaded.source}${loaded.classNames ? '' : ' (no class names: classes are numbered from 0)'}\n`);

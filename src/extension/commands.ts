@@ -18,6 +18,7 @@ export const MANIFEST_COMMANDS = [
   'cnnLab.exportTensorBoard',
   'cnnLab.deleteRun',
   'cnnLab.refreshRuns',
+  'cnnLab.predictImage',
 ] as const;
 
 /** Commands only CNN Lab's own CodeLenses run; they take a document and mean nothing in the palette. */

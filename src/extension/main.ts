@@ -4,6 +4,7 @@ import { register as registerTrainer } from './trainerManager';
 import * as editor from './editor';
 import { register as registerRuns } from './runs';
 import { register as registerDoctor } from './doctorView';
+import { register as registerKeras } from './kerasEditor';
 
 let ctx: Ctx | undefined;
 
@@ -14,8 +15,9 @@ export function activate(extension: vscode.ExtensionContext): void {
   // The TrainerManager it returns is what the panel and the sidebar start and follow runs with.
   const trainer = registerTrainer(ctx);
   const models = editor.register(ctx);
-  registerRuns(ctx, trainer, models);
+  const runs = registerRuns(ctx, trainer, models);
   registerDoctor(ctx, trainer);
+  registerKeras(ctx, trainer, runs);
 }
 
 export function deactivate(): void {

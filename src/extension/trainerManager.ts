@@ -228,6 +228,13 @@ export class TrainerManager implements vscode.Disposable {
     return { stdout: await collectStdout(child, 120_000), search: runtime.search };
   }
 
+  /** Starts `cnnlab ARGS` (dist/cli.js) in the trainer's Node, its stderr followed in the output channel; the caller reads its stdout. */
+  async startCli(args: string[]): Promise<ChildProcess> {
+    const runtime = await this.runtimes.resolve();
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.ctx.extension.extensionPath;
+    return this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'cli.js'), args, runtime, cwd, undefined);
+  }
+
   dispose(): void {
     for (const session of this.running) session.dispose();
     this.running.clear();
