@@ -2,7 +2,7 @@
 // defaults (Keras's, which tfjs shares). Completions, the JSON Schema and option checking all
 // read this one table, so they cannot disagree.
 
-import type { LayerSpec } from './types';
+import type { LayerSpec, ModelFormat } from './types';
 
 export type OptionKind =
   | 'positiveInt'
@@ -18,6 +18,10 @@ export type OptionKind =
   | 'batchShape'
   | 'targetShape'
   | 'axis'
+  | 'axes'
+  | 'nullableAxes'
+  | 'nullableNonNegativeIntOrPair'
+  | 'nullableNumbers'
   | 'dataFormat'
   | 'paddingAmounts'
   | 'interpolation'
@@ -32,6 +36,12 @@ export interface OptionSpec {
   default: unknown;
   required?: boolean;
   description: string;
+  /**
+   * `false` for a Keras option the tfjs layer lacks (Conv2DTranspose's `outputPadding`): model JSON
+   * and Keras JSON accept it, a `.model.ts` file does not (tfjs would ignore it), and the trainer
+   * refuses any value but the default.
+   */
+  tfjs?: false;
 }
 
 export interface LayerKind {
@@ -54,6 +64,8 @@ export interface LayerKind {
 
 const option = (kind: OptionKind, defaultValue: unknown, description: string): OptionSpec => ({ kind, default: defaultValue, description });
 const required = (kind: OptionKind, description: string): OptionSpec => ({ kind, default: undefined, required: true, description });
+/** A Keras option the tfjs layer has no argument for (see OptionSpec.tfjs). */
+const kerasOnly = (kind: OptionKind, defaultValue: unknown, description: string): OptionSpec => ({ kind, default: defaultValue, description, tfjs: false });
 
 /** Options every layer accepts. */
 export const COMMON_OPTIONS: Record<string, OptionSpec> = {
@@ -95,7 +107,7 @@ const poolingOptions: Record<string, OptionSpec> = {
 };
 const globalPoolingOptions: Record<string, OptionSpec> = {
   dataFormat: dataFormatOption,
-  keepdims: option('boolean', false, 'Keep the spatial axes with size 1.'),
+  keepdims: kerasOnly('boolean', false, "Keep the spatial axes with size 1 (Keras only: tfjs's global poolings have no keepdims; CNN Lab's trainer supplies it)."),
 };
 const normalizationInitializers: Record<string, OptionSpec> = {
   betaInitializer: option('initializer', 'zeros', 'Initializer of beta.'),
@@ -124,7 +136,11 @@ const kind = (
 
 export const LAYER_CATALOG: readonly LayerKind[] = [
   kind('InputLayer', 'inputLayer', 'Declares the model input.', {}, ['Input']),
-  kind('Conv2D', 'conv2d', '2-D convolution.', { filters: required('positiveInt', 'Number of output channels.'), ...convOptions }, ['Convolution2D']),
+  kind('Conv2D', 'conv2d', '2-D convolution.', {
+    filters: required('positiveInt', 'Number of output channels.'),
+    ...convOptions,
+    groups: kerasOnly('positiveInt', 1, 'Splits the channels into this many groups, each convolved with filters / groups filters (Keras only; tfjs has no groups).'),
+  }, ['Convolution2D']),
   kind('DepthwiseConv2D', 'depthwiseConv2d', 'Depthwise 2-D convolution: one filter set per input channel.', {
     ...convOptions,
     depthMultiplier: option('positiveInt', 1, 'Output channels per input channel.'),
@@ -146,6 +162,11 @@ export const LAYER_CATALOG: readonly LayerKind[] = [
   kind('Conv2DTranspose', 'conv2dTranspose', 'Transposed 2-D convolution (upsampling).', {
     filters: required('positiveInt', 'Number of output channels.'),
     ...convOptions,
+    outputPadding: kerasOnly(
+      'nullableNonNegativeIntOrPair',
+      null,
+      'Extra rows and columns added to the bottom and right of the output, each less than the stride: n or [height, width] (Keras only; tfjs has no outputPadding).',
+    ),
   }, ['Convolution2DTranspose']),
   // The factory aliases are exactly those tfjs 4.22 exports (test/model/tfjs-factories.test.ts
   // checks them against tf.layers): it has no `globalAvgPool2d`, though Keras has GlobalAvgPool2D.
@@ -188,13 +209,15 @@ export const LAYER_CATALOG: readonly LayerKind[] = [
     scale: option('boolean', true, 'Learn a scale gamma.'),
     movingMeanInitializer: option('initializer', 'zeros', 'Initializer of the moving mean.'),
     movingVarianceInitializer: option('initializer', 'ones', 'Initializer of the moving variance.'),
+    renorm: kerasOnly('boolean', false, 'Batch renormalization: adds a moving stddev, renorm mean and renorm stddev, non-trainable (Keras only).'),
     ...normalizationInitializers,
   }),
-  kind('LayerNormalization', 'layerNormalization', 'Normalizes each example over its last axis.', {
-    axis: option('axis', -1, 'Axis normalized.'),
+  kind('LayerNormalization', 'layerNormalization', 'Normalizes each example over its last axis (or the axes listed).', {
+    axis: option('axes', -1, 'Axis or list of axes normalized; gamma and beta have one value per position on them.'),
     epsilon: option('positiveNumber', 0.001, 'Added to the variance for stability.'),
     center: option('boolean', true, 'Learn an offset beta.'),
     scale: option('boolean', true, 'Learn a scale gamma.'),
+    rmsScaling: kerasOnly('boolean', false, 'Deprecated in Keras: scale by the variance with gamma only, no beta (Keras only).'),
     ...normalizationInitializers,
   }),
   kind('Activation', 'activation', 'Applies an activation function.', { activation: { ...activationOption, required: true, default: undefined } }),
@@ -207,9 +230,21 @@ export const LAYER_CATALOG: readonly LayerKind[] = [
     scale: required('number', 'Factor, e.g. 0.00392156862745098 (1/255).'),
     offset: option('number', 0, 'Added after scaling.'),
   }),
-  kind('Add', 'add', 'Sums inputs of the same shape.', {}),
-  kind('Multiply', 'multiply', 'Multiplies inputs of the same shape elementwise.', {}),
-  kind('Average', 'average', 'Averages inputs of the same shape.', {}),
+  // Keras's preprocessing Normalization (keras.applications' EfficientNet and ConvNeXt start with
+  // it); tfjs has none, so CNN Lab's trainer supplies it (src/trainer/buildModel.ts).
+  kind('Normalization', undefined, 'Shifts and scales each input by a fixed mean and variance: (x − mean) / √variance.', {
+    axis: option('nullableAxes', -1, 'Axis or axes with a mean and variance per position; null for one of each for the whole input.'),
+    mean: option('nullableNumbers', null, 'Mean per position of the kept axes (or one number); null: weights that Keras learns with adapt().'),
+    variance: option('nullableNumbers', null, 'Variance per position of the kept axes (or one number); given together with mean.'),
+    invert: option('boolean', false, 'Apply the inverse: x · √variance + mean.'),
+  }),
+  // Elementwise merges broadcast as Keras does: (N, H, W, C) and (N, 1, 1, C) give (N, H, W, C).
+  kind('Add', 'add', 'Sums its inputs elementwise (shapes broadcast).', {}),
+  kind('Subtract', undefined, 'Subtracts its second input from its first (shapes broadcast).', {}),
+  kind('Multiply', 'multiply', 'Multiplies its inputs elementwise (shapes broadcast).', {}),
+  kind('Average', 'average', 'Averages its inputs elementwise (shapes broadcast).', {}),
+  kind('Maximum', 'maximum', 'Elementwise maximum of its inputs (shapes broadcast).', {}),
+  kind('Minimum', 'minimum', 'Elementwise minimum of its inputs (shapes broadcast).', {}),
   kind('Concatenate', 'concatenate', 'Joins inputs along an axis.', { axis: option('axis', -1, 'Axis to join along.') }),
   kind('UpSampling2D', 'upSampling2d', 'Repeats rows and columns.', {
     size: option('positiveIntOrPair', 2, 'Factor: n or [rows, columns].'),
@@ -267,16 +302,27 @@ export function rewriteInputDim(layer: LayerSpec): string | undefined {
   return undefined;
 }
 
-/** All options a layer kind accepts: its own and the common ones. */
-export function optionsOf(layerKind: LayerKind): Record<string, OptionSpec> {
-  let options = acceptedOptions.get(layerKind);
+/**
+ * All options a layer kind accepts: its own and the common ones. In a `.model.ts` file (`format`
+ * "typescript"), only those the tfjs layer has: not the Keras-only ones (OptionSpec.tfjs).
+ */
+export function optionsOf(layerKind: LayerKind, format?: ModelFormat): Record<string, OptionSpec> {
+  const cache = format === 'typescript' ? tfjsOptions : acceptedOptions;
+  let options = cache.get(layerKind);
   if (!options) {
-    options = { ...COMMON_OPTIONS, ...layerKind.options };
-    acceptedOptions.set(layerKind, options);
+    const all: Record<string, OptionSpec> = { ...COMMON_OPTIONS, ...layerKind.options };
+    options = format === 'typescript' ? Object.fromEntries(Object.entries(all).filter(([, spec]) => spec.tfjs !== false)) : all;
+    cache.set(layerKind, options);
   }
   return options;
 }
 const acceptedOptions = new Map<LayerKind, Record<string, OptionSpec>>();
+const tfjsOptions = new Map<LayerKind, Record<string, OptionSpec>>();
+
+/** The Keras-only options of a layer kind (OptionSpec.tfjs), which tfjs's layer lacks. */
+export function kerasOnlyOptions(layerKind: LayerKind): string[] {
+  return Object.entries(layerKind.options).filter(([, spec]) => spec.tfjs === false).map(([name]) => name);
+}
 
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {

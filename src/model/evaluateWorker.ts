@@ -309,7 +309,8 @@ class FactoryLayer extends Layer {
     const layerKind = layerKindByFactory(this.factory) ?? layerKindByClassName(this.factory);
     if (!layerKind || shapes.length === 0 || !shapes.every((shape): shape is Shape => shape !== undefined)) return undefined;
     const options: Record<string, unknown> = {};
-    for (const [key, spec] of Object.entries(optionsOf(layerKind))) options[key] = key in this.config ? this.config[key] : spec.default;
+    // What tfjs's layer reads: a Keras-only option (Conv2DTranspose's outputPadding) is ignored, as tfjs ignores it.
+    for (const [key, spec] of Object.entries(optionsOf(layerKind, 'typescript'))) options[key] = key in this.config ? this.config[key] : spec.default;
     const outcome = applyLayerRule({ layerName: this.name, className: layerKind.className, options, inputs: shapes });
     return outcome.ok ? outcome.result.outputShape : undefined;
   }

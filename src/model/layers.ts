@@ -6,8 +6,8 @@
 // FLOPs are for one example: a multiply-add counts 2, a bias add, comparison or elementwise
 // operation counts 1; activation functions are not counted.
 
-import { amountsOf, pairOf } from './options';
-import { convOutputLength, formatShape, formatTuple, knownProduct, transposedConvOutputLength, type AxisLength, type Padding } from './shape';
+import { amountsOf, axesOf, numbersOf, pairOf } from './options';
+import { convOutputLength, formatShape, formatTuple, knownProduct, mergeShapes, transposedConvOutputLength, type AxisLength, type Padding } from './shape';
 import type { DiagnosticCode, DiagnosticSeverity, Dim, Shape } from './types';
 
 /** A quick fix the summarizer can turn into source edits for the front end's syntax. */
@@ -77,24 +77,30 @@ interface WindowSpec {
   /** The option blamed when the window does not fit: `kernelSize` or `poolSize`. */
   windowOption: string;
   transposed?: boolean;
+  /** Conv2DTranspose's outputPadding per axis, null when not given. */
+  outputPadding?: [number, number] | null;
 }
 
 /** Spatial output size of a windowed layer, or the non-positive-dimension problem with its arithmetic. */
 function windowOutput(input: RuleInput, window: WindowSpec): { height: AxisLength; width: AxisLength } | LayerProblem {
   const shape = input.inputs[0];
-  const compute = window.transposed ? transposedConvOutputLength : convOutputLength;
-  const height = compute(shape[1], window.kernel[0], window.strides[0], window.padding, window.dilation[0]);
-  const width = compute(shape[2], window.kernel[1], window.strides[1], window.padding, window.dilation[1]);
+  const axisLength = (axis: 0 | 1): AxisLength =>
+    window.transposed
+      ? transposedConvOutputLength(shape[axis + 1], window.kernel[axis], window.strides[axis], window.padding, window.dilation[axis], window.outputPadding?.[axis] ?? null)
+      : convOutputLength(shape[axis + 1], window.kernel[axis], window.strides[axis], window.padding, window.dilation[axis]);
+  const height = axisLength(0);
+  const width = axisLength(1);
   for (const [axis, length] of [['height', height], ['width', width]] as const) {
     if (length.length !== null && length.length <= 0) {
       const dilation = window.dilation[0] !== 1 || window.dilation[1] !== 1 ? `, dilationRate=${formatTuple(window.dilation)}` : '';
+      const outputPadding = window.outputPadding ? `, outputPadding=${formatTuple(window.outputPadding)}` : '';
       return {
         code: 'non-positive-dimension',
         option: window.windowOption,
         message:
           `Computed output size would be ${length.length === 0 ? 'zero' : 'negative'} on the ${axis} axis: ${length.arithmetic}. ` +
           `Received: input shape=${formatShape(shape)}, ${window.windowOption}=${formatTuple(window.kernel)}, strides=${formatTuple(window.strides)}, ` +
-          `padding="${window.padding}"${dilation}. The input is smaller than the window: use a smaller ${window.windowOption}, padding "same", or fewer downsampling layers before this one.`,
+          `padding="${window.padding}"${dilation}${outputPadding}. The input is smaller than the window: use a smaller ${window.windowOption}, padding "same", or fewer downsampling layers before this one.`,
       };
     }
   }
@@ -116,19 +122,50 @@ function convWindow(options: Record<string, unknown>, transposed = false): Windo
     padding: options.padding as Padding,
     windowOption: 'kernelSize',
     transposed,
+    outputPadding: transposed && options.outputPadding != null ? pairOf(options.outputPadding) : null,
   };
+}
+
+/**
+ * What every Keras convolution refuses when it is made, before it sees an input
+ * (keras/src/layers/convolutional/base_conv.py, base_conv_transpose.py, base_depthwise_conv.py,
+ * base_separable_conv.py: `__init__`).
+ */
+function convolutionArgumentProblem(window: WindowSpec): LayerProblem | undefined {
+  if (Math.max(...window.strides) > 1 && Math.max(...window.dilation) > 1) {
+    return {
+      code: 'bad-option-value',
+      option: 'dilationRate',
+      message:
+        `\`strides > 1\` not supported in conjunction with \`dilation_rate > 1\`. Received: strides=${formatTuple(window.strides)} and dilation_rate=${formatTuple(window.dilation)}. ` +
+        'Use strides 1 with a dilation, or dilationRate 1 with strides.',
+    };
+  }
+  // tf-keras's Conv2DTranspose (keras/layers/convolutional/conv2d_transpose.py, `__init__`): an
+  // output padding of a stride or more would add whole rows a smaller input would give.
+  const outputPadding = window.outputPadding;
+  if (outputPadding && outputPadding.some((amount, axis) => amount >= window.strides[axis])) {
+    return {
+      code: 'bad-option-value',
+      option: 'outputPadding',
+      message: `Strides must be greater than output padding. Received strides=${formatTuple(window.strides)}, output_padding=${formatTuple(outputPadding)}. Give each axis an outputPadding below its stride.`,
+    };
+  }
+  return undefined;
 }
 
 const isProblem = (value: object): value is LayerProblem => 'code' in value;
 
 /** What every convolution rule needs first: a rank-4 input with known channels, and its output grid. */
 function convolutionInput(input: RuleInput, transposed = false) {
+  const window = convWindow(input.options, transposed);
+  const argumentProblem = convolutionArgumentProblem(window);
+  if (argumentProblem) return argumentProblem;
   const rankError = requireImage(input);
   if (rankError) return rankError;
   const shape = input.inputs[0];
   const channels = shape[3];
   if (channels === null) return unknownChannels(input);
-  const window = convWindow(input.options, transposed);
   const spatial = windowOutput(input, window);
   if (isProblem(spatial)) return spatial;
   return { shape, channels, window, spatial };
@@ -139,17 +176,35 @@ const conv2d: Rule = (input) => {
   if (isProblem(convolution)) return fail(convolution);
   const { shape, channels, window, spatial } = convolution;
   const filters = input.options.filters as number;
+  const groups = (input.options.groups as number | undefined) ?? 1;
+  // keras/src/layers/convolutional/base_conv.py: `__init__` and `build`.
+  if (filters % groups !== 0) {
+    return fail({
+      code: 'bad-option-value',
+      option: 'groups',
+      message: `The number of filters must be evenly divisible by the number of groups. Received: groups=${groups}, filters=${filters}.`,
+    });
+  }
+  if (channels % groups !== 0) {
+    return fail({
+      code: 'bad-option-value',
+      option: 'groups',
+      message: `The number of input channels must be evenly divisible by the number of groups. Received groups=${groups}, but the input has ${channels} channels (full input shape is ${formatShape(shape)}).`,
+    });
+  }
+  const groupChannels = channels / groups;
   const bias = input.options.useBias === true;
   const [kh, kw] = window.kernel;
-  const params = filters * kh * kw * channels + (bias ? filters : 0);
+  const params = filters * kh * kw * groupChannels + (bias ? filters : 0);
   const positions = (spatial.height.length ?? 0) * (spatial.width.length ?? 0);
   const outputShape: Shape = [shape[0], spatial.height.length, spatial.width.length, filters];
+  const channelsText = groups === 1 ? String(channels) : `(${channels} / ${groups})`;
   return ok({
     outputShape,
     trainableParams: params,
     nonTrainableParams: 0,
-    flops: positions * filters * (2 * kh * kw * channels + (bias ? 1 : 0)),
-    explanation: [...axisLines(spatial.height, spatial.width), `params: ${filters} · ${kh} · ${kw} · ${channels}${bias ? ` + ${filters}` : ''} = ${params}`],
+    flops: positions * filters * (2 * kh * kw * groupChannels + (bias ? 1 : 0)),
+    explanation: [...axisLines(spatial.height, spatial.width), `params: ${filters} · ${kh} · ${kw} · ${channelsText}${bias ? ` + ${filters}` : ''} = ${params}`],
   });
 };
 
@@ -384,9 +439,9 @@ const dense: Rule = (input) => {
   });
 };
 
-function normalizedAxis(input: RuleInput): { axis: number; channels: Dim } | LayerProblem {
+/** The axis `written` (negative counts from the end) as an index of the input, or what is wrong with it. */
+function axisIndex(input: RuleInput, written: number): number | LayerProblem {
   const shape = input.inputs[0];
-  const written = input.options.axis as number;
   const axis = written < 0 ? shape.length + written : written;
   if (axis <= 0 || axis >= shape.length) {
     return {
@@ -395,6 +450,14 @@ function normalizedAxis(input: RuleInput): { axis: number; channels: Dim } | Lay
       message: `Invalid axis ${written} for an input of rank ${shape.length}: expected an axis from 1 to ${shape.length - 1} or from -${shape.length - 1} to -1. Received: input shape=${formatShape(shape)}.`,
     };
   }
+  return axis;
+}
+
+/** A normalized axis and its size, which must be known: the weights have one value per position on it. */
+function normalizedAxis(input: RuleInput, written = input.options.axis as number): { axis: number; channels: Dim } | LayerProblem {
+  const axis = axisIndex(input, written);
+  if (typeof axis !== 'number') return axis;
+  const shape = input.inputs[0];
   const channels = shape[axis];
   if (channels === null) {
     return { code: 'wrong-rank', option: 'axis', message: `Axis ${written} of input shape ${formatShape(shape)} should have a defined dimension, but the layer received an input with None on that axis.` };
@@ -408,37 +471,120 @@ const batchNormalization: Rule = (input) => {
   const channels = resolved.channels as number;
   const learned = (input.options.center === true ? 1 : 0) + (input.options.scale === true ? 1 : 0);
   const trainable = learned * channels;
-  const nonTrainable = 2 * channels;
+  // keras/src/layers/normalization/batch_normalization.py, build: renorm adds moving_stddev,
+  // renorm_mean and renorm_stddev, each of the channels' shape.
+  const renorm = input.options.renorm === true;
+  const statistics = renorm ? 5 : 2;
+  const nonTrainable = statistics * channels;
   const learnedNames = [input.options.scale === true ? 'gamma' : '', input.options.center === true ? 'beta' : ''].filter(Boolean).join(', ');
+  const statisticNames = renorm ? 'moving mean, moving variance, moving stddev, renorm mean, renorm stddev' : 'moving mean, moving variance';
   return ok({
     outputShape: [...input.inputs[0]],
     trainableParams: trainable,
     nonTrainableParams: nonTrainable,
     flops: 2 * size(input.inputs[0]),
     explanation: [
-      `params: ${2 + learned} · ${channels} = ${trainable + nonTrainable} (${learnedNames || 'nothing'} trainable: ${trainable}; moving mean, moving variance non-trainable: ${nonTrainable})`,
+      `params: ${statistics + learned} · ${channels} = ${trainable + nonTrainable} (${learnedNames || 'nothing'} trainable: ${trainable}; ${statisticNames} non-trainable: ${nonTrainable})`,
     ],
   });
 };
 
+/**
+ * keras/src/layers/normalization/layer_normalization.py, `build`: gamma and beta each have the shape
+ * of the normalized axes, `tuple(input_shape[dim] for dim in axis)`; with the deprecated
+ * `rms_scaling`, gamma only.
+ */
 const layerNormalization: Rule = (input) => {
-  const resolved = normalizedAxis(input);
-  if (isProblem(resolved)) return fail(resolved);
-  const channels = resolved.channels as number;
-  const learned = (input.options.center === true ? 1 : 0) + (input.options.scale === true ? 1 : 0);
+  const dims: number[] = [];
+  for (const written of axesOf(input.options.axis)) {
+    const resolved = normalizedAxis(input, written);
+    if (isProblem(resolved)) return fail(resolved);
+    dims.push(resolved.channels as number);
+  }
+  const perWeight = dims.reduce((product, dim) => product * dim, 1);
+  const rmsScaling = input.options.rmsScaling === true;
+  const gamma = input.options.scale === true || rmsScaling;
+  const beta = input.options.center === true && !rmsScaling;
+  const learned = (gamma ? 1 : 0) + (beta ? 1 : 0);
+  const params = learned * perWeight;
   return ok({
     outputShape: [...input.inputs[0]],
-    trainableParams: learned * channels,
+    trainableParams: params,
     nonTrainableParams: 0,
     flops: 5 * size(input.inputs[0]),
-    explanation: [`params: ${learned} · ${channels} = ${learned * channels}`],
+    explanation: [`params: ${learned} · ${dims.length === 0 ? '1' : dims.join(' · ')} = ${params}`],
   });
 };
 
+/** Keras's Softmax keeps the shape; the axis may have any size, None included (keras/src/layers/activations/softmax.py). */
 const softmax: Rule = (input) => {
-  const resolved = normalizedAxis(input);
-  if (isProblem(resolved)) return fail(resolved);
+  const axis = axisIndex(input, input.options.axis as number);
+  if (typeof axis !== 'number') return fail(axis);
   return passThrough(3, '')(input);
+};
+
+/** Python's repr of a value from JSON, for Keras's "Received: mean=None". */
+const pythonValue = (value: unknown): string => (value === null || value === undefined ? 'None' : JSON.stringify(value));
+
+/**
+ * Keras's preprocessing Normalization (keras/src/layers/preprocessing/normalization.py, `__init__`
+ * and `build`): the shape is kept; without a given mean and variance it has the weights `adapt()`
+ * fills, mean and variance of the kept axes' shape and a scalar count, all non-trainable.
+ */
+const normalization: Rule = (input) => {
+  const shape = input.inputs[0];
+  const { mean, variance } = input.options;
+  if ((mean === null) !== (variance === null)) {
+    return fail({
+      code: 'bad-option-value',
+      option: mean === null ? 'variance' : 'mean',
+      message: `When setting values directly, both \`mean\` and \`variance\` must be set. Received: mean=${pythonValue(mean)} and variance=${pythonValue(variance)}. Give both, or neither (Keras then learns them with adapt()).`,
+    });
+  }
+  const axes = axesOf(input.options.axis);
+  const ndim = shape.length;
+  if (axes.some((axis) => axis < -ndim || axis >= ndim)) {
+    return fail({
+      code: 'bad-option-value',
+      option: 'axis',
+      message: `All \`axis\` values must be in the range [-ndim, ndim). Received inputs with ndim=${ndim}, while axis=${formatTuple(axes)}. Full input shape received: ${formatShape(shape)}.`,
+    });
+  }
+  const kept = axes.map((axis) => (axis < 0 ? axis + ndim : axis)).sort((a, b) => a - b);
+  const unknown = kept.find((axis) => shape[axis] === null);
+  if (unknown !== undefined) {
+    return fail({
+      code: 'wrong-rank',
+      option: 'axis',
+      message: `All \`axis\` values to be kept must have a known shape. Received axis=${formatTuple(axes)}, inputs.shape=${formatShape(shape)}, with unknown axis at index ${unknown}.`,
+    });
+  }
+  const dims = kept.map((axis) => shape[axis] as number);
+  const perWeight = dims.reduce((product, dim) => product * dim, 1);
+  for (const [option, value] of [['mean', mean], ['variance', variance]] as const) {
+    const count = numbersOf(value).length;
+    if (value !== null && count !== 1 && count !== perWeight) {
+      return fail({
+        code: 'bad-option-value',
+        option,
+        message:
+          `The ${option} has ${count} values, but the kept axes ${formatTuple(kept)} of input shape ${formatShape(shape)} have ${perWeight} positions: ` +
+          `expected one value per position (${perWeight}) or one number. Received: ${option}=${JSON.stringify(value)}.`,
+      });
+    }
+  }
+  const adapted = mean === null;
+  const nonTrainable = adapted ? 2 * perWeight + 1 : 0;
+  const given = numbersOf(mean).length;
+  return ok({
+    outputShape: [...shape],
+    trainableParams: 0,
+    nonTrainableParams: nonTrainable,
+    flops: 2 * size(shape),
+    explanation: adapted
+      ? [`params: mean ${dims.length === 0 ? '1' : dims.join(' · ')} + variance ${dims.length === 0 ? '1' : dims.join(' · ')} + count 1 = ${nonTrainable} (non-trainable; Keras sets them with adapt())`]
+      : [`mean and variance given (${given} value${given === 1 ? '' : 's'} each): no weights`],
+  });
 };
 
 const upSampling2d: Rule = (input) => {
@@ -467,29 +613,50 @@ function tooFewInputs(input: RuleInput): LayerProblem {
 
 const sameDim = (a: Dim, b: Dim): boolean => a === null || b === null || a === b;
 const mergeDim = (a: Dim, b: Dim): Dim => (a === null ? b : a);
+/** Python's repr of a list of shapes: `[(None, 4), (None, 4)]`. */
+const shapeList = (shapes: readonly Shape[]): string => `[${shapes.map(formatShape).join(', ')}]`;
 
-/** Add, Multiply, Average: every input the same shape. */
+/**
+ * Add, Subtract, Multiply, Average, Maximum, Minimum: the output shape of Keras's
+ * `Merge.compute_output_shape` (keras/src/layers/merging/base_merge.py), which broadcasts:
+ * (N, H, W, C) and (N, 1, 1, C) give (N, H, W, C). Subtract takes exactly 2 inputs
+ * (keras/src/layers/merging/subtract.py, `build`).
+ */
 const elementwiseMerge =
-  (extraFlopsPerValue: number): Rule =>
+  (extraFlopsPerValue: number, exactInputs?: number): Rule =>
   (input) => {
-    if (input.inputs.length < 2) return fail(tooFewInputs(input));
-    let outputShape = input.inputs[0];
-    for (const shape of input.inputs.slice(1)) {
-      if (shape.length !== outputShape.length || !shape.every((dim, axis) => sameDim(dim, outputShape[axis]))) {
-        return fail({
-          code: 'shape-mismatch',
-          option: 'inputs',
-          message: `Inputs have incompatible shapes. Received shapes ${formatShape(input.inputs[0])} and ${formatShape(shape)}. ${input.className} needs inputs of the same shape.`,
-        });
-      }
-      outputShape = outputShape.map((dim, axis) => mergeDim(dim, shape[axis]));
+    if (exactInputs !== undefined && input.inputs.length !== exactInputs) {
+      return fail({
+        code: 'shape-mismatch',
+        option: 'inputs',
+        message: `A \`${input.className}\` layer should be called on exactly ${exactInputs} inputs. Received: input_shape=${shapeList(input.inputs)}. Give "${input.layerName}" ${exactInputs} inputs (functional model).`,
+      });
     }
+    if (input.inputs.length < 2) return fail(tooFewInputs(input));
+    const merged = mergeShapes(input.inputs);
+    if (!merged.ok) {
+      return fail({
+        code: 'shape-mismatch',
+        option: 'inputs',
+        message:
+          merged.reason === 'batch'
+            ? `Cannot merge tensors with different batch sizes. Received tensors with shapes ${shapeList(input.inputs)}.`
+            : `Inputs have incompatible shapes. Received shapes ${formatShape(merged.shapes[0])} and ${formatShape(merged.shapes[1])}. ` +
+              `${input.className} needs shapes that broadcast: aligned from the last axis, each pair of sizes equal or one of them 1.`,
+      });
+    }
+    const outputShape = merged.shape;
+    const same = input.inputs.every((shape) => formatShape(shape) === formatShape(outputShape));
     return ok({
       outputShape,
       trainableParams: 0,
       nonTrainableParams: 0,
       flops: size(outputShape) * (input.inputs.length - 1 + extraFlopsPerValue),
-      explanation: [`${input.inputs.length} inputs of shape ${formatShape(outputShape)}`],
+      explanation: [
+        same
+          ? `${input.inputs.length} inputs of shape ${formatShape(outputShape)}`
+          : `${input.inputs.map(formatShape).join(' and ')} broadcast to ${formatShape(outputShape)}`,
+      ],
     });
   };
 
@@ -551,9 +718,13 @@ const RULES: Record<string, Rule> = {
   LeakyReLU: passThrough(1, ''),
   Softmax: softmax,
   Rescaling: passThrough(2, ''),
+  Normalization: normalization,
   Add: elementwiseMerge(0),
+  Subtract: elementwiseMerge(0, 2),
   Multiply: elementwiseMerge(0),
   Average: elementwiseMerge(1),
+  Maximum: elementwiseMerge(0),
+  Minimum: elementwiseMerge(0),
   Concatenate: concatenate,
   UpSampling2D: upSampling2d,
 };

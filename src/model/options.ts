@@ -2,12 +2,14 @@
 // rules need. A check returns what was expected, for a Keras-style "expected …, Received: …".
 
 import type { OptionKind } from './catalog';
-import { ACTIVATIONS } from './vocabulary';
+import { ACTIVATIONS, activationNamed } from './vocabulary';
 
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 const isPositiveInteger = (value: unknown): value is number => isInteger(value) && value > 0;
 const isNonNegativeInteger = (value: unknown): value is number => isInteger(value) && value >= 0;
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+/** A number or a (nested) list of numbers, as NumPy's tolist() writes an array. */
+const isNumbers = (value: unknown): boolean => isFiniteNumber(value) || (Array.isArray(value) && value.length > 0 && value.every(isNumbers));
 
 /** What the option should have been, or `undefined` when the value is acceptable. */
 export function expectedForValue(kind: OptionKind, value: unknown): string | undefined {
@@ -21,7 +23,10 @@ export function expectedForValue(kind: OptionKind, value: unknown): string | und
     case 'padding':
       return value === 'valid' || value === 'same' ? undefined : 'one of "valid", "same"';
     case 'activation':
-      return typeof value === 'string' && (ACTIVATIONS as readonly string[]).includes(value) ? undefined : `one of ${ACTIVATIONS.map((name) => `"${name}"`).join(', ')}`;
+      // Keras's names (`leaky_relu`) or their camelCase (`leakyRelu`); null is linear.
+      return value === null || (typeof value === 'string' && activationNamed(value) !== undefined)
+        ? undefined
+        : `one of ${ACTIVATIONS.map((name) => `"${name}"`).join(', ')} (or Keras's snake_case spelling, e.g. "leaky_relu"), or null for linear`;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'true or false';
     case 'rate':
@@ -49,6 +54,18 @@ export function expectedForValue(kind: OptionKind, value: unknown): string | und
         : 'a list of positive integers with at most one -1';
     case 'axis':
       return isInteger(value) ? undefined : 'an integer axis (-1 for the last)';
+    case 'axes':
+      return isInteger(value) || (Array.isArray(value) && value.every(isInteger)) ? undefined : 'an integer axis or a list of integer axes (-1 for the last)';
+    case 'nullableAxes':
+      return value === null || isInteger(value) || (Array.isArray(value) && value.every(isInteger))
+        ? undefined
+        : 'an integer axis, a list of integer axes, or null (one value for the whole input)';
+    case 'nullableNonNegativeIntOrPair':
+      return value === null || isNonNegativeInteger(value) || (Array.isArray(value) && value.length === 2 && value.every(isNonNegativeInteger))
+        ? undefined
+        : 'null, a non-negative integer or a list of 2 non-negative integers';
+    case 'nullableNumbers':
+      return value === null || isNumbers(value) ? undefined : 'null, a number or a list of numbers';
     case 'dataFormat':
       return value === 'channelsLast' ? undefined : '"channelsLast" (CNN Lab supports channels-last tensors only: height, width, channels)';
     case 'paddingAmounts':
@@ -80,6 +97,18 @@ export function expectedForValue(kind: OptionKind, value: unknown): string | und
 export function pairOf(value: unknown): [number, number] {
   if (Array.isArray(value)) return [Number(value[0]), Number(value[1])];
   return [Number(value), Number(value)];
+}
+
+/** A checked `axes` or `nullableAxes` option as a list (null: none). */
+export function axesOf(value: unknown): number[] {
+  if (value === null || value === undefined) return [];
+  return Array.isArray(value) ? value.map(Number) : [Number(value)];
+}
+
+/** The values of a checked `nullableNumbers` option, flattened. */
+export function numbersOf(value: unknown): number[] {
+  if (value === null || value === undefined) return [];
+  return Array.isArray(value) ? value.flatMap(numbersOf) : [Number(value)];
 }
 
 /** A checked padding/cropping amount as [[top, bottom], [left, right]]. */

@@ -5,7 +5,7 @@
 // before it; a layer whose input shape cannot be known (it follows an error) gets no summary and
 // no shape checks, since any shape problem found there would be a consequence, not a new error.
 
-import { allClassNames, allFactoryNames, layerKindByClassName, layerKindByFactory, layerKindLike, nearestName, optionsOf, type LayerKind } from './catalog';
+import { allClassNames, allFactoryNames, kerasOnlyOptions, layerKindByClassName, layerKindByFactory, layerKindLike, nearestName, optionsOf, type LayerKind } from './catalog';
 import { applyLayerRule, type LayerProblem } from './layers';
 import { describeValue, expectedForValue } from './options';
 import { formatShape } from './shape';
@@ -259,7 +259,8 @@ class Summarizer {
 
   /** The options with defaults filled in, or undefined after reporting what is wrong with them. */
   private checkOptions(layer: LayerSpec, layerKind: LayerKind): Record<string, unknown> | undefined {
-    const accepted = optionsOf(layerKind);
+    // A `.model.ts` file takes only the options tfjs's layer has (not Conv2DTranspose's outputPadding).
+    const accepted = optionsOf(layerKind, this.ir.format);
     let valid = true;
     for (const [key, value] of Object.entries(layer.config)) {
       // Own options only: `constructor` or `toString` must not be found on Object.prototype.
@@ -267,13 +268,15 @@ class Summarizer {
       if (!spec) {
         valid = false;
         const suggestion = nearestName(key, Object.keys(accepted));
+        const kerasOnly = kerasOnlyOptions(layerKind).includes(key);
         const keyRange = layer.optionKeyRanges?.[key];
         const fixes: QuickFix[] = suggestion && keyRange ? [{ title: `Rename to '${suggestion}'`, edits: [{ range: keyRange, newText: suggestion }] }] : [];
         this.report(
           'error',
           'unknown-option',
           `Unrecognized keyword argument passed to ${layerKind.className}: '${key}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} ` +
-            `Accepted options: ${Object.keys(layerKind.options).join(', ') || 'none besides the common ones'}; common: ${Object.keys(accepted).filter((name) => !(name in layerKind.options)).join(', ')}.`,
+            (kerasOnly ? `tf.layers.${layerKind.factory ?? ''} has no ${key}, a Keras option: write the model as *.model.json or Keras JSON to use it. ` : '') +
+            `Accepted options: ${Object.keys(layerKind.options).filter((name) => name in accepted).join(', ') || 'none besides the common ones'}; common: ${Object.keys(accepted).filter((name) => !(name in layerKind.options)).join(', ')}.`,
           keyRange ?? this.rangeOf(layer, key),
           layer.name,
           fixes,

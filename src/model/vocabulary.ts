@@ -94,10 +94,53 @@ export function optimizerNamed(name: string): OptimizerName | undefined {
 /** Metrics the trainer reports besides the loss (Keras's `acc` is read as `accuracy`). */
 export const METRIC_NAMES = ['accuracy'] as const;
 
-/** tfjs activation identifiers (Keras spells `hard_sigmoid`; the Keras front end converts). */
+/**
+ * Every activation Keras 3 accepts by name: `keras.activations.get` looks names up in
+ * keras/src/activations/__init__.py's ALL_OBJECTS_DICT (each function's name, plus the aliases
+ * `swish` for silu and `hard_swish` for hard_silu). Listed in tfjs's camelCase spelling
+ * (`hardSigmoid`, as tfjs writes it); a model file may write each as Keras does (`hard_sigmoid`) or
+ * in camelCase, and `activationNamed` reads both. `null` means linear, as in Keras and tfjs.
+ * No activation changes a layer's output shape or its weights in Keras's summary (an Activation
+ * layer's and every other layer's compute_output_shape ignore it), so the model core needs only
+ * the names; which of them tfjs can run is `TFJS_ACTIVATIONS`.
+ */
 export const ACTIVATIONS = [
   'linear', 'relu', 'relu6', 'elu', 'selu', 'sigmoid', 'hardSigmoid', 'softmax', 'softplus', 'softsign', 'tanh', 'swish', 'mish', 'gelu',
+  'silu', 'leakyRelu', 'hardSilu', 'hardSwish', 'logSoftmax', 'exponential', 'celu', 'glu', 'sparsePlus', 'squareplus', 'tanhShrink',
+  'softShrink', 'hardShrink', 'hardTanh', 'threshold', 'logSigmoid', 'sparsemax', 'sparseSigmoid',
 ] as const;
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+/** The activation a name means, written as Keras writes it (`leaky_relu`) or in camelCase (`leakyRelu`); undefined when none. */
+export function activationNamed(name: string): ActivationName | undefined {
+  const camel = camelCase(name);
+  return ACTIVATIONS.find((activation) => activation === camel);
+}
+
+/**
+ * The tfjs 4.22 activation (a class name tfjs-layers registers) that computes each Keras activation
+ * tfjs has; the trainer refuses the others. `silu` is tfjs's `swish`. Keras 3's `gelu` is the exact
+ * (erf) form by default, as tfjs's is. `hardSigmoid` is tfjs's 0.2·x + 0.5 clipped to [0, 1], which is
+ * Keras 2's hard_sigmoid; Keras 3's is x/6 + 0.5 clipped (ops.hard_sigmoid).
+ */
+export const TFJS_ACTIVATIONS: Partial<Record<ActivationName, string>> = {
+  linear: 'linear',
+  relu: 'relu',
+  relu6: 'relu6',
+  elu: 'elu',
+  selu: 'selu',
+  sigmoid: 'sigmoid',
+  hardSigmoid: 'hardSigmoid',
+  softmax: 'softmax',
+  logSoftmax: 'logSoftmax',
+  softplus: 'softplus',
+  softsign: 'softsign',
+  tanh: 'tanh',
+  swish: 'swish',
+  silu: 'swish',
+  mish: 'mish',
+  gelu: 'gelu',
+};
 
 /** The model files CNN Lab reads by name (Keras `to_json()` text is recognised by content in any `.json`). */
 export const MODEL_FILE_SUFFIXES = ['.model.json', '.model.ts'] as const;

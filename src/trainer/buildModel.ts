@@ -3,9 +3,13 @@
 // layer (LayerSpec.model) is built the same way and applied as one layer, under its Keras name,
 // so that Keras weights can be loaded layer by layer into it.
 import * as tf from '@tensorflow/tfjs';
-import { LAYER_CATALOG, type LayerKind } from '../model/catalog';
+import { kerasOnlyOptions, LAYER_CATALOG, layerKindByClassName, type LayerKind } from '../model/catalog';
 import { camelCase } from '../model/names';
+import { axesOf, numbersOf } from '../model/options';
+import { mergeShapes } from '../model/shape';
 import type { Dim, LayerSpec, ModelIR } from '../model/types';
+import { ACTIVATIONS, activationNamed, TFJS_ACTIVATIONS } from '../model/vocabulary';
+import { TrainingError } from './errors';
 import { seedInitializers } from './seeding';
 
 type Layer = tf.layers.Layer;
@@ -44,9 +48,137 @@ export class SpatialDropout2D extends tf.layers.Layer {
 }
 tf.serialization.registerClass(SpatialDropout2D);
 
+interface NormalizationArgs {
+  axis?: number | number[] | null;
+  mean?: unknown;
+  variance?: unknown;
+  invert?: boolean;
+  name?: string;
+  trainable?: boolean;
+}
+
+/**
+ * Keras's preprocessing Normalization, which tfjs lacks (keras/src/layers/preprocessing/normalization.py):
+ * (x − mean) / max(√variance, 1e-7), or with `invert` mean + x · max(√variance, 1e-7). Given a mean
+ * and variance it has no weights; without them it has Keras's non-trainable mean (zeros), variance
+ * (ones) and count, the weights Keras's `adapt()` sets (loaded from a Keras model; CNN Lab runs no adapt).
+ */
+export class Normalization extends tf.layers.Layer {
+  static readonly className = 'Normalization';
+  private readonly axis: number[];
+  private readonly givenMean: number[] | undefined;
+  private readonly givenVariance: number[] | undefined;
+  private readonly invert: boolean;
+  private broadcastShape: number[] = [];
+  private meanWeight: tf.LayerVariable | undefined;
+  private varianceWeight: tf.LayerVariable | undefined;
+
+  constructor(args: NormalizationArgs) {
+    super(args);
+    // Keras's default axis is -1; `axis: null` (one mean for the whole input) arrives as [] (see nullMeans).
+    this.axis = args.axis === undefined ? [-1] : axesOf(args.axis);
+    this.givenMean = args.mean == null ? undefined : numbersOf(args.mean);
+    this.givenVariance = args.variance == null ? undefined : numbersOf(args.variance);
+    this.invert = args.invert === true;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const kept = this.axis.map((axis) => (axis < 0 ? axis + shape.length : axis)).sort((a, b) => a - b);
+    this.broadcastShape = shape.map((dim, axis) => (kept.includes(axis) ? (dim ?? 1) : 1));
+    if (this.givenMean === undefined) {
+      const weightShape = kept.map((axis) => shape[axis] ?? 1);
+      this.meanWeight = this.addWeight('mean', weightShape, 'float32', tf.initializers.zeros(), undefined, false);
+      this.varianceWeight = this.addWeight('variance', weightShape, 'float32', tf.initializers.ones(), undefined, false);
+      this.addWeight('count', [], 'int32', tf.initializers.zeros(), undefined, false);
+    }
+    this.built = true;
+  }
+
+  private statistic(given: number[] | undefined, weight: tf.LayerVariable | undefined): tf.Tensor {
+    const values = weight ? weight.read() : tf.tensor(given ?? [0]);
+    const positions = this.broadcastShape.reduce((product, dim) => product * dim, 1);
+    return values.size === positions ? tf.reshape(values, this.broadcastShape) : tf.reshape(values, []);
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const input = Array.isArray(inputs) ? inputs[0] : inputs;
+    return tf.tidy(() => {
+      const mean = this.statistic(this.givenMean, this.meanWeight);
+      const deviation = tf.maximum(tf.sqrt(this.statistic(this.givenVariance, this.varianceWeight)), 1e-7);
+      return this.invert ? tf.add(mean, tf.mul(input, deviation)) : tf.div(tf.sub(input, mean), deviation);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      axis: this.axis,
+      invert: this.invert,
+      ...(this.givenMean === undefined ? {} : { mean: this.givenMean, variance: this.givenVariance ?? null }),
+    };
+  }
+}
+tf.serialization.registerClass(Normalization);
+
+/** Keras's Subtract, which tfjs lacks: the first input minus the second, broadcast as Keras's merges are. */
+export class Subtract extends tf.layers.Layer {
+  static readonly className = 'Subtract';
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shapes = inputShape as tf.Shape[];
+    const merged = shapes.length === 2 ? mergeShapes(shapes) : undefined;
+    if (!merged?.ok) throw new Error(`A \`Subtract\` layer should be called on exactly 2 inputs of shapes that broadcast. Received: input_shape=${JSON.stringify(shapes)}`);
+    return merged.shape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const [first, second] = inputs as tf.Tensor[];
+    return tf.sub(first, second);
+  }
+}
+tf.serialization.registerClass(Subtract);
+
+/**
+ * Keras's GlobalAveragePooling2D / GlobalMaxPooling2D with `keepdims=True` (the squeeze of a
+ * squeeze-and-excitation block): tfjs's global poolings have no keepdims.
+ */
+export class GlobalPooling2DKeepdims extends tf.layers.Layer {
+  static readonly className = 'GlobalPooling2DKeepdims';
+  private readonly pooling: 'average' | 'max';
+
+  constructor(args: { pooling: 'average' | 'max'; name?: string; trainable?: boolean }) {
+    super(args);
+    this.pooling = args.pooling;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    return [shape[0], 1, 1, shape[3]];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const input = Array.isArray(inputs) ? inputs[0] : inputs;
+    return this.pooling === 'max' ? tf.max(input, [1, 2], true) : tf.mean(input, [1, 2], true);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), pooling: this.pooling };
+  }
+}
+tf.serialization.registerClass(GlobalPooling2DKeepdims);
+
+/** Keras-only options (OptionSpec.tfjs) CNN Lab's trainer supplies, with the layer that does when the option is true. */
+const suppliedOptions: Record<string, { option: string; create: LayerFactory }> = {
+  GlobalAveragePooling2D: { option: 'keepdims', create: factory((args: { name?: string }) => new GlobalPooling2DKeepdims({ ...args, pooling: 'average' })) },
+  GlobalMaxPooling2D: { option: 'keepdims', create: factory((args: { name?: string }) => new GlobalPooling2DKeepdims({ ...args, pooling: 'max' })) },
+};
+
 /** Layers tfjs lacks, which CNN Lab supplies itself (the catalogue lists them without a tfjs factory). */
 const ownLayers: Record<string, LayerFactory> = {
   SpatialDropout2D: factory((args: { rate: number; seed?: number; name?: string }) => new SpatialDropout2D(args)),
+  Normalization: factory((args: NormalizationArgs) => new Normalization(args)),
+  Subtract: factory((args: { name?: string; trainable?: boolean }) => new Subtract(args)),
 };
 
 /** What builds each layer kind: the catalogue's `tf.layers` factory, else one of CNN Lab's own layers. */
@@ -113,16 +245,64 @@ function normalizeInitializer(value: unknown): unknown {
   return { className: tfjsName.charAt(0).toUpperCase() + tfjsName.slice(1), config: serialized.config };
 }
 
+/** A refusal of a layer the model core accepts but tfjs cannot build, naming the layer, with what to do. */
+function cannotBuild(spec: LayerSpec, message: string, hint: string): TrainingError {
+  return new TrainingError(`Layer '${spec.name}' (${spec.className}): ${message}`, hint);
+}
+
+/**
+ * The tfjs activation for one Keras may name (`leaky_relu`, `hardSigmoid`, `silu`…): the model core
+ * accepts every Keras 3 activation, tfjs 4.22 runs only TFJS_ACTIVATIONS.
+ */
+function tfjsActivation(spec: LayerSpec, written: string): string {
+  const name = activationNamed(written);
+  const tfjs = name === undefined ? undefined : TFJS_ACTIVATIONS[name];
+  if (tfjs !== undefined) return tfjs;
+  const runnable = ACTIVATIONS.filter((activation) => TFJS_ACTIVATIONS[activation] !== undefined);
+  const instead = name === 'leakyRelu' ? ' For leaky_relu, use a linear activation followed by a LeakyReLU layer with alpha 0.2 (Keras\'s slope).' : '';
+  throw cannotBuild(
+    spec,
+    `tfjs has no activation "${written}", so the trainer cannot build this layer. Expected one of the activations tfjs 4.22 runs: ${runnable.join(', ')}. Received: activation="${written}".`,
+    `CNN Lab's summary accepts every Keras 3 activation, but training runs on tfjs: choose one tfjs has.${instead}`,
+  );
+}
+
+/** Keras-only options (OptionSpec.tfjs) must keep their defaults: tfjs would ignore any other value. */
+function checkKerasOnlyOptions(spec: LayerSpec): void {
+  const layerKind = layerKindByClassName(spec.className);
+  if (!layerKind) return;
+  for (const option of kerasOnlyOptions(layerKind)) {
+    if (suppliedOptions[layerKind.className]?.option === option) continue;
+    const value = spec.config[option];
+    if (value === undefined || value === null || JSON.stringify(value) === JSON.stringify(layerKind.options[option].default)) continue;
+    throw cannotBuild(
+      spec,
+      `tfjs's ${layerKind.factory ?? layerKind.className} layer has no ${option}, so the trainer cannot build this layer as the summary describes it. Expected ${option}=${JSON.stringify(layerKind.options[option].default)} for training. Received: ${option}=${JSON.stringify(value)}.`,
+      `${option} is a Keras option: CNN Lab's summary follows it, tfjs cannot run it. Remove it (or set it to its default) to train here.`,
+    );
+  }
+}
+
+/** Options whose null means something other than the default, as the args of CNN Lab's own layers carry it. */
+const nullMeans: Record<string, Record<string, unknown>> = {
+  Normalization: { axis: [] },
+};
+
 /** tf.layers args for one IR layer: Keras spellings accepted, input-shape options and nulls removed. */
 export function layerArgs(spec: LayerSpec): Record<string, unknown> {
+  checkKerasOnlyOptions(spec);
   const args: Record<string, unknown> = { ...kerasDefaults[spec.className] };
   const renames = renamedOptions[spec.className] ?? {};
   for (const [rawKey, value] of Object.entries(spec.config)) {
     const camel = camelCase(rawKey);
     const key = renames[camel] ?? camel;
+    if (value === null && nullMeans[spec.className] && Object.hasOwn(nullMeans[spec.className], key)) {
+      args[key] = nullMeans[spec.className][key];
+      continue;
+    }
     if (value === null || value === undefined || inputOptions.has(key) || key === 'name') continue;
     if (initializerOptions.has(key)) args[key] = normalizeInitializer(value);
-    else if (activationOptions.has(key) && typeof value === 'string') args[key] = camelCase(value);
+    else if (activationOptions.has(key) && typeof value === 'string') args[key] = tfjsActivation(spec, value);
     else args[key] = serializedObject(value) ?? value;
   }
   args.name = spec.name;
@@ -149,7 +329,8 @@ export function declaredInputShape(spec: LayerSpec): number[] | undefined {
 }
 
 function createLayer(spec: LayerSpec, seed: number): Layer {
-  const create = layerFactories[spec.className];
+  const supplied = Object.hasOwn(suppliedOptions, spec.className) ? suppliedOptions[spec.className] : undefined;
+  const create = supplied && spec.config[supplied.option] === true ? supplied.create : layerFactories[spec.className];
   if (!create) {
     throw new Error(
       `Layer '${spec.name}': the trainer cannot build '${spec.className}'. Supported layers: ${buildableLayerKinds.join(', ')}.`,
@@ -160,6 +341,8 @@ function createLayer(spec: LayerSpec, seed: number): Layer {
     seedInitializers(layer, seed);
     return layer;
   } catch (error) {
+    // A refusal already names the layer and says what to do.
+    if (error instanceof TrainingError) throw error;
     throw new Error(`Layer '${spec.name}' (${spec.className}): ${(error as Error).message}`, { cause: error });
   }
 }

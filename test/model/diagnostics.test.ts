@@ -96,7 +96,7 @@ describe('diagnostics', () => {
       '{ "type": "Add", "inputs": ["a", "b"] }',
     ]);
     const diagnostic = only(analyzeModel(add, 'f.model.json'), 'shape-mismatch');
-    assert.equal(diagnostic.message, 'Inputs have incompatible shapes. Received shapes (None, 6, 6, 4) and (None, 6, 6, 8). Add needs inputs of the same shape.');
+    assert.equal(diagnostic.message, 'Inputs have incompatible shapes. Received shapes (6, 6, 4) and (6, 6, 8). Add needs shapes that broadcast: aligned from the last axis, each pair of sizes equal or one of them 1.');
     assert.equal(textAt(add, diagnostic.range), '["a", "b"]');
     const concat = add.replace('"filters": 8, "kernelSize": 3', '"filters": 8, "kernelSize": 5').replace('"Add"', '"Concatenate"');
     const concatDiagnostic = only(analyzeModel(concat, 'f.model.json'), 'shape-mismatch');
@@ -172,7 +172,7 @@ describe('diagnostics', () => {
     const messages = analysis.diagnostics.map((diagnostic) => diagnostic.message);
     assert.deepEqual(messages, [
       'Invalid value for `filters` of Conv2D "conv2d": expected a positive integer. Received: filters=-4.',
-      `Invalid value for \`activation\` of Conv2D "conv2d": expected one of "linear", "relu", "relu6", "elu", "selu", "sigmoid", "hardSigmoid", "softmax", "softplus", "softsign", "tanh", "swish", "mish", "gelu". Received: activation="rellu".`,
+      `Invalid value for \`activation\` of Conv2D "conv2d": expected one of "linear", "relu", "relu6", "elu", "selu", "sigmoid", "hardSigmoid", "softmax", "softplus", "softsign", "tanh", "swish", "mish", "gelu", "silu", "leakyRelu", "hardSilu", "hardSwish", "logSoftmax", "exponential", "celu", "glu", "sparsePlus", "squareplus", "tanhShrink", "softShrink", "hardShrink", "hardTanh", "threshold", "logSigmoid", "sparsemax", "sparseSigmoid" (or Keras's snake_case spelling, e.g. "leaky_relu"), or null for linear. Received: activation="rellu".`,
     ]);
     assert.equal(textAt(text, analysis.diagnostics[0].range), '-4');
     assert.equal(textAt(text, analysis.diagnostics[1].range), '"rellu"');

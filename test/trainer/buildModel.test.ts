@@ -46,7 +46,9 @@ function layerParams(model: tf.LayersModel, name: string): number {
 function everyKindIR(): { ir: ModelIR; expected: Record<string, { shape: (number | null)[]; params: number }> } {
   const rows: [string, string, Record<string, unknown>, string[], (number | null)[], number][] = [
     ['image', 'InputLayer', { inputShape: [16, 16, 3] }, [], [null, 16, 16, 3], 0],
-    ['scale', 'Rescaling', { scale: 1 / 255 }, ['image'], [null, 16, 16, 3], 0],
+    // Keras's Normalization without a mean: its non-trainable mean, variance and count (3 + 3 + 1).
+    ['standard', 'Normalization', {}, ['image'], [null, 16, 16, 3], 7],
+    ['scale', 'Rescaling', { scale: 1 / 255 }, ['standard'], [null, 16, 16, 3], 0],
     ['conv', 'Conv2D', { filters: 8, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'he_normal' }, ['scale'], [null, 16, 16, 8], 224],
     ['bn', 'BatchNormalization', {}, ['conv'], [null, 16, 16, 8], 32],
     ['dw', 'DepthwiseConv2D', { kernelSize: 3, padding: 'same' }, ['bn'], [null, 16, 16, 8], 80],
@@ -54,7 +56,13 @@ function everyKindIR(): { ir: ModelIR; expected: Record<string, { shape: (number
     ['sum', 'Add', {}, ['dw', 'sep'], [null, 16, 16, 8], 0],
     ['product', 'Multiply', {}, ['sum', 'conv'], [null, 16, 16, 8], 0],
     ['mean', 'Average', {}, ['product', 'conv'], [null, 16, 16, 8], 0],
-    ['joined', 'Concatenate', { axis: -1 }, ['mean', 'dw'], [null, 16, 16, 16], 0],
+    ['diff', 'Subtract', {}, ['mean', 'conv'], [null, 16, 16, 8], 0],
+    ['high', 'Maximum', {}, ['diff', 'conv'], [null, 16, 16, 8], 0],
+    ['low', 'Minimum', {}, ['high', 'conv'], [null, 16, 16, 8], 0],
+    // Squeeze-and-excitation: (16, 16, 8) ⊙ (1, 1, 8) broadcasts to (16, 16, 8).
+    ['squeeze', 'GlobalAveragePooling2D', { keepdims: true }, ['conv'], [null, 1, 1, 8], 0],
+    ['excited', 'Multiply', {}, ['low', 'squeeze'], [null, 16, 16, 8], 0],
+    ['joined', 'Concatenate', { axis: -1 }, ['excited', 'dw'], [null, 16, 16, 16], 0],
     ['pad', 'ZeroPadding2D', { padding: 1 }, ['joined'], [null, 18, 18, 16], 0],
     ['crop', 'Cropping2D', { cropping: 1 }, ['pad'], [null, 16, 16, 16], 0],
     ['channel_drop', 'SpatialDropout2D', { rate: 0.1 }, ['crop'], [null, 16, 16, 16], 0],
