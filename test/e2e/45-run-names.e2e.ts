@@ -19,6 +19,7 @@ import {
   answerTitledInputBox,
   chooseFromContextMenu,
   editorGroups,
+  runCommandFocused,
   runRowText,
   textShown,
   toastTexts,
@@ -103,7 +104,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
   it('item 5: panel, progress notification and model lens count the same epoch; the toast names its metric and gives the test accuracy of the panel and run.json', async function () {
     this.timeout(420_000);
     await workbench.openFile(shapesModel);
-    await workbench.runCommand('CNN Lab: Train Model');
+    await runCommandFocused(workbench, 'CNN Lab: Train Model');
     await confirmTraining(workbench, 5);
     const panel = await workbench.webviewFrame('run-page');
 
@@ -270,7 +271,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     assert.ok((await allTabTitles(workbench)).every((tab) => !tab.includes(first.id) && !tab.includes(second.id)), `tabs: ${(await allTabTitles(workbench)).join(' | ')}`);
 
     // Compared: the legends and the table name both runs as the Runs view does.
-    await workbench.runCommand('CNN Lab: Compare Runs');
+    await runCommandFocused(workbench, 'CNN Lab: Compare Runs');
     await workbench.pickQuickItem(firstName);
     await workbench.pickQuickItem(secondName);
     await workbench.page.keyboard.press('Enter');
@@ -319,7 +320,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
   it('item 13: training, another run, a comparison and the doctor share one group beside the model: never more than two groups', async function () {
     this.timeout(420_000);
     assert.ok(first && second, 'the earlier scenarios trained two runs');
-    await workbench.runCommand('View: Close All Editors');
+    await runCommandFocused(workbench, 'View: Close All Editors');
     await workbench.openFile(shapesModel);
     const watcher = watchEditorGroups(workbench, 2);
     let watched: Awaited<ReturnType<typeof watcher.stop>> | undefined;
@@ -328,7 +329,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
 
       // Train: the panel opens beside the model.
       const before = new Set(readRuns(workspace).map((record) => record.id));
-      await workbench.runCommand('CNN Lab: Train Model');
+      await runCommandFocused(workbench, 'CNN Lab: Train Model');
       await confirmTraining(workbench, 2);
       const thirdId = await newRunId(workspace, before);
       const thirdName = runTitle(readRuns(workspace).find((record) => record.id === thirdId)!, readRuns(workspace));
@@ -343,7 +344,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
       assertOneGroupBesideModel(await waitForTab(workbench, `CNN Lab: ${secondName}`), 'another run opened');
 
       // A comparison.
-      await workbench.runCommand('CNN Lab: Compare Runs');
+      await runCommandFocused(workbench, 'CNN Lab: Compare Runs');
       await workbench.pickQuickItem('baseline');
       await workbench.pickQuickItem(thirdName);
       await workbench.page.keyboard.press('Enter');
@@ -352,7 +353,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
 
       // The doctor: whatever tab it opens lands in the same group.
       const tabsBefore = new Set(await allTabTitles(workbench));
-      await workbench.runCommand('CNN Lab: Doctor');
+      await runCommandFocused(workbench, 'CNN Lab: Doctor');
       const deadline = Date.now() + 180_000;
       let groups: EditorGroupReading[];
       for (;;) {

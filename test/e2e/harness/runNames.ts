@@ -188,3 +188,26 @@ export async function textShown(container: Locator, text: string): Promise<boole
     return false;
   }, text);
 }
+
+/**
+ * Runs a command from the palette like `Workbench.runCommand`, but when F1 opened no palette (a
+ * webview that just took the focus kept the key) clicks the first group's active tab and tries again.
+ */
+export async function runCommandFocused(workbench: Workbench, title: string): Promise<void> {
+  const page = workbench.page;
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    const opened = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (opened) break;
+    if (attempt === 3) throw new Error(`F1 opened no command palette (tried ${attempt} times) for ${title}`);
+    await page.locator('.part.editor .editor-group-container').first().locator('.tabs-container .tab.active').first().click();
+  }
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.click();
+}
