@@ -321,6 +321,27 @@ describe('Keras 3 exactness (issue 13 item 1)', () => {
     });
   });
 
+  it('BatchNormalization renorm (batch_normalization.py, build): moving_stddev, renorm_mean, renorm_stddev added, non-trainable', () => {
+    // gamma, beta (trainable) and moving_mean, moving_variance, moving_stddev, renorm_mean, renorm_stddev, each of 8.
+    const bn = kerasRows([null, 4, 4, 8], [{ class_name: 'BatchNormalization', name: 'bn', config: { axis: -1, center: true, scale: true, renorm: true, renorm_clipping: null, renorm_momentum: 0.99 } }]).bn;
+    assert.deepEqual(bn, { name: 'bn', shape: [null, 4, 4, 8], params: 56, trainable: 16, nonTrainable: 40 });
+    assert.equal(kerasRows([null, 4, 4, 8], [{ class_name: 'BatchNormalization', name: 'bn', config: { renorm: false } }]).bn.params, 32);
+  });
+
+  it('a .model.ts takes exactly the options tfjs has: keepdims, renorm and rmsScaling are Keras only', () => {
+    for (const [call, option] of [
+      ['globalAveragePooling2d({ keepdims: true })', 'keepdims'],
+      ['batchNormalization({ renorm: true })', 'renorm'],
+      ['layerNormalization({ rmsScaling: true })', 'rmsScaling'],
+    ]) {
+      const messages = errors(typescript(`  return tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }), tf.layers.${call}] });`));
+      assert.equal(messages.length, 1, call);
+      assert.match(messages[0], new RegExp(`'${option}'\\. tf\\.layers\\.\\w+ has no ${option}, a Keras option`), call);
+    }
+    // The same options are Keras's, so model JSON takes them.
+    assert.deepEqual(jsonRows([8, 8, 2], [{ type: 'GlobalMaxPooling2D', name: 'g', keepdims: true }]).g.shape, [null, 1, 1, 2]);
+  });
+
   describe('Conv2D groups (keras/src/layers/convolutional/base_conv.py: kernel (kh, kw, C / groups, filters))', () => {
     it('groups 4 on 8 channels, 16 filters, 3 × 3: 3 · 3 · 2 · 16 + 16 = 304', () => {
       assert.equal(jsonRows([16, 16, 8], [{ type: 'Conv2D', name: 'g', filters: 16, kernelSize: 3, groups: 4 }]).g.params, 304);
