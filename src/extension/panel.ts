@@ -459,7 +459,9 @@ export class RunPanel {
         }
         for (const event of session.events) this.post({ type: 'event', event });
         const failed = session.events.find((event) => event.type === 'failed');
-        if (started || (failed?.type === 'failed' && (await this.findFailedEarly(failed)))) this.showName(true);
+        if (failed?.type === 'failed') await this.findFailedEarly(failed);
+        // Its folder is known once it started, or failed before that with a run.json.
+        if (this.runDir) this.showName(true);
         const finished = session.events.some((event) => event.type === 'finished' || event.type === 'failed');
         this.post({ type: 'live', canStop: !finished });
         if (finished && session.runId) {

@@ -252,6 +252,16 @@ describe('run panel host', () => {
       });
     }
 
+    it('a page drawn again (hidden and shown, or its frame replaced) is told the name again', async () => {
+      writeRun('run-9', { status: 'failed', error: { message: 'Could not download mnist.' } });
+      const { panel } = failedEarly('run-9', 'before the panel attached');
+      await waitFor(() => posted(panel, 'name'), 'name');
+      panel.posted.length = 0;
+      panel.send({ type: 'ready' });
+      const name = await waitFor(() => posted(panel, 'name'), 'the name again');
+      assert.equal(name.runId, 'run-9');
+    });
+
     it('deleted from the Runs view: its panel is closed with it', async () => {
       writeRun('run-9', { status: 'failed', error: { message: 'Could not download mnist.' } });
       const { panel } = failedEarly('run-9', 'before the panel attached');
