@@ -37,15 +37,27 @@ async function readPanel(panel: Frame): Promise<PanelReading> {
   };
 }
 
-/** Polls the panel until its run has ended, recording each change of status, epoch count or points. */
-async function watchUntilEnded(panel: Frame, timeoutMs: number): Promise<PanelReading[]> {
+/**
+ * Polls the panel showing `selector` until its run has ended, recording each change of status, epoch
+ * count or points. The panel is looked up again whenever its frame is gone or hidden (code-server may
+ * replace a webview's frame; the page is then drawn again from the host). Returns the last frame too.
+ */
+async function watchUntilEnded(workbench: Workbench, selector: string, timeoutMs: number): Promise<{ readings: PanelReading[]; panel: Frame }> {
   const readings: PanelReading[] = [];
   const deadline = Date.now() + timeoutMs;
+  let panel = await workbench.webviewFrameShowing(selector, 60_000);
   for (;;) {
-    const reading = await readPanel(panel);
+    if (panel.isDetached() || !(await panel.locator('[data-testid="run-page"]').isVisible().catch(() => false))) {
+      panel = await workbench.webviewFrameShowing(selector, 60_000);
+    }
+    const reading = await readPanel(panel).catch(() => undefined);
+    if (!reading) {
+      if (Date.now() > deadline) throw new Error(`the panel could not be read for ${timeoutMs} ms: ${JSON.stringify(readings)}`);
+      continue;
+    }
     const last = readings[readings.length - 1];
     if (!last || reading.status !== last.status || reading.epochs !== last.epochs || reading.lossRawPoints !== last.lossRawPoints) readings.push(reading);
-    if (endStatuses.includes(reading.status)) return readings;
+    if (endStatuses.includes(reading.status)) return { readings, panel };
     if (Date.now() > deadline) throw new Error(`the run was still ${reading.status} after ${timeoutMs} ms: ${JSON.stringify(readings)}`);
     await panel.page().waitForTimeout(150);
   }
@@ -106,14 +118,14 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     await workbench.pickQuickItem('Change epochs');
     await workbench.answerInputBox('4');
     await workbench.pickQuickItem('Start with these settings');
-    const firstPanel = await workbench.webviewFrame('run-page');
-    await firstPanel.locator('[data-testid="epoch-count"]', { hasText: /^[1-9]/ }).waitFor({ timeout: 240_000 });
-    // Pressed in whichever frame shows the panel now: code-server may swap a webview's frame.
+    // Looked up by what the panel shows, in whichever frame shows it: code-server may replace a
+    // webview's frame, and the page is then drawn again from the host.
+    const firstPanel = await workbench.webviewFrameShowing('[data-testid="epoch-count"]:text-matches("^[1-9]")', 240_000);
     const stopPanel = await workbench.webviewFrameShowing('[data-testid="stop-button"]', 20_000).catch(async (error: Error) => {
       throw new Error(`${error.message} while the first run trains; the panel shows ${JSON.stringify(await readPanel(firstPanel).catch(() => 'nothing'))}`);
     });
     await stopPanel.locator('[data-testid="stop-button"]').click({ timeout: 20_000 });
-    await stopPanel.locator('[data-testid="run-status"][data-status="stopped"]').waitFor({ timeout: 60_000 });
+    await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="stopped"]', 60_000);
     earlierRun = await waitFor('run.json of the first run to say stopped', () => readRuns(workspace).find((record) => record.status === 'stopped'), 30_000);
     assert.ok(earlierRun.epochsCompleted >= 1 && earlierRun.epochsCompleted < 4, `the first run kept ${earlierRun.epochsCompleted} epochs`);
 
@@ -127,8 +139,7 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     await stoppedRow.waitFor({ timeout: 30_000 });
     await pickContextMenuItem(workbench, stoppedRow, 'Resume Run');
 
-    const panel = await workbench.webviewFrameShowing('[data-testid="continues-link"]', 120_000);
-    const readings = await watchUntilEnded(panel, 300_000);
+    const { readings, panel } = await watchUntilEnded(workbench, '[data-testid="continues-link"]', 300_000);
     const final = readings[readings.length - 1];
     const link = panel.locator('[data-testid="continues-link"]');
     const continues = ((await panel.locator('[data-testid="run-continues"]').textContent()) ?? '').trim();
@@ -202,7 +213,7 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     await editorTabs(workbench, /CNN Lab/).first().waitFor({ state: 'detached', timeout: 15_000 });
     const sidebar = await workbench.openCnnLabSidebar();
     await rowWithStatus(sidebar, 'completed').first().click();
-    const panel = await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="completed"]');
+    let panel = await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="completed"]');
     const tabTitle = await activeTabTitle(workbench);
     assert.match(tabTitle, /^CNN Lab: /);
     // Offered while the run is there.
@@ -212,13 +223,15 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     // The panel notices by itself when the file watcher reports the deletion. The watcher can be
     // late or miss it (it did on this shared machine): a user who presses Reveal Folder meanwhile
     // must be told the same, not have nothing happen.
-    const gone = panel.locator('[data-testid="run-gone"]');
-    const noticedAlone = await gone.waitFor({ state: 'visible', timeout: 5_000 }).then(
+    const noticedAlone = await workbench.webviewFrameShowing('[data-testid="run-gone"]', 5_000).then(
       () => true,
       () => false,
     );
-    if (!noticedAlone) await panel.locator('[data-testid="action-revealFolder"]').click({ timeout: 5_000 }).catch(() => undefined);
-    await gone.waitFor({ state: 'visible', timeout: 30_000 });
+    if (!noticedAlone) {
+      const shown = await workbench.webviewFrameShowing('[data-testid="action-revealFolder"]', 5_000).catch(() => panel);
+      await shown.locator('[data-testid="action-revealFolder"]').click({ timeout: 5_000 }).catch(() => undefined);
+    }
+    panel = await workbench.webviewFrameShowing('[data-testid="run-gone"]', 30_000);
     console.log(`      (the panel noticed the deletion ${noticedAlone ? 'by itself' : 'when Reveal Folder was pressed'})`);
     const status = panel.locator('[data-testid="run-status"]');
     assert.equal(await status.getAttribute('data-status'), 'deleted');
@@ -246,8 +259,7 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     await workbench.openFile(shapesModel);
     await workbench.runCommand('CNN Lab: Train Model');
     await workbench.pickQuickItem('Quick trial');
-    const panel = await workbench.webviewFrame('run-page');
-    await panel.locator('[data-testid="run-status"][data-status="completed"]').waitFor({ timeout: 120_000 });
+    await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="completed"]', 120_000);
     const trial = await waitFor('run.json of the quick trial to say completed', () => readRuns(workspace).find((record) => record.status === 'completed'), 30_000);
     const tab = editorTabs(workbench, /^CNN Lab: /).first();
     await tab.waitFor({ timeout: 15_000 });
@@ -308,9 +320,8 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     await workbench.openFile(mnistModel);
     await workbench.runCommand('CNN Lab: Train Model');
     await workbench.pickQuickItem('Quick trial');
-    const panel = await workbench.webviewFrame('run-page');
+    const panel = await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="failed"]', 120_000);
     const status = panel.locator('[data-testid="run-status"]');
-    await panel.locator('[data-testid="run-status"][data-status="failed"]').waitFor({ timeout: 120_000 });
     assert.equal(((await status.textContent()) ?? '').trim(), 'Failed');
 
     const failed = await waitFor('run.json of the failed run', () => readRuns(workspace).find((record) => !earlier.has(record.id) && record.status === 'failed'), 30_000);
@@ -341,6 +352,7 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     const rowName = /^Run (.+), failed, /.exec((await failedRow.getAttribute('aria-label')) ?? '')?.[1];
     assert.ok(rowName, 'the Runs view names the failed run');
     await editorTabs(workbench, `CNN Lab: ${rowName}`).first().waitFor({ timeout: 30_000 });
+    await workbench.webviewFrameShowing(`[data-testid="run-title"]:text-is("${rowName}")`, 30_000);
     await workbench.screenshot('04-run-failed');
 
     // What is offered works: Reveal Folder shows the run's folder in the Explorer.
