@@ -97,7 +97,7 @@ function layerRows(layers: LayerSummary[], nested: boolean): string {
 /** The model page: what the file is, its actions, and its Keras summary (or why there is none). */
 export function kerasModelHtml(model: KerasModelPage, nonce: string): string {
   const meta = [model.kindLabel, model.kerasVersion ? `saved by Keras ${model.kerasVersion}` : '', model.backend ? `${model.backend} backend` : ''].filter(Boolean).join(' · ');
-  const parts = [`<header><h1>${escapeHtml(model.fileName)}</h1><span class="meta">${escapeHtml(meta)}</span></header>`];
+  const parts = [`<header data-testid="keras-model"><h1>${escapeHtml(model.fileName)}</h1><span class="meta">${escapeHtml(meta)}</span></header>`];
   parts.push(
     '<div class="actions">' +
       '<button id="predict" title="Run the model with its weights on images you pick">Predict Image…</button>' +
@@ -113,9 +113,9 @@ export function kerasModelHtml(model: KerasModelPage, nonce: string): string {
   }
   if (summary && summary.layers.length > 0) {
     parts.push(`<p class="meta">Model: "${escapeHtml(summary.name)}" (${summary.topology === 'functional' ? 'Functional' : 'Sequential'})</p>`);
-    parts.push(`<table><thead><tr><th>Layer (type)</th><th>Output Shape</th><th class="number">Param #</th><th></th></tr></thead><tbody>${layerRows(summary.layers, false)}</tbody></table>`);
+    parts.push(`<table data-testid="keras-summary"><thead><tr><th>Layer (type)</th><th>Output Shape</th><th class="number">Param #</th><th></th></tr></thead><tbody>${layerRows(summary.layers, false)}</tbody></table>`);
     parts.push(
-      `<div class="totals">Total params: ${withThousands(summary.totalParams)} (${escapeHtml(formatBytes(summary.weightBytes))})<br>` +
+      `<div class="totals" data-testid="keras-totals">Total params: ${withThousands(summary.totalParams)} (${escapeHtml(formatBytes(summary.weightBytes))})<br>` +
         `Trainable params: ${withThousands(summary.trainableParams)}<br>Non-trainable params: ${withThousands(summary.nonTrainableParams)}</div>`,
     );
   }
@@ -131,7 +131,7 @@ const percent = (probability: number): string => `${(probability * 100).toFixed(
 
 /** A prediction's page: each image beside its top classes. */
 export function predictionHtml(prediction: PredictionPage, nonce: string): string {
-  const parts = [`<header><h1>Prediction</h1><span class="meta">${escapeHtml(prediction.source)}</span></header>`];
+  const parts = [`<header data-testid="prediction"><h1>Prediction</h1><span class="meta">${escapeHtml(prediction.source)}</span></header>`];
   if (prediction.error) parts.push(errorHtml(prediction.error));
   if (!prediction.error && !prediction.classNamed) parts.push('<p class="note">The model does not name its classes: they are numbered from 0, in the order of its outputs.</p>');
   for (const image of prediction.images) {
@@ -141,7 +141,7 @@ export function predictionHtml(prediction: PredictionPage, nonce: string): strin
       .join('');
     parts.push(
       `<section class="image">${picture}<div><h2>${escapeHtml(image.name)}</h2>${image.note ? `<p class="note">${escapeHtml(image.note)}</p>` : ''}` +
-        `<table><thead><tr><th>Class</th><th class="number">Probability</th><th></th></tr></thead><tbody>${rows}</tbody></table></div></section>`,
+        `<table data-testid="prediction-top"><thead><tr><th>Class</th><th class="number">Probability</th><th></th></tr></thead><tbody>${rows}</tbody></table></div></section>`,
     );
   }
   return page('Prediction', nonce, parts.join('\n'));
