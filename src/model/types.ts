@@ -65,6 +65,12 @@ export interface LayerSpec {
    * summarized recursively. Its row shows the model's output shape and its params.
    */
   model?: ModelIR;
+  /**
+   * A keras.applications base written in a model file (`"type": "VGG16"`, ResNet50, MobileNetV2…;
+   * see src/model/applications): the constructor it stands for. Its `model` is the one Keras builds,
+   * its options (`weights`, `includeTop`, `alpha`…) stay in `config` for the trainer, which loads its weights.
+   */
+  application?: string;
 }
 
 export interface ComputedLayer {

@@ -3,6 +3,7 @@
 // A model is functional when any layer names its `inputs`; otherwise each layer feeds the next.
 
 import type { Node } from 'jsonc-parser';
+import { expandApplication, isApplication } from '../applications';
 import { LayerNamer } from '../catalog';
 import { firstPropertyIndent, lineBreakOf, innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, setOwn, valueOf } from '../source';
 import { readTraining } from '../training';
@@ -84,6 +85,18 @@ export function parseJsonModel(text: string, fileName: string): FrontEndResult {
   if (!functional && inputShapeNode && first && !('inputShape' in first.config) && !('batchInputShape' in first.config)) {
     first.config.inputShape = valueOf(inputShapeNode);
     first.optionRanges = { ...first.optionRanges, inputShape: nodeRange(lines, inputShapeNode) };
+  }
+
+  // keras.applications bases (`"type": "VGG16"`) become the models Keras builds, under Keras's
+  // names (`vgg16`, `mobilenetv2_1.00_224`) unless named: after the top-level inputShape, which
+  // may be theirs.
+  for (const layer of layers) {
+    if (!isApplication(layer.className)) continue;
+    const written = layer.name;
+    diagnostics.push(...expandApplication(layer, rootRange));
+    if (layer.name === written) continue;
+    namer.reserve(layer.name);
+    for (const other of layers) other.inbound = other.inbound.map((name) => (name === written ? layer.name : name));
   }
 
   const ir: ModelIR = {
