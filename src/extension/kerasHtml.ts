@@ -48,7 +48,7 @@ const style = `
   button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 12px; cursor: pointer; }
   button.secondary { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); }
   table { border-collapse: collapse; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
-  th, td { text-align: left; padding: 2px 14px 2px 0; vertical-align: top; }
+  th, td { text-align: left; padding: 2px 14px 2px 0; vertical-align: top; white-space: nowrap; }
   th { border-bottom: 1px solid var(--vscode-panel-border); }
   td.number, th.number { text-align: right; }
   tr.nested td:first-child { padding-left: 2em; }
