@@ -2,7 +2,7 @@
 // `inbound_nodes`) and Keras 3 (`module`, `registered_name`, `batch_shape`, `args` with
 // `keras_history`), Sequential and Functional, and models nested in them as layers (a pretrained
 // base called as `base(x)`), each read into its own IR. Config keys become tf.layers names
-// (snake_case → camelCase); keys tfjs has no use for (dtype policies, `groups`, …) are dropped;
+// (snake_case → camelCase); keys the catalogue does not list (dtype policies, `synchronized`, …) are dropped;
 // absent keys take Keras's defaults in the summarizer.
 
 import { camelCase } from '../names';
