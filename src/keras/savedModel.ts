@@ -378,8 +378,13 @@ function weightOwner(weightName: string): string {
 function readH5Scope(api: H5Api, file: H5File, model: ConfigModel): SavedScope {
   const root = file.get('model_weights');
   if (!isGroup(api, root)) throw new UserError('no "model_weights" group');
+  return readLegacyScope(api, root, model);
+}
+
+/** Legacy weights under `root` (a model's `model_weights`, or the root of a save_weights file); without a config no layer is taken for a nested model. */
+function readLegacyScope(api: H5Api, root: H5Group, model?: ConfigModel): SavedScope {
   const scope: SavedScope = { layers: new Map() };
-  const configByName = new Map(model.layers.map((layer) => [layer.name, layer]));
+  const configByName = new Map((model?.layers ?? []).map((layer) => [layer.name, layer]));
   const names = attributeStrings(root, 'layer_names') ?? root.keys();
   for (const name of names) {
     const group = root.get(name);
@@ -437,6 +442,53 @@ async function readFile(path: string, withWeights: boolean): Promise<KerasModelF
       if (error instanceof UserError && error.hint === undefined && !error.message.startsWith('Layer ')) throw fileError(path, kind, error.message, { cause: error });
       throw error;
     }
+  });
+}
+
+/**
+ * Keras 3's `.weights.h5` (model.save_weights): `layers/<key>/vars/0..n`, each layer's own name in
+ * the `name` attribute of `vars` (the key where it is absent), a nested model's layers under its own `layers`.
+ */
+function readWeightsH5Scope(api: H5Api, file: H5File, groupPath: string): SavedScope {
+  const scope: SavedScope = { layers: new Map() };
+  const container = file.get(`${groupPath}/layers`);
+  for (const key of isGroup(api, container) ? container.keys() : []) {
+    const layerPath = `${groupPath}/layers/${key}`;
+    const vars = file.get(`${layerPath}/vars`);
+    const name = (isGroup(api, vars) ? attributeText(vars, 'name') : undefined) ?? key;
+    const weights: SavedWeight[] = [];
+    if (isGroup(api, vars)) {
+      const indices = vars.keys().filter((index) => /^\d+$/.test(index)).sort((a, b) => Number(a) - Number(b));
+      for (const index of indices) weights.push(readDataset(api, vars, index, `Layer '${name}'`));
+    }
+    const saved: SavedLayer = { name, weights };
+    if (isGroup(api, file.get(`${layerPath}/layers`))) saved.nested = readWeightsH5Scope(api, file, layerPath);
+    scope.layers.set(name, saved);
+  }
+  return scope;
+}
+
+/**
+ * The weights of a file Keras's `model.load_weights` reads, by layer name: a saved model (.keras,
+ * .h5), a legacy `save_weights` HDF5 file (`layer_names` at its root, as keras-applications
+ * publishes its ImageNet weights) or a Keras 3 `.weights.h5`. Throws a UserError for anything else.
+ */
+export async function readKerasWeights(path: string): Promise<SavedScope> {
+  const kind = kerasFileKind(path);
+  if (!kind) throw new UserError(`${basename(path)} is not a Keras weights file: expected a .h5, .weights.h5 or .keras file.`, 'Give the path of a file saved by Keras (model.save_weights or model.save).');
+  if (kind === 'keras') return (await readKerasModel(path)).weights;
+  const bytes = readBytes(path);
+  return withHdf5(path, kind, 'the file', bytes, (file, api) => {
+    if (attributeText(file, 'model_config') !== undefined) {
+      const config = configModel(path, kind, parseJson(path, kind, 'the model_config attribute', attributeText(file, 'model_config') ?? ''), 'the model_config attribute');
+      return readH5Scope(api, file, config);
+    }
+    if (attributeStrings(file, 'layer_names') !== undefined) return readLegacyScope(api, file);
+    if (isGroup(api, file.get('layers'))) return readWeightsH5Scope(api, file, '');
+    throw new UserError(
+      `${basename(path)} holds no Keras weights: no "layer_names" attribute (model.save_weights to .h5), no "layers" group (.weights.h5) and no "model_config" (model.save).`,
+      'Save the weights from Keras with model.save_weights("NAME.weights.h5"), or the whole model with model.save.',
+    );
   });
 }
 

@@ -1,7 +1,7 @@
 // Where a run's model, its source and its settings come from: the model file, or the run being
 // resumed (its saved model/last, and the curve up to the epoch that model reached).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { analyzeModel } from '../model';
 import { evaluateTypeScriptModel } from '../model/evaluate';
@@ -14,6 +14,7 @@ import { buildModel } from './buildModel';
 import { TrainingError } from './errors';
 import { freezeAsWritten, runFrozenBatchNormInInference } from './freezing';
 import { hasSavedModel, loadSavedModel, savedTrainingState } from './modelFiles';
+import { loadPretrainedWeights, type PretrainedOptions } from './pretrained';
 import { runSeed } from './trainingConfig';
 
 export interface RunSource {
@@ -43,11 +44,20 @@ export function readRunSource(job: TrainJob): Promise<RunSource> {
 
 /**
  * The model to train: the resumed run's last saved one, or a new one built from the IR with the run
- * seed. Either way its layers are frozen as the model file says (tfjs forgets a nested model's
+ * seed, its pretrained bases loaded with the weights they name (./pretrained; `pretrained` says where
+ * from). Either way its layers are frozen as the model file says (tfjs forgets a nested model's
  * flag when it saves), and its frozen BatchNormalization layers run in inference mode, as in Keras (./freezing).
  */
-export async function loadModel(source: RunSource): Promise<tf.LayersModel> {
+export async function loadModel(source: RunSource, pretrained?: PretrainedOptions): Promise<tf.LayersModel> {
   const model = source.resumed ? await loadSavedModel(join(source.resumed.runDir, MODEL_DIR, 'last')) : buildModel(source.ir, runSeed(source.training));
+  if (!source.resumed) {
+    try {
+      await loadPretrainedWeights(model, source.ir, pretrained ?? { baseDir: dirname(resolve(source.modelFile)), progress: () => undefined });
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
   freezeAsWritten(model, source.ir.layers);
   runFrozenBatchNormInInference(model);
   if (model.trainableWeights.length === 0 && model.weights.length > 0) {

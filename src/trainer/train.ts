@@ -57,7 +57,12 @@ export async function runTraining(job: TrainJob, emit: EmitEvent, signal?: Abort
     const source = await readRunSource(job);
     const backend = await selectBackend(source.training.backend ?? 'auto');
     if (backend.name === 'cpu') installFastCpuKernels();
-    model = await loadModel(source);
+    model = await loadModel(source, {
+      baseDir: dirname(resolve(job.baseDir ?? process.cwd(), source.modelFile)),
+      ...(job.cacheDir ? { cacheDir: job.cacheDir } : {}),
+      ...(job.dataDir ? { dataDir: job.dataDir } : {}),
+      progress: (message, fraction) => emit(progressEvent(message, fraction)),
+    });
     const training = resolveTraining(source.training, outputUnitsOf(model));
     const initialEpoch = firstEpoch(source, training);
     writer = createRun(job, source, backend, training, initialEpoch);

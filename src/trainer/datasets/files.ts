@@ -22,6 +22,10 @@ export interface DatasetSource {
    * (MD5 is what the dataset pages publish; the SHA-256 recorded at download guards the cache.)
    */
   publishedMd5: Record<string, string>;
+  /** What the files are, in messages (default "dataset file"; pretrained weights say "weights file"). */
+  fileKind?: string;
+  /** Who gives the digests, with the verb (default "the dataset's publishers give"). */
+  digestsGivenBy?: string;
 }
 
 export interface FileLocationOptions {
@@ -87,7 +91,7 @@ function stallGuard(timeoutMs: number): { signal: AbortSignal; reset(): void; st
   return { signal: controller.signal, reset, stalled: () => stalled, clear: () => clearTimeout(timer) };
 }
 
-async function download(url: string, target: string, options: FileLocationOptions, check: FileCheck, expectedMd5: string | undefined): Promise<void> {
+async function download(source: DatasetSource, url: string, target: string, options: FileLocationOptions, check: FileCheck, expectedMd5: string | undefined): Promise<void> {
   const timeoutMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const guard = stallGuard(timeoutMs);
   const stallReason = (): string => `no data arrived for ${timeoutMs / 1000} s`;
@@ -136,10 +140,10 @@ async function download(url: string, target: string, options: FileLocationOption
     // The format first: "an HTML page, not an IDX file" says more than a digest mismatch.
     check(bytes, url);
     const md5 = createHash('md5').update(bytes).digest('hex');
-    if (expectedMd5 !== undefined && md5 !== expectedMd5) throw new Error(`its MD5 is ${md5}, but the dataset's publishers give ${expectedMd5}.`);
+    if (expectedMd5 !== undefined && md5 !== expectedMd5) throw new Error(`its MD5 is ${md5}, but ${source.digestsGivenBy ?? "the dataset's publishers give"} ${expectedMd5}.`);
   } catch (error) {
     rmSync(partial, { force: true });
-    throw new DatasetError(`${url} did not send the dataset file: ${(error as Error).message}`, fetchYourselfHint);
+    throw new DatasetError(`${url} did not send the ${source.fileKind ?? 'dataset file'}: ${(error as Error).message}`, fetchYourselfHint);
   }
   // The digest is recorded beside the file and checked on every later use, so a cache file
   // damaged after download (disk full, a copy cut short) is caught instead of half-read.
@@ -160,7 +164,7 @@ export async function datasetFile(source: DatasetSource, fileName: string, optio
   const path = join(cacheDir, fileName);
   if (!existsSync(path)) {
     mkdirSync(cacheDir, { recursive: true });
-    await download(downloadUrl(source, fileName), path, options, check, (options.publishedMd5 ?? source.publishedMd5)[fileName]);
+    await download(source, downloadUrl(source, fileName), path, options, check, (options.publishedMd5 ?? source.publishedMd5)[fileName]);
   }
   const bytes = readFileSync(path);
   const digestFile = `${path}.sha256`;
