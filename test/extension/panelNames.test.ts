@@ -70,6 +70,8 @@ const deps = {
   catalog: {
     lookup: async (runId: string) => entries.get(runId),
     onDidChange: catalogChanged.event,
+    // A panel that finds its run gone has the catalog read again (as the real RunCatalog does).
+    scheduleRefresh: () => undefined,
     get runs() {
       return [...entries.values()];
     },
