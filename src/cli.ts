@@ -1,5 +1,6 @@
 // `cnnlab` command line: one module per subcommand under src/cli/.
 import { doctorCommand } from './cli/doctor';
+import { runExport } from './cli/export';
 import { runPredict } from './cli/predict';
 import { runSummaryCommand } from './cli/summary';
 import { trainCommand } from './cli/train';
@@ -14,6 +15,9 @@ Commands:
   train FILE [options]    train a model file (see \`cnnlab train --help\`)
   predict MODEL IMAGE... [--json] [--top K]
                           the top classes of images (see \`cnnlab predict --help\`)
+  export RUN [--format keras|python|tfjs] [--out PATH]
+                          a run as a Keras 3 .keras file, a Keras train.py or its tfjs
+                          model (see \`cnnlab export --help\`)
   doctor                  show which Node and backends are available
 `;
 
@@ -31,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return trainCommand(rest);
     case 'predict':
       return runPredict(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
+    case 'export':
+      return runExport(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
     case 'doctor':
       return doctorCommand(rest);
     default:

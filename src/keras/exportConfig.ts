@@ -329,6 +329,18 @@ const LAYER_CONFIGS: Record<string, ConfigWriter> = {
   UpSampling2D: (spec) => ({ size: pair(spec.config.size, 2), data_format: dataFormat(spec.config.dataFormat), interpolation: opt(spec, 'interpolation', 'nearest') }),
 };
 
+/**
+ * A layer's Keras class and its config (without `name`, `trainable`, `dtype`), with the config a
+ * layer of that class has when nothing is set, for writing only what differs (train.py).
+ */
+export function kerasLayerArguments(spec: LayerSpec): { className: string; config: JsonObject; defaults: JsonObject } {
+  checkLayer(spec, 'the model');
+  const className = canonicalClass(spec);
+  const write = LAYER_CONFIGS[className];
+  if (!write) throw new UserError(`Layer '${spec.name}' (${spec.className}) has no Keras layer class the exporter writes.`);
+  return { className, config: write(spec), defaults: write({ name: spec.name, className: spec.className, config: {}, inbound: [] }) };
+}
+
 /** The layer classes the exporter writes (InputLayer and nested models besides). */
 export const EXPORTABLE_LAYER_CLASSES: readonly string[] = Object.keys(LAYER_CONFIGS);
 
