@@ -7,7 +7,7 @@
 // into the cache, with progress, checked against the MD5 Keras pins.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import { buildModel } from '../../src/trainer/buildModel';
 import { DatasetError } from '../../src/trainer/datasets';
 import { imagenetWeightsPath, loadPretrainedWeights } from '../../src/trainer/pretrained';
 import { temporaryDir } from './helpers';
+import { layersOf, writeWeightsFile, type WeightsLayer } from './pretrainedHelpers';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'keras-saved');
 
@@ -31,59 +32,6 @@ function irOf(model: Record<string, unknown>): ModelIR {
   assert.deepEqual(analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error'), []);
   assert.ok(analysis.ir && analysis.summary);
   return analysis.ir;
-}
-
-interface WeightsLayer {
-  name: string;
-  weights: { name: string; shape: number[]; values: Float32Array }[];
-}
-
-/** h5wasm with its in-memory file system, as src/keras/savedModel.ts loads it. */
-async function h5(): Promise<{ api: typeof import('h5wasm', { with: { 'resolution-mode': 'import' } })['default']; fs: { readFile(path: string): Uint8Array; unlink(path: string): void } }> {
-  const module = (await import('h5wasm')) as typeof import('h5wasm', { with: { 'resolution-mode': 'import' } });
-  const ready = (await module.default.ready) as unknown as { FS: { readFile(path: string): Uint8Array; unlink(path: string): void } };
-  return { api: module.default, fs: ready.FS };
-}
-
-let fileNumber = 0;
-
-/**
- * Writes weights as Keras's legacy `save_weights` HDF5 (the layout of keras-applications' ImageNet
- * files): `layer_names` at the root, one group per layer with `weight_names`, each weight at
- * LAYER/LAYER/WEIGHT:0. `kerasThree`: Keras 3's `.weights.h5` instead (layers/KEY/vars/0..n).
- */
-async function writeWeightsFile(path: string, layers: WeightsLayer[], kerasThree = false): Promise<void> {
-  const { api, fs } = await h5();
-  const memoryPath = `/pretrained-test-${process.pid}-${fileNumber++}.h5`;
-  const file = new api.File(memoryPath, 'w');
-  if (kerasThree) {
-    const container = file.create_group('layers');
-    layers.forEach((layer, index) => {
-      const vars = container.create_group(`layer_${index}`).create_group('vars');
-      vars.create_attribute('name', layer.name);
-      layer.weights.forEach((weight, weightIndex) => vars.create_dataset({ name: String(weightIndex), data: weight.values, shape: weight.shape, dtype: '<f' }));
-    });
-  } else {
-    file.create_attribute('layer_names', layers.map((layer) => layer.name));
-    for (const layer of layers) {
-      const group = file.create_group(layer.name);
-      if (layer.weights.length === 0) continue;
-      group.create_attribute('weight_names', layer.weights.map((weight) => `${layer.name}/${weight.name}:0`));
-      const inner = group.create_group(layer.name);
-      for (const weight of layer.weights) inner.create_dataset({ name: `${weight.name}:0`, data: weight.values, shape: weight.shape, dtype: '<f' });
-    }
-  }
-  file.close();
-  writeFileSync(path, fs.readFile(memoryPath));
-  fs.unlink(memoryPath);
-}
-
-/** A tfjs model's layers and weights in Keras's terms (`kernel`, `moving_mean`). */
-function layersOf(model: tf.LayersModel): WeightsLayer[] {
-  return model.layers.map((layer) => ({
-    name: layer.name,
-    weights: layer.weights.map((variable) => ({ name: variable.originalName.split('/').at(-1) ?? '', shape: variable.shape as number[], values: variable.read().dataSync() as Float32Array })),
-  }));
 }
 
 const baseOf = (model: tf.LayersModel, name: string): tf.LayersModel => {
