@@ -218,6 +218,8 @@ interface H5Runtime {
 }
 
 let h5Runtime: Promise<H5Runtime> | undefined;
+/** The runtime once loaded: HDF5 reads are synchronous from then on (readKerasModelConfigSync). */
+let h5Loaded: H5Runtime | undefined;
 
 function loadH5(): Promise<H5Runtime> {
   h5Runtime ??= (async () => {
@@ -227,7 +229,8 @@ function loadH5(): Promise<H5Runtime> {
     // HDF5 errors become JS exceptions carrying HDF5's error stack, instead of lines on stderr and
     // an invalid id that fails later with "name not defined".
     emscripten.activate_throwing_error_handler();
-    return { api, fs: emscripten.FS };
+    h5Loaded = { api, fs: emscripten.FS };
+    return h5Loaded;
   })();
   return h5Runtime;
 }
@@ -237,7 +240,12 @@ let nextFileNumber = 0;
 /** Opens `bytes` as HDF5 in h5wasm's in-memory file system, runs `read`, and always closes and removes it. */
 async function withHdf5<T>(path: string, kind: KerasFileKind, what: string, bytes: Uint8Array, read: (file: H5File, api: H5Api) => T): Promise<T> {
   if (!hasHdf5Signature(bytes)) throw fileError(path, kind, `${what} is not an HDF5 file${bytes.length === 0 ? ' (it is empty)' : ''}`);
-  const { api, fs } = await loadH5();
+  return withLoadedHdf5(path, kind, what, bytes, await loadH5(), read);
+}
+
+/** withHdf5 once h5wasm is loaded: synchronous. */
+function withLoadedHdf5<T>(path: string, kind: KerasFileKind, what: string, bytes: Uint8Array, { api, fs }: H5Runtime, read: (file: H5File, api: H5Api) => T): T {
+  if (!hasHdf5Signature(bytes)) throw fileError(path, kind, `${what} is not an HDF5 file${bytes.length === 0 ? ' (it is empty)' : ''}`);
   const memoryPath = `/cnnlab-${process.pid}-${nextFileNumber++}.h5`;
   fs.writeFile(memoryPath, bytes);
   let file: H5File | undefined;
@@ -489,6 +497,35 @@ export async function readKerasWeights(path: string): Promise<SavedScope> {
       `${basename(path)} holds no Keras weights: no "layer_names" attribute (model.save_weights to .h5), no "layers" group (.weights.h5) and no "model_config" (model.save).`,
       'Save the weights from Keras with model.save_weights("NAME.weights.h5"), or the whole model with model.save.',
     );
+  });
+}
+
+/** Loads the HDF5 reader ahead, so that readKerasModelConfigSync can read `.h5` files. */
+export async function preloadHdf5(): Promise<void> {
+  await loadH5();
+}
+
+/**
+ * The architecture text of a `.keras` file, or of an `.h5` file once the HDF5 reader is loaded
+ * (preloadHdf5), read synchronously for the model core (a saved model used as a layer). Throws a
+ * UserError saying what is wrong.
+ */
+export function readKerasModelConfigSync(path: string): string {
+  const kind = kerasFileKind(path);
+  if (!kind) throw new UserError(`${basename(path)} is not a Keras saved model: expected a .keras or .h5 file.`);
+  const bytes = readBytes(path);
+  if (kind === 'keras') {
+    const entries = unzip(path, bytes, (name) => name === 'config.json');
+    const configText = strFromU8(zipEntry(path, entries, 'config.json'));
+    configModel(path, kind, parseJson(path, kind, 'config.json', configText), 'config.json');
+    return configText;
+  }
+  if (!h5Loaded) throw new UserError(`${basename(path)} is HDF5, and the HDF5 reader is still loading.`, 'Save the file again (or run `cnnlab summary`) in a moment.');
+  return withLoadedHdf5(path, kind, 'the file', bytes, h5Loaded, (file) => {
+    const configText = attributeText(file, 'model_config');
+    if (configText === undefined) throw fileError(path, kind, 'it has no "model_config" attribute (saved with save_weights?)');
+    configModel(path, kind, parseJson(path, kind, 'the model_config attribute', configText), 'the model_config attribute');
+    return configText;
   });
 }
 
