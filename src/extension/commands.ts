@@ -14,6 +14,7 @@ export const MANIFEST_COMMANDS = [
   'cnnLab.renameRun',
   'cnnLab.revealRunFolder',
   'cnnLab.exportModel',
+  'cnnLab.exportKeras',
   'cnnLab.exportMetricsCsv',
   'cnnLab.exportTensorBoard',
   'cnnLab.deleteRun',

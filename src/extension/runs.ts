@@ -23,6 +23,7 @@ import { ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvide
 import { chooseTrainSettings, describeSettings } from './trainSettings';
 import type { TrainerManager } from './trainerManager';
 import { TrainingLauncher, trainingAllowed } from './trainingLauncher';
+import { exportWithCli, KERAS_EXPORT_CHOICES } from './kerasExport';
 
 /** What a run command may be invoked with: a tree node, a run id (CodeLens, panel), or nothing (palette). */
 type RunArgument = RunNode | string | undefined;
@@ -250,6 +251,40 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
     // Links inside the saved model are left out: a run folder may come from anyone.
     await cp(source, destination, { recursive: true, errorOnExist: true, force: false, filter: async (file) => !(await lstat(file)).isSymbolicLink() });
     void vscode.window.showInformationMessage(`CNN Lab: exported the ${path.basename(source)} model to ${destination}.`);
+  });
+
+  ctx.registerCommand('cnnLab.exportKeras', async (argument?: RunArgument) => {
+    const entry = await pickRun(argument, 'Export to Keras');
+    if (!entry) return;
+    const choice = await vscode.window.showQuickPick(KERAS_EXPORT_CHOICES, { title: `Export ${nameOf(entry)} to Keras` });
+    if (!choice) return;
+    if (choice.format === 'keras' && !(await savedModelDir(entry.runDir))) {
+      void vscode.window.showWarningMessage(`CNN Lab: run ${nameOf(entry)} has no saved model yet. train.py needs none.`);
+      return;
+    }
+    const id = plainRunId(entry);
+    const keras = choice.format === 'keras';
+    const target = await vscode.window.showSaveDialog({
+      // train.py goes in a folder of its own: a shapes run's data (shapes.npz) is written beside it.
+      defaultUri: vscode.Uri.file(keras ? path.join(await defaultExportDir(entry.folder), `${id}.keras`) : path.join(await defaultExportDir(entry.folder, id), 'train.py')),
+      filters: keras ? { 'Keras model': ['keras'] } : { Python: ['py'] },
+      title: keras ? 'Export the trained model as a Keras 3 file' : 'Export the model and its training as a Keras script',
+    });
+    if (!target) return;
+    const output = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CNN Lab: exporting ${nameOf(entry)}…` }, () =>
+      exportWithCli(trainer, entry.runDir, choice.format, target.fsPath),
+    );
+    if (output.error) {
+      void vscode.window.showErrorMessage(`CNN Lab: ${output.error.message}${output.error.hint ? ` ${output.error.hint}` : ''}`);
+      return;
+    }
+    for (const warning of output.warnings ?? []) ctx.output.appendLine(`Export ${id}: ${warning}`);
+    const written = output.written?.[0] ?? target.fsPath;
+    const warned = (output.warnings ?? []).length > 0 ? ` ${(output.warnings ?? []).join(' ')}` : '';
+    const message = `CNN Lab: exported ${nameOf(entry)} to ${written}${(output.written?.length ?? 0) > 1 ? ` (and ${output.written?.slice(1).map((file) => path.basename(file)).join(', ')})` : ''}.${warned}`;
+    const open = keras ? 'Show Summary' : 'Open train.py';
+    const answer = await (warned ? vscode.window.showWarningMessage(message, open) : vscode.window.showInformationMessage(message, open));
+    if (answer === open) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(written));
   });
 
   ctx.registerCommand('cnnLab.exportMetricsCsv', async (argument?: RunArgument) => {

@@ -297,7 +297,8 @@ function augmentationCode(training: ResolvedTraining, inputShape: Shape): string
   const fraction = (value: number, size: number): number => (value >= 1 ? value / size : value);
   const layers: string[] = [];
   if (augmentation.horizontalFlip) layers.push(`layers.RandomFlip("horizontal", seed=SEED)`);
-  if (augmentation.rotationRange) layers.push(`layers.RandomRotation(${py(augmentation.rotationRange / 360)}, fill_mode="nearest", seed=SEED)  # ±${augmentation.rotationRange}°`);
+  // RandomRotation's factor is a fraction of a full turn: ±rotationRange degrees.
+  if (augmentation.rotationRange) layers.push(`layers.RandomRotation(${py(augmentation.rotationRange)} / 360, fill_mode="nearest", seed=SEED)`);
   if (augmentation.widthShiftRange || augmentation.heightShiftRange) {
     layers.push(
       `layers.RandomTranslation(height_factor=${py(fraction(augmentation.heightShiftRange ?? 0, height))}, width_factor=${py(fraction(augmentation.widthShiftRange ?? 0, width))}, fill_mode="nearest", seed=SEED)`,
@@ -446,13 +447,15 @@ export function trainScript(input: PythonExportInput): PythonExport {
     '        y_train,',
     `        batch_size=${py(training.batchSize)},`,
     `        epochs=${py(training.epochs)},`,
-    `        validation_split=${py(training.validationSplit)},  # the last ${Math.round(training.validationSplit * 100)} % before shuffling, as CNN Lab holds it out`,
+    training.validationSplit > 0
+      ? `        validation_split=${py(training.validationSplit)},  # the last ${Math.round(training.validationSplit * 100)} % before shuffling, as CNN Lab holds it out`
+      : '        validation_split=0.0,  # no validation data: the callbacks monitor the training loss',
     `        shuffle=${py(training.shuffle)},`,
     '        callbacks=callbacks,',
     '    )',
-    `    test_loss, test_accuracy = model.evaluate(x_test, y_test, batch_size=${py(training.batchSize)})`,
+    `    test_loss, test_accuracy = ${fitModel}.evaluate(x_test, y_test, batch_size=${py(training.batchSize)})`,
     '    print(f"test loss {test_loss:.4f}, test accuracy {test_accuracy:.4f}")',
-    '    model.save("model.keras")',
+    `    model.save("model.keras")${augmentation.length > 0 ? '  # the model without the augmentation layers' : ''}`,
     '',
     '',
     'if __name__ == "__main__":',
