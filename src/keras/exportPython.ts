@@ -127,7 +127,8 @@ function modelCode(ir: ModelIR, ids: Identifiers, modelName: string, helpers: st
   const body: string[] = [];
   const nestedCall = (spec: LayerSpec): string => {
     const model = spec.model as ModelIR;
-    const builder = `build_${ids.of(`${spec.name}_model`)}`;
+    const variable = ids.of(`${spec.name}_model`);
+    const builder = `build_${variable}`;
     const inner = modelCode(model, new Identifiers(), spec.name, helpers);
     helpers.push(
       `def ${builder}():`,
@@ -139,7 +140,6 @@ function modelCode(ir: ModelIR, ids: Identifiers, modelName: string, helpers: st
       '',
       '',
     );
-    const variable = ids.of(spec.name);
     body.push(`    ${variable} = ${builder}()`);
     if (spec.config.trainable === false) body.push(`    ${variable}.trainable = False  # frozen, as in the run`);
     return variable;
