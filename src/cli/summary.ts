@@ -12,6 +12,7 @@ import { evaluateTypeScriptModel, type EvaluateOptions } from '../model/evaluate
 import { analyzeModel, formatSummary, summaryToJson } from '../model/index';
 import { shouldEvaluate } from '../model/documents';
 import type { ModelAnalysis, ModelDiagnostic } from '../model/types';
+import { installSavedModelReader } from '../keras/modelReader';
 import { kerasFileKind, readKerasModelConfig } from '../keras/savedModel';
 import { UserError } from '../util/userError';
 
@@ -102,6 +103,8 @@ export function runSummary(args: string[], streams: CliStreams): number {
     streams.stderr(`cnnlab summary: ${invocation.file} is a Keras saved model, which is read asynchronously (runSummaryCommand).\n`);
     return 2;
   }
+  // .keras bases read at once, .h5 ones once the HDF5 reader has loaded (runSummaryCommand waits for it).
+  void installSavedModelReader().catch(() => undefined);
   return report(analyzeModel(invocation.text, invocation.file), invocation, streams);
 }
 
@@ -119,6 +122,8 @@ export async function runSummaryCommand(args: string[], streams: CliStreams, opt
     }
   }
   const { file, text, evaluate } = invocation;
+  // A saved model used as a layer ("type": "Model", "path": …) is read through src/keras.
+  await installSavedModelReader();
   const analysis = analyzeModel(text, file);
   const evaluated = evaluate && shouldEvaluate(analysis, true) ? await evaluateTypeScriptModel(file, text, { timeoutMs: evaluationTimeoutMs, ...options }) : analysis;
   return report(evaluated, invocation, streams);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { MODEL_FILE_PATTERNS } from '../model/vocabulary';
 import { analyzeModel } from '../model/index';
+import { installSavedModelReader } from '../keras/modelReader';
 import { KeyedDebouncer } from './presentation';
 import { mayBeModelDocument, modelFormatOf, shouldEvaluate } from '../model/documents';
 import type { ModelAnalysis } from '../model/types';
@@ -65,6 +66,8 @@ export class ModelDocuments implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly ctx: Ctx) {
+    // A saved model used as a layer ("type": "Model", "path": "base.keras") is read through src/keras.
+    void installSavedModelReader(false);
     this.subscriptions.push(
       this.changed,
       vscode.workspace.onDidOpenTextDocument((document) => this.refreshNow(document)),

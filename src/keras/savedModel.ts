@@ -520,7 +520,11 @@ export function readKerasModelConfigSync(path: string): string {
     configModel(path, kind, parseJson(path, kind, 'config.json', configText), 'config.json');
     return configText;
   }
-  if (!h5Loaded) throw new UserError(`${basename(path)} is HDF5, and the HDF5 reader is still loading.`, 'Save the file again (or run `cnnlab summary`) in a moment.');
+  if (!h5Loaded) {
+    // Loaded now, for the next reading.
+    loadH5().catch(() => undefined);
+    throw new UserError(`${basename(path)} is HDF5, and the HDF5 reader is still loading: edit or save the model file again in a moment.`, 'A .keras file is read at once.');
+  }
   return withLoadedHdf5(path, kind, 'the file', bytes, h5Loaded, (file) => {
     const configText = attributeText(file, 'model_config');
     if (configText === undefined) throw fileError(path, kind, 'it has no "model_config" attribute (saved with save_weights?)');

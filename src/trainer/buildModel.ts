@@ -242,7 +242,9 @@ function normalizeInitializer(value: unknown): unknown {
   const serialized = serializedObject(value);
   if (!serialized) return value;
   const tfjsName = tfjsInitializerName(serialized.className);
-  return { className: tfjsName.charAt(0).toUpperCase() + tfjsName.slice(1), config: serialized.config };
+  // A topology tfjs saved (a tfjs model folder used as a base) spells VarianceScaling's enums as Keras does: fan_avg, truncated_normal.
+  const config = Object.fromEntries(Object.entries(serialized.config).map(([key, item]) => [key, (key === 'mode' || key === 'distribution') && typeof item === 'string' ? camelCase(item) : item]));
+  return { className: tfjsName.charAt(0).toUpperCase() + tfjsName.slice(1), config };
 }
 
 /** A refusal of a layer the model core accepts but tfjs cannot build, naming the layer, with what to do. */

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { installSavedModelReader } from '../keras/modelReader';
 import { analyzeModel } from '../model';
 import { evaluateTypeScriptModel } from '../model/evaluate';
 import { shouldEvaluate } from '../model/documents';
@@ -87,6 +88,8 @@ async function readModelFile(job: TrainJob): Promise<RunSource> {
   } catch (error) {
     throw new TrainingError(`Cannot read the model file ${job.modelFile}: ${(error as Error).message}.`, 'Check the path of the model file.');
   }
+  // A saved model used as a layer ("type": "Model") is read through src/keras, .h5 files once the HDF5 reader is loaded.
+  await installSavedModelReader();
   const staticAnalysis = analyzeModel(text, job.modelFile);
   const analysis = shouldEvaluate(staticAnalysis, true)
     ? await evaluateTypeScriptModel(job.modelFile, text, { timeoutMs: moduleEvaluationTimeoutMs })

@@ -4,6 +4,7 @@
 
 import type { Node } from 'jsonc-parser';
 import { expandApplication, isApplication } from '../applications';
+import { expandSavedModel } from '../applications/savedModel';
 import { LayerNamer } from '../catalog';
 import { firstPropertyIndent, lineBreakOf, innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, setOwn, valueOf } from '../source';
 import { readTraining } from '../training';
@@ -89,11 +90,12 @@ export function parseJsonModel(text: string, fileName: string): FrontEndResult {
 
   // keras.applications bases (`"type": "VGG16"`) become the models Keras builds, under Keras's
   // names (`vgg16`, `mobilenetv2_1.00_224`) unless named: after the top-level inputShape, which
-  // may be theirs.
+  // may be theirs. A saved model (`"type": "Model", "path": "base.keras"`) is read in the same way.
   for (const layer of layers) {
-    if (!isApplication(layer.className)) continue;
+    const savedModel = layer.className === 'Model' && !layer.unreadable;
+    if (!isApplication(layer.className) && !savedModel) continue;
     const written = layer.name;
-    diagnostics.push(...expandApplication(layer, rootRange));
+    diagnostics.push(...(savedModel ? expandSavedModel(layer, fileName, rootRange) : expandApplication(layer, rootRange)));
     if (layer.name === written) continue;
     namer.reserve(layer.name);
     for (const other of layers) other.inbound = other.inbound.map((name) => (name === written ? layer.name : name));
