@@ -496,11 +496,12 @@ function tensor(name: string, shape: Shape): JsonObject {
   return { class_name: '__keras_tensor__', config: { shape: shape as Json, dtype: 'float32', keras_history: [name, 0, 0] } };
 }
 
-function baseKeys(spec: LayerSpec, className: string): JsonObject {
+/** `frozen`: inside a model with trainable false, whose layers Keras saves as frozen too. */
+function baseKeys(spec: LayerSpec, className: string, frozen: boolean): JsonObject {
   const name = spec.name;
   // dtype as the plain policy name, which every Keras 3 reads (see the note at the top).
   if (className === 'SpatialDropout2D') return { name, dtype: 'float32' };
-  return { name, trainable: spec.config.trainable !== false, dtype: 'float32' };
+  return { name, trainable: !frozen && spec.config.trainable !== false, dtype: 'float32' };
 }
 
 function inputLayerEntry(name: string, batchShape: Shape, functional: boolean): JsonObject {
@@ -528,13 +529,13 @@ function layerEntry(spec: LayerSpec, inputShapes: Shape[], rows: LayerSummary[],
   if (spec.model) {
     const nestedRows = rows.find((row) => row.name === spec.name)?.nested ?? [];
     const frozen = context.frozen || spec.config.trainable === false;
-    const { config, slots } = modelConfig(spec.model, nestedRows, { ...context, frozen }, { name: spec.name, trainable: spec.config.trainable !== false });
+    const { config, slots } = modelConfig(spec.model, nestedRows, { ...context, frozen }, { name: spec.name, trainable: !frozen });
     return { entry: config, nested: slots };
   }
   const entry: JsonObject = {
     module: 'keras.layers',
     class_name: className,
-    config: { ...baseKeys(spec, className), ...LAYER_CONFIGS[className](spec) },
+    config: { ...baseKeys(spec, className, context.frozen), ...LAYER_CONFIGS[className](spec) },
     registered_name: null,
   };
   if (BUILT_CLASSES.has(className)) entry.build_config = { input_shape: (inputShapes.length === 1 ? inputShapes[0] : inputShapes) as Json };

@@ -55,6 +55,9 @@ function pyNumber(value: number, float = false): string {
 
 const pyString = (value: string): string => JSON.stringify(value);
 
+/** Text from the run (names, paths) inside a docstring: no quote, backslash or line break can end it or start an escape. */
+const docText = (value: string): string => value.replace(/\\/g, '/').replace(/"/g, "'").replace(/[\r\n]+/g, ' ');
+
 /** A JSON value as a Python expression; Keras objects (`{module, class_name, config}`) as constructor calls. */
 export function py(value: unknown, key?: string): string {
   if (value === null || value === undefined) return 'None';
@@ -132,7 +135,7 @@ function modelCode(ir: ModelIR, ids: Identifiers, modelName: string, helpers: st
     const inner = modelCode(model, new Identifiers(), spec.name, helpers);
     helpers.push(
       `def ${builder}():`,
-      `    """'${spec.name}', a model used as a layer, rebuilt from its architecture with new weights.`,
+      `    """'${docText(spec.name)}', a model used as a layer, rebuilt from its architecture with new weights.`,
       '',
       '    A pretrained base keeps its trained weights in the .keras export of this run:',
       '    keras.models.load_model("RUN.keras") gives the whole model with them."""',
@@ -386,9 +389,9 @@ export function trainScript(input: PythonExportInput): PythonExport {
 
   const source = input.runId ? `run ${input.runId}${input.modelFile ? ` (${input.modelFile})` : ''}` : input.modelFile ?? ir.name;
   const lines = [
-    '"""train.py: CNN Lab\'s ' + source.replace(/"/g, "'") + ' in Keras 3 code.',
+    `"""train.py: CNN Lab's ${docText(source)} in Keras 3 code.`,
     '',
-    `The model, its training settings (dataset ${input.dataset}, ${training.epochs} epochs, batch ${training.batchSize}, ${KERAS_OPTIMIZERS[training.optimizer].className} at`,
+    `The model, its training settings (dataset ${docText(input.dataset)}, ${training.epochs} epochs, batch ${training.batchSize}, ${KERAS_OPTIMIZERS[training.optimizer].className} at`,
     `learning rate ${training.learningRate}, ${kerasLossName(training.loss)}) and its data, written by \`cnnlab export --format python\`.`,
     'Run it with Keras 3 on any backend: pip install keras tensorflow  (or jax, or torch), then python train.py.',
     'It trains from new weights; the run\'s trained model is its .keras export (keras.models.load_model).',

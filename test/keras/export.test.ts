@@ -151,6 +151,23 @@ describe('Export to Keras: the .keras file', function () {
       assert.deepEqual(compile.metrics, ['accuracy']);
     });
 
+    it('a frozen nested model: every layer in it is written frozen, as Keras saves them', async () => {
+      const { configText } = await readKerasModelConfig(join(FIXTURES, 'mobilenetv2_transfer.keras'));
+      const { ir } = analyzeModel(configText, 'mobilenetv2_transfer.keras');
+      assert.ok(ir);
+      // As a .model.ts file freezes a base (base.trainable = false): its layers say nothing themselves.
+      const unfrozenInside: ModelIR = {
+        ...ir,
+        layers: ir.layers.map((layer) => (layer.model ? { ...layer, model: { ...layer.model, layers: layer.model.layers.map((inner) => ({ ...inner, config: { ...inner.config, trainable: true } })) } } : layer)),
+      };
+      const { config } = kerasModelConfig(unfrozenInside);
+      type Entry = { class_name: string; config: { trainable?: boolean; layers?: Entry[] } };
+      const base = (config.config as { layers: Entry[] }).layers.find((layer) => layer.class_name === 'Functional');
+      assert.ok(base);
+      assert.equal(base.config.trainable, false);
+      assert.deepEqual(new Set((base.config.layers ?? []).filter((layer) => layer.class_name !== 'InputLayer').map((layer) => layer.config.trainable)), new Set([false]));
+    });
+
     it('refuses a layer Keras has no class for, saying what to do', () => {
       const { ir } = analyzeModel(readFileSync(SAMPLE, 'utf8'), 'shapes-cnn.model.json');
       assert.ok(ir);

@@ -120,6 +120,19 @@ describe('train.py: the run in Keras code', function () {
     assert.ok(text.includes('os.path.dirname(os.path.abspath(__file__)), "shapes.npz"'));
   });
 
+  it("names and paths from a run folder cannot break out of the script's strings and docstrings", () => {
+    const ir = fixtureIR('functional_residual');
+    const hostile = '"""\\N{x}\\U0001\nimport os; os.system("echo")#\'\'\'';
+    const renamed: ModelIR = {
+      ...ir,
+      name: hostile,
+      layers: ir.layers.map((layer) => ({ ...layer, name: layer.name === 'gap' ? hostile : layer.name, inbound: layer.inbound.map((name) => (name === 'gap' ? hostile : name)) })),
+    };
+    const text = script({ ir: renamed, dataset: `folder:C:\\Users\\${hostile}`, datasetDir: `C:\\Users\\${hostile}`, runId: hostile, modelFile: `models\\${hostile}.model.json` });
+    compileAll(new Map([['hostile names', text]]));
+    assert.ok(!/^import os/m.test(text.replace(/^import os$/m, '')));
+  });
+
   it('Python literals: None/True/False, tuples for windows and shapes, floats where Keras wants them, Keras objects as constructors', () => {
     assert.equal(py(null), 'None');
     assert.equal(py(true), 'True');
