@@ -2,6 +2,7 @@
 // that editor completion and validation list exactly the layers and options the core accepts.
 // A test regenerates it and fails when the shipped file differs.
 
+import { APPLICATION_NAMES, applicationSchemaVariants } from './applications';
 import { COMMON_OPTIONS, LAYER_CATALOG, type OptionKind, type OptionSpec } from './catalog';
 import { ACTIVATIONS, BACKEND_CHOICES, BUILT_IN_DATASET_NAMES, FOLDER_DATASET_PREFIX, LOSS_NAMES, OPTIMIZER_NAMES } from './vocabulary';
 
@@ -92,7 +93,7 @@ function optionSchema(name: string, spec: OptionSpec, rank: number): JsonSchema 
 
 
 export function buildModelSchema(): JsonSchema {
-  const layerVariants = LAYER_CATALOG.map((layerKind) => {
+  const layerVariants: JsonSchema[] = LAYER_CATALOG.map((layerKind) => {
     const properties: Record<string, JsonSchema> = { type: { description: layerKind.description, suggestSortText: '000 type' } };
     const options = { ...COMMON_OPTIONS, ...layerKind.options };
     optionCompletionOrder(options, layerKind.className).forEach((name, index) => {
@@ -118,8 +119,8 @@ export function buildModelSchema(): JsonSchema {
       layers: {
         description: 'Layers in order. A layer with `inputs` makes the model functional.',
         items: {
-          properties: { type: { ...proposals(LAYER_CATALOG.map((layerKind) => layerKind.className)), description: 'Keras layer class name.' } },
-          allOf: layerVariants,
+          properties: { type: { ...proposals([...LAYER_CATALOG.map((layerKind) => layerKind.className), ...APPLICATION_NAMES, 'Model']), description: 'Keras layer class name, a keras.applications base (VGG16, ResNet50…) or Model (a saved model).' } },
+          allOf: [...layerVariants, ...applicationSchemaVariants()],
         },
       },
       training: {

@@ -5,6 +5,7 @@
 // before it; a layer whose input shape cannot be known (it follows an error) gets no summary and
 // no shape checks, since any shape problem found there would be a consequence, not a new error.
 
+import { APPLICATION_NAMES } from './applications';
 import { allClassNames, allFactoryNames, kerasOnlyOptions, layerKindByClassName, layerKindByFactory, layerKindLike, nearestName, optionsOf, type LayerKind } from './catalog';
 import { applyLayerRule, type LayerProblem } from './layers';
 import { describeValue, expectedForValue } from './options';
@@ -231,7 +232,8 @@ class Summarizer {
     const typescript = factory !== undefined;
     const asWritten = factory ?? layer.className;
     const sameKind = typescript ? layerKindLike(asWritten) : undefined;
-    const suggestion = sameKind?.factory ?? nearestName(asWritten, typescript ? allFactoryNames() : allClassNames());
+    // A model file also takes the keras.applications bases and saved models (src/model/applications).
+    const suggestion = sameKind?.factory ?? nearestName(asWritten, typescript ? allFactoryNames() : [...allClassNames(), ...APPLICATION_NAMES, 'Model']);
     const range = layer.typeRange ?? this.rangeOf(layer);
     if (sameKind && sameKind.factory === undefined) {
       this.report(
@@ -249,7 +251,8 @@ class Summarizer {
     this.report(
       'error',
       'unknown-layer',
-      `Unknown layer: '${written}'.${didYouMean} Supported layers: ${typescript ? allFactoryNames().join(', ') : [...new Set(allClassNames().map((name) => layerKindByClassName(name)?.className))].join(', ')}.`,
+      `Unknown layer: '${written}'.${didYouMean} Supported layers: ${typescript ? allFactoryNames().join(', ') : [...new Set(allClassNames().map((name) => layerKindByClassName(name)?.className))].join(', ')}.` +
+        (typescript ? '' : ` Pretrained bases: ${APPLICATION_NAMES.join(', ')}, and Model (a saved model).`),
       range,
       layer.name,
       fixes,

@@ -106,3 +106,41 @@ export function expandApplication(layer: LayerSpec, fallbackRange: SourceRange):
   layer.model = APPLICATIONS[application].build(options);
   return diagnostics.map((diagnostic) => ({ ...diagnostic, layer: layer.name }));
 }
+
+/** What each application option means, its Keras name, default and the values to propose (the JSON Schema's completion). */
+const OPTION_DOCS: Record<string, { description: string; keras: string; default?: unknown; values?: unknown[] }> = {
+  includeTop: { description: 'Whether to include the classifier at the top of the network (then the input must be 224×224×3 with ImageNet weights).', keras: 'include_top', default: true, values: [false, true] },
+  weights: { description: 'null (random initialization), "imagenet" (downloaded into the cache on first training) or the path of a Keras weights file (.h5, .weights.h5 or .keras), relative to this file.', keras: 'weights', default: 'imagenet', values: ['imagenet', null] },
+  inputShape: { description: 'Shape of one input image (height, width, 3), each side at least 32; without the top any size.', keras: 'input_shape', values: [[224, 224, 3], [160, 160, 3], [96, 96, 3]] },
+  pooling: { description: 'Without the top: null (4-D output), "avg" (GlobalAveragePooling2D) or "max" (GlobalMaxPooling2D).', keras: 'pooling', values: ['avg', 'max', null] },
+  classes: { description: 'Number of classes of the top classifier (1000 with ImageNet weights).', keras: 'classes', default: 1000 },
+  classifierActivation: { description: 'Activation of the top classifier: "softmax", or null for the logits (only these with pretrained weights).', keras: 'classifier_activation', default: 'softmax', values: ['softmax', null] },
+  alpha: { description: 'Width multiplier: the number of filters of each layer scaled (ImageNet weights for 0.35, 0.5, 0.75, 1.0, 1.3, 1.4).', keras: 'alpha', default: 1.0, values: [0.35, 0.5, 0.75, 1.0, 1.3, 1.4] },
+  trainable: { description: 'false freezes every layer of the base (transfer learning); its BatchNormalization layers then run in inference mode.', keras: 'trainable', default: true, values: [false, true] },
+  name: { description: "The base's name (default: Keras's, e.g. vgg16 or mobilenetv2_1.00_224).", keras: 'name' },
+  path: { description: 'The saved model: a .keras or .h5 file or a tfjs model folder, relative to this file.', keras: 'keras.saving.load_model(path)' },
+  inputs: { description: 'Functional models: the layer feeding the base.', keras: 'inputs' },
+};
+
+/** JSON Schema variants proposing the applications' options (and the `Model` layer's), in the style of src/model/schema.ts. */
+export function applicationSchemaVariants(): Record<string, unknown>[] {
+  const variant = (type: string, description: string, options: string[]): Record<string, unknown> => {
+    const properties: Record<string, unknown> = { type: { description, suggestSortText: '000 type' } };
+    [...options, 'inputs'].forEach((option, index) => {
+      const docs = OPTION_DOCS[option];
+      properties[option] = {
+        description: `${docs.description} Keras: ${docs.keras}.`,
+        completionDetail: `Keras: ${docs.keras}`,
+        suggestSortText: `${String(index + 1).padStart(3, '0')} ${option}`,
+        ...(docs.default === undefined ? {} : { default: docs.default }),
+        ...(docs.values ? { defaultSnippets: docs.values.map((value) => ({ label: JSON.stringify(value), body: value })) } : {}),
+      };
+    });
+    return { if: { properties: { type: { enum: [type] } }, required: ['type'] }, then: { properties } };
+  };
+  const order = ['includeTop', 'weights', 'inputShape', 'trainable', 'pooling', 'classes', 'classifierActivation', 'name'];
+  return [
+    ...APPLICATION_NAMES.map((name) => variant(name, APPLICATIONS[name].description, name === 'MobileNetV2' ? ['alpha', ...order] : order)),
+    variant('Model', 'A saved model used as a layer (keras.saving.load_model): a .keras or .h5 file or a tfjs model folder; its weights are loaded when training.', ['path', 'trainable', 'name']),
+  ];
+}
