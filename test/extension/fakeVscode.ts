@@ -255,7 +255,12 @@ export const window = {
   async showErrorMessage(message: string) {
     state.log.push(message);
   },
+  async withProgress<T>(_options: unknown, task: (progress: { report(value: unknown): void }) => Promise<T>): Promise<T> {
+    return task({ report: () => undefined });
+  },
 };
+
+export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
 
 export const commands = {
   registerCommand(id: string, handler: (...args: unknown[]) => unknown) {
@@ -278,6 +283,7 @@ const fakeModule = {
   WorkspaceEdit,
   CodeAction,
   ViewColumn,
+  ProgressLocation,
   workspace,
   languages,
   window,

@@ -2,7 +2,6 @@
 // extension does, with the trainer's CLI replaced by a process that prints what `cnnlab export
 // --json` prints: the choice, the dialog's default, the CLI's arguments, and what the user is told.
 import { runsUi, setWorkspaceFolders } from './runsFake';
-import './progressFake';
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
