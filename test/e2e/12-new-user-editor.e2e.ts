@@ -205,8 +205,10 @@ describe('e2e: a new user in the editor (issue 10: items 1, 9, 10)', function ()
     // Edit a filter count (one edit, as a paste would be) and watch the lens and the Models view.
     await workbench.selectInEditor('128');
     await startWatching(page, fileName);
+    const editedAt = Date.now();
     await page.keyboard.insertText('256');
     await modelLens.filter({ hasText: `Total ${thousands(expectedAfterEdit.total)} params` }).waitFor({ timeout: 60_000 });
+    const newTotalAfterMs = Date.now() - editedAt;
     await modelsRow.filter({ hasText: `${thousands(expectedAfterEdit.total)} params` }).waitFor({ timeout: 60_000 });
     const afterEdit = await stopWatching(page);
     await workbench.screenshot('01-lens-after-edit');
@@ -220,7 +222,7 @@ describe('e2e: a new user in the editor (issue 10: items 1, 9, 10)', function ()
     const rowsAfterEdit = afterEdit.samples.map((sample) => sample.modelsRow).filter((row): row is string => row !== null);
     assert.ok(rowsAfterEdit.every((row) => !zeroParams.test(row)), `the Models view showed a zero total:\n${rowsAfterEdit.join('\n')}`);
     assert.ok(afterEdit.taken >= 5, `only ${afterEdit.taken} samples`);
-    console.log(`      model lens during the edit (${afterEdit.taken} samples): ${[...new Set(lensesSeen)].join('  →  ')}`);
+    console.log(`      model lens during the edit (${afterEdit.taken} samples, new total after ${newTotalAfterMs} ms): ${[...new Set(lensesSeen)].join('  →  ')}`);
 
     await page.keyboard.press('Control+S');
     await waitFor('the edit on disk', () => (readFileSync(join(workspace, fileName), 'utf8') === edited ? true : undefined), 10_000);
@@ -249,7 +251,6 @@ describe('e2e: a new user in the editor (issue 10: items 1, 9, 10)', function ()
     ];
 
     await workbench.openFileOnceFound(fileName);
-    await workbench.openProblems();
     const checkThreeOnce = async (): Promise<string[]> => {
       const shown = await workbench.problemsOf(fileName);
       for (const problem of expectedProblems) {
@@ -265,9 +266,8 @@ describe('e2e: a new user in the editor (issue 10: items 1, 9, 10)', function ()
       const shown = await workbench.problemsOf(fileName);
       return expectedProblems.every((problem) => shown.some((row) => problem.message.test(row))) ? true : undefined;
     };
-    await pollUntil('the three problems in the Problems panel', allThreeShown, 60_000);
-    await checkThreeOnce();
-    // The model lens agrees with the Problems panel.
+    // The model lens agrees with the Problems panel. (It is read while the editor has the focus: VS Code
+    // drops a pending lens request when the editor loses it, until it is focused or edited again.)
     const modelLensReads = async (expected: string): Promise<void> => {
       let last: string[] = [];
       await pollUntil(
@@ -282,6 +282,9 @@ describe('e2e: a new user in the editor (issue 10: items 1, 9, 10)', function ()
       });
     };
     await modelLensReads('✖ 3 errors');
+    await workbench.openProblems();
+    await pollUntil('the three problems in the Problems panel', allThreeShown, 60_000);
+    await checkThreeOnce();
 
     // A missing comma: VS Code's JSON service reports it, once, and nothing else is listed meanwhile.
     const commaLine = lineOf(text, '"type": "Flatten"') - 1; // the layer before Flatten ends with "},"
@@ -359,6 +362,8 @@ describe('e2e: a new user in the editor (issue 10: items 1, 9, 10)', function ()
     await editor.locator('.view-lines').click();
     await workbench.page.keyboard.press('Control+Z');
     await pollUntil('one undo to put the file back on one line', lineCountIs((count) => count === 1), 30_000);
+    // Undo leaves the view scrolled to the end of the long line, past the lenses at its start.
+    await workbench.page.keyboard.press('Control+Home');
     await editor.locator('.codelens-decoration > a', { hasText: /layers on this line/ }).first().waitFor({ timeout: 30_000 });
 
     // Clicking the count lens does the same.
@@ -387,9 +392,11 @@ describe('e2e: a new user in the editor (issue 10: items 1, 9, 10)', function ()
         `the lens above line ${layer.lineNumber} (${layer.className})`,
         async () => {
           const onScreen = await workbench.codeLensesWithLineNumbers();
-          for (const lens of onScreen) if (lens.lineNumber !== undefined) seenLenses.set(lens.lineNumber, [...new Set([...(seenLenses.get(lens.lineNumber) ?? []), lens.text])]);
           const here = onScreen.filter((lens) => lens.lineNumber === layer.lineNumber);
-          return here.length > 0 ? here : undefined;
+          if (here.length === 0) return undefined;
+          // The lenses of the formatted text are on screen (VS Code swaps a file's lenses all at once): record them.
+          for (const lens of onScreen) if (lens.lineNumber !== undefined) seenLenses.set(lens.lineNumber, [...new Set([...(seenLenses.get(lens.lineNumber) ?? []), lens.text])]);
+          return here;
         },
         30_000,
       );
@@ -404,6 +411,7 @@ describe('e2e: a new user in the editor (issue 10: items 1, 9, 10)', function ()
       return onScreen.some((lens) => lens.text.startsWith('Total')) ? onScreen : undefined;
     }, 30_000);
     assert.equal(top.find((lens) => lens.text.startsWith('Total'))?.text, totalBefore, 'the same totals as before formatting');
+    assert.ok(!top.some((lens) => /layers on this line/.test(lens.text)), `no count lens once each layer has its own: ${top.map((lens) => lens.text).join(' | ')}`);
     const layerLineNumbers = new Set(layerLines.map((layer) => layer.lineNumber));
     const elsewhere = [...seenLenses.entries()].filter(([lineNumber, texts]) => !layerLineNumbers.has(lineNumber) && texts.some((text) => text.startsWith('→') || /layers on this line/.test(text)));
     assert.deepEqual(elsewhere, [], 'no layer lens on any other line');
