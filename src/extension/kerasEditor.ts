@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import { kerasFileKind, readKerasModelConfig } from '../keras/savedModel';
 import { analyzeModel } from '../model';
@@ -17,6 +16,7 @@ import { panelColumn } from './panel';
 import type { RunCatalog, RunEntry } from './runCatalog';
 import { RunNode } from './runsView';
 import type { TrainerManager } from './trainerManager';
+import { collectOutput, parseCliJson } from './cliJson';
 
 export const KERAS_EDITOR_VIEW_TYPE = 'cnnLab.kerasModel';
 export const PREDICTION_VIEW_TYPE = 'cnnLab.prediction';
@@ -65,32 +65,7 @@ export interface PredictOutput {
 
 /** The CLI's JSON, or an error saying what came instead. */
 export function parsePredictOutput(stdout: string, exitCode: number | null): PredictOutput {
-  const start = stdout.indexOf('{');
-  if (start >= 0) {
-    try {
-      const parsed = JSON.parse(stdout.slice(start)) as PredictOutput;
-      if (parsed.error || (Array.isArray(parsed.predictions) && exitCode === 0)) return parsed;
-    } catch {
-      // not JSON: reported below
-    }
-  }
-  return { error: { message: `The prediction did not finish (exit code ${exitCode ?? 'none'}).`, hint: 'The CNN Lab output channel has the details.' } };
-}
-
-function collect(child: ChildProcess, timeoutMs: number): Promise<{ stdout: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, code });
-    });
-  });
+  return parseCliJson<PredictOutput>(stdout, exitCode, 'prediction', (parsed) => Array.isArray(parsed.predictions));
 }
 
 function imageDataUrl(path: string): string | undefined {
@@ -123,7 +98,7 @@ async function predictAndShow(trainer: CliStarter, target: string, label: string
   let output: PredictOutput;
   try {
     const child = await trainer.startCli(['predict', target, ...paths, '--json', '--top', '5']);
-    const { stdout, code } = await collect(child, PREDICT_TIMEOUT_MS);
+    const { stdout, code } = await collectOutput(child, PREDICT_TIMEOUT_MS);
     output = parsePredictOutput(stdout, code);
   } catch (error) {
     output = { error: { message: `The prediction could not start: ${error instanceof Error ? error.message : String(error)}` } };

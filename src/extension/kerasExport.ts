@@ -1,9 +1,9 @@
 // The Runs view's **Export to Keras…**: a run as a Keras 3 `.keras` file or as train.py. The export
 // runs `cnnlab export --json` in the trainer's Node (a `.keras` export loads the run's tfjs model,
 // which the extension host never does), as predictions do (kerasEditor.ts).
-import type { ChildProcess } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { TrainerManager } from './trainerManager';
+import { collectOutput, parseCliJson } from './cliJson';
 
 export type KerasExportFormat = 'keras' | 'python';
 
@@ -38,39 +38,14 @@ const EXPORT_TIMEOUT_MS = 5 * 60 * 1000;
 
 /** The CLI's JSON, or an error saying what came instead. */
 export function parseExportOutput(stdout: string, exitCode: number | null): ExportOutput {
-  const start = stdout.indexOf('{');
-  if (start >= 0) {
-    try {
-      const parsed = JSON.parse(stdout.slice(start)) as ExportOutput;
-      if (parsed.error || (Array.isArray(parsed.written) && exitCode === 0)) return parsed;
-    } catch {
-      // not JSON: reported below
-    }
-  }
-  return { error: { message: `The export did not finish (exit code ${exitCode ?? 'none'}).`, hint: 'The CNN Lab output channel has the details.' } };
-}
-
-function collect(child: ChildProcess): Promise<{ stdout: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), EXPORT_TIMEOUT_MS);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, code });
-    });
-  });
+  return parseCliJson<ExportOutput>(stdout, exitCode, 'export', (parsed) => Array.isArray(parsed.written));
 }
 
 /** Runs `cnnlab export RUN --format F --out PATH --force --json` (the save dialog has asked before replacing a file). */
 export async function exportWithCli(trainer: Pick<TrainerManager, 'startCli'>, runDir: string, format: KerasExportFormat, out: string): Promise<ExportOutput> {
   try {
     const child = await trainer.startCli(['export', runDir, '--format', format, '--out', out, '--force', '--json']);
-    const { stdout, code } = await collect(child);
+    const { stdout, code } = await collectOutput(child, EXPORT_TIMEOUT_MS);
     return parseExportOutput(stdout, code);
   } catch (error) {
     return { error: { message: `The export could not start: ${error instanceof Error ? error.message : String(error)}` } };
