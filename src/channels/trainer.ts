@@ -3,7 +3,7 @@
 // enters: the trainer checks commands, the host checks events (see ./guard).
 
 import type { ModelSummary, TrainingConfig } from '../model/types';
-import type { BackendInfo, EvaluationResult, Logs, RunRecord } from '../runs/format';
+import type { BackendInfo, EvaluationResult, ExperimentRef, Logs, RunRecord } from '../runs/format';
 import { guardOf, invalidMessage, type ChannelChecks } from './guard';
 
 export type TrainerEvent =
@@ -44,6 +44,8 @@ export interface TrainJob {
   testExamples?: number;
   /** Run folder or id of a stopped/interrupted run to continue from its last saved model. */
   resumeFrom?: string;
+  /** A sweep's variant: its values are applied to the model file's layers and training block, and recorded in run.json. */
+  experiment?: ExperimentRef;
 }
 
 export type TrainerCommand =
@@ -66,6 +68,7 @@ const trainJobChecks: ChannelChecks<{ type: 'job' } & TrainJob> = {
     trainExamples: optionalCount,
     testExamples: optionalCount,
     resumeFrom: { optional: 'string' },
+    experiment: { optional: 'object' },
   },
 };
 

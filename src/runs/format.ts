@@ -2,6 +2,7 @@
 // them and the store, the CLI, the extension and the webview read them.
 
 import type { ModelIR, ModelSummary, TrainingConfig } from '../model/types';
+import type { SweepMetric, SweepValue } from '../model/sweep';
 import type { BackendName } from '../model/vocabulary';
 
 /** The backend a run trained on, as recorded in run.json. */
@@ -58,6 +59,21 @@ export interface RunRecord {
   error?: { message: string; hint?: string };
   /** Run this one resumed from. */
   resumedFrom?: string;
+  /** Set when the run is one variant of a sweep. */
+  experiment?: ExperimentRef;
+}
+
+/** Which sweep a run belongs to and the values its variant trained with. */
+export interface ExperimentRef {
+  /** A plain id, like a run id, e.g. `shapes-cnn-sweep-20261201-203000`. */
+  id: string;
+  /** Shown name, e.g. "shapes-cnn sweep (grid, 4 variants)". */
+  name: string;
+  /** 0-based index of the variant in the experiment. */
+  variant: number;
+  variants: number;
+  values: Record<string, SweepValue>;
+  metric: SweepMetric;
 }
 
 /** One line of metrics.jsonl: appended and flushed as written. */
