@@ -46,6 +46,11 @@ export interface TrainJob {
   resumeFrom?: string;
   /** A sweep's variant: its values are applied to the model file's layers and training block, and recorded in run.json. */
   experiment?: ExperimentRef;
+  /**
+   * `model-file`: start from the weights saved in the model file (fine-tuning a Keras `.keras`/`.h5`
+   * file) instead of new ones. Absent: new weights, as the model file's initializers make them.
+   */
+  initialWeights?: 'model-file';
 }
 
 export type TrainerCommand =
@@ -69,6 +74,7 @@ const trainJobChecks: ChannelChecks<{ type: 'job' } & TrainJob> = {
     testExamples: optionalCount,
     resumeFrom: { optional: 'string' },
     experiment: { optional: 'object' },
+    initialWeights: { optional: ['model-file'] },
   },
 };
 

@@ -9,7 +9,7 @@ import { analyzeModel } from '../model';
 import type { ModelAnalysis, ModelIR } from '../model/types';
 import { buildModel } from '../trainer/buildModel';
 import { UserError } from '../util/userError';
-import { readKerasModel, type KerasModelWithWeights, type SavedLayer, type SavedScope, type SavedWeight } from './savedModel';
+import { readKerasModel, readKerasWeights, type KerasModelWithWeights, type SavedLayer, type SavedScope, type SavedWeight } from './savedModel';
 
 export interface LoadedKerasModel {
   model: tf.LayersModel;
@@ -140,6 +140,14 @@ export function buildKerasModel(analysis: ModelAnalysis, fileLabel: string): tf.
   } catch (error) {
     throw new UserError(`The model in ${fileLabel} cannot be built in TensorFlow.js: ${(error as Error).message}`, 'Check the layer named above in `cnnlab summary`.', { cause: error });
   }
+}
+
+/**
+ * Sets the weights saved in the `.keras`/`.h5` file at `path` into `model`, built from that file's
+ * architecture (fine-tuning starts from them); a UserError naming each layer that does not fit, with the model untouched.
+ */
+export async function loadKerasFileWeights(model: tf.LayersModel, path: string): Promise<void> {
+  setKerasWeights(model, await readKerasWeights(path), basename(path));
 }
 
 /** Reads a `.keras` or `.h5` file and returns its tfjs model with the file's weights. */

@@ -59,6 +59,8 @@ export interface RunRecord {
   error?: { message: string; hint?: string };
   /** Run this one resumed from. */
   resumedFrom?: string;
+  /** Set when training started from the weights saved in a Keras model file (fine-tuning), not new ones: that file, as `modelFile` names it. */
+  initialWeights?: { from: string };
   /** Set when the run is one variant of a sweep. */
   experiment?: ExperimentRef;
 }

@@ -1,9 +1,11 @@
 // Where a run's model, its source and its settings come from: the model file, or the run being
 // resumed (its saved model/last, and the curve up to the epoch that model reached).
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { loadKerasFileWeights } from '../keras/loadModel';
 import { installSavedModelReader } from '../keras/modelReader';
+import { kerasFileKind, readKerasModelConfig } from '../keras/savedModel';
 import { analyzeModel } from '../model';
 import { evaluateTypeScriptModel } from '../model/evaluate';
 import { shouldEvaluate } from '../model/documents';
@@ -25,6 +27,8 @@ export interface RunSource {
   summary: ModelSummary;
   training: TrainingConfig;
   resumed?: ResumedRun;
+  /** `model-file`: the run starts from the weights saved in the Keras model file (TrainJob.initialWeights). */
+  initialWeights?: 'model-file';
 }
 
 export interface ResumedRun {
@@ -39,21 +43,28 @@ export interface ResumedRun {
 // follow them; training already requires a trusted workspace, so running the module is allowed here.
 const moduleEvaluationTimeoutMs = 10_000;
 
-export function readRunSource(job: TrainJob): Promise<RunSource> {
+export async function readRunSource(job: TrainJob): Promise<RunSource> {
+  if (job.initialWeights && job.resumeFrom) {
+    throw new TrainingError(
+      `A run resumes from its own last saved model, so it cannot also start from the weights saved in the model file. Received: resume ${job.resumeFrom} and initialWeights "${job.initialWeights}".`,
+      'Resume the run alone (--resume RUN), or fine-tune the Keras file in a new run (--fine-tune).',
+    );
+  }
   return job.resumeFrom ? readResumedRun(job, job.resumeFrom) : readModelFile(job);
 }
 
 /**
  * The model to train: the resumed run's last saved one, or a new one built from the IR with the run
  * seed, its pretrained bases loaded with the weights they name (./pretrained; `pretrained` says where
- * from). Either way its layers are frozen as the model file says (tfjs forgets a nested model's
+ * from), or for fine-tuning, with every weight the Keras model file saved. Either way its layers are frozen as the model file says (tfjs forgets a nested model's
  * flag when it saves), and its frozen BatchNormalization layers run in inference mode, as in Keras (./freezing).
  */
 export async function loadModel(source: RunSource, pretrained?: PretrainedOptions): Promise<tf.LayersModel> {
   const model = source.resumed ? await loadSavedModel(join(source.resumed.runDir, MODEL_DIR, 'last')) : buildModel(source.ir, runSeed(source.training));
   if (!source.resumed) {
     try {
-      await loadPretrainedWeights(model, source.ir, pretrained ?? { baseDir: dirname(resolve(source.modelFile)), progress: () => undefined });
+      if (source.initialWeights) await loadKerasFileWeights(model, source.modelFile);
+      else await loadPretrainedWeights(model, source.ir, pretrained ?? { baseDir: dirname(resolve(source.modelFile)), progress: () => undefined });
     } catch (error) {
       model.dispose();
       throw error;
@@ -81,13 +92,27 @@ export function resumedLearningRate(resumed: ResumedRun): number | undefined {
   return undefined;
 }
 
-async function readModelFile(job: TrainJob): Promise<RunSource> {
-  let text: string;
+/**
+ * The model file's text: a Keras `.keras`/`.h5` file's architecture (Keras's to_json() structure),
+ * any other file as it is. Starting from the file's weights needs a Keras file.
+ */
+async function readModelText(job: TrainJob): Promise<string> {
+  if (kerasFileKind(job.modelFile)) return (await readKerasModelConfig(job.modelFile)).configText;
+  if (job.initialWeights === 'model-file') {
+    throw new TrainingError(
+      `Only a Keras saved model holds weights to fine-tune from: expected a .keras or .h5 file (model.save). Received: ${basename(job.modelFile)}.`,
+      'Train this model from new weights (without --fine-tune), or resume one of its CNN Lab runs (--resume RUN) to continue from its weights.',
+    );
+  }
   try {
-    text = readFileSync(job.modelFile, 'utf8');
+    return readFileSync(job.modelFile, 'utf8');
   } catch (error) {
     throw new TrainingError(`Cannot read the model file ${job.modelFile}: ${(error as Error).message}.`, 'Check the path of the model file.');
   }
+}
+
+async function readModelFile(job: TrainJob): Promise<RunSource> {
+  const text = await readModelText(job);
   // A saved model used as a layer ("type": "Model") is read through src/keras, .h5 files once the HDF5 reader is loaded.
   await installSavedModelReader();
   const staticAnalysis = analyzeModel(text, job.modelFile);
@@ -108,6 +133,7 @@ async function readModelFile(job: TrainJob): Promise<RunSource> {
     ir: analysis.ir,
     summary: analysis.summary,
     training: { ...analysis.ir.training, ...job.overrides },
+    ...(job.initialWeights ? { initialWeights: job.initialWeights } : {}),
   };
 }
 

@@ -91,9 +91,12 @@ function firstEpoch(source: RunSource, training: ResolvedTraining): number {
 /** The run folder with run.json (`running`), summary.txt and, for a resume, the curve it continues. */
 function createRun(job: TrainJob, source: RunSource, backend: BackendInfo, training: ResolvedTraining, initialEpoch: number): RunWriter {
   const { resumed } = source;
+  const modelFile = resumed ? source.modelFile : relativeModelFile(job, source.modelFile);
+  // A resumed fine-tuning run still descends from the Keras file's weights.
+  const initialWeights = resumed ? resumed.record.initialWeights : source.initialWeights ? { from: modelFile } : undefined;
   const writer = RunWriter.create(job.runsDir, {
     id: createRunId(source.ir.name),
-    modelFile: resumed ? source.modelFile : relativeModelFile(job, source.modelFile),
+    modelFile,
     modelSource: source.modelSource,
     ir: source.ir,
     summary: source.summary,
@@ -106,6 +109,7 @@ function createRun(job: TrainJob, source: RunSource, backend: BackendInfo, train
     epochsCompleted: initialEpoch,
     epochsPlanned: training.epochs,
     ...(resumed ? { resumedFrom: resumed.record.id, bestMetrics: resumed.record.bestMetrics } : {}),
+    ...(initialWeights ? { initialWeights } : {}),
   });
   writer.writeSummary(formatSummary(source.summary.layers.length > 0 ? source.summary : summarizeModel(source.ir)));
   if (resumed) writer.appendMetricsHistory(resumed.metrics);
