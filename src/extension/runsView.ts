@@ -10,7 +10,8 @@ import { shouldEvaluate } from '../model/documents';
 import type { ModelAnalysis } from '../model/types';
 import type { RunRecord, RunStatus } from '../runs/format';
 import { describeMetricsInfo, type MetricsCount } from '../runs/store';
-import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, formatRunResult, groupRunsByModel, runDurationMs, runStatusText, runTitle } from '../runs/grouping';
+import type { ExperimentRef } from '../runs/format';
+import { bestValAccuracy, describeRun, experimentMetric, formatAccuracy, formatDuration, formatRelativeTime, formatRunResult, groupByExperiment, groupRunsByModel, newestStart, runDurationMs, runStatusText, runTitle, variantLabel, type ExperimentGroup } from '../runs/grouping';
 import { escapeMarkdown } from '../model/markdownText';
 import type { ModelDocuments } from './modelDocuments';
 import type { RunCatalog, RunEntry, UnreadableRun } from './runCatalog';
@@ -25,7 +26,41 @@ const STATUS_ICONS: Record<RunStatus, vscode.ThemeIcon> = {
 };
 
 export class ModelGroupNode {
-  constructor(readonly modelPath: string, readonly runs: RunNode[]) {}
+  /** `runs`: the model's runs of no sweep; `experiments`: its sweeps, each with its runs. */
+  constructor(
+    readonly modelPath: string,
+    readonly runs: RunNode[],
+    readonly experiments: ExperimentNode[] = [],
+  ) {}
+
+  /** Sweeps and single runs, the one with the newest run first. */
+  get children(): (ExperimentNode | RunNode)[] {
+    const start = (node: ExperimentNode | RunNode): number => newestStart(node instanceof ExperimentNode ? node.runs.map((run) => run.entry.record) : [node.entry.record]);
+    return [...this.experiments, ...this.runs].sort((a, b) => start(b) - start(a));
+  }
+
+  /** How many runs the group holds, its sweeps' included. */
+  get runCount(): number {
+    return this.runs.length + this.experiments.reduce((sum, experiment) => sum + experiment.runs.length, 0);
+  }
+}
+
+/** Where a sweep's queue stands on disk (experiment.json), when this window knows it. */
+export type ExperimentQueueState = 'queued' | 'running' | 'stopped' | 'done';
+export type ExperimentStateOf = (experimentId: string) => ExperimentQueueState | undefined;
+
+/** A sweep: its runs under it, best first by its metric. */
+export class ExperimentNode {
+  constructor(
+    readonly modelPath: string,
+    readonly ref: ExperimentRef,
+    readonly runs: VariantRunNode[],
+    readonly queueState?: ExperimentQueueState,
+  ) {}
+
+  get experimentId(): string {
+    return this.ref.id;
+  }
 }
 
 export class RunNode {
@@ -39,12 +74,24 @@ export class RunNode {
   }
 }
 
+/** A run of a sweep: labelled by its variant's values and the sweep's metric (`lr=0.004 · conv2d.filters=16 — val_acc 0.912`). */
+export class VariantRunNode extends RunNode {
+  /** `rank`: 1 for the best run of its sweep. */
+  constructor(
+    entry: RunEntry,
+    title: string,
+    readonly rank: number,
+  ) {
+    super(entry, title);
+  }
+}
+
 /** A folder under `.cnnlab/runs` that cannot be read as a run: one row that says why. */
 export class UnreadableRunNode {
   constructor(readonly unreadable: UnreadableRun) {}
 }
 
-export type RunsTreeNode = ModelGroupNode | RunNode | UnreadableRunNode;
+export type RunsTreeNode = ModelGroupNode | ExperimentNode | RunNode | UnreadableRunNode;
 
 /** Epochs completed by a run trained in this window, as its trainer last reported (run.json may lag behind). */
 export type LiveEpochs = (runId: string) => number | undefined;
@@ -80,6 +127,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
   constructor(
     private readonly catalog: RunCatalog,
     private readonly live: LiveEpochs = () => undefined,
+    private readonly experimentState: ExperimentStateOf = () => undefined,
   ) {}
 
   refresh(): void {
@@ -92,35 +140,50 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
 
   async getChildren(node?: RunsTreeNode): Promise<RunsTreeNode[]> {
     if (node instanceof RunNode || node instanceof UnreadableRunNode) return [];
-    if (node instanceof ModelGroupNode) return node.runs;
+    if (node instanceof ModelGroupNode) return node.children;
+    if (node instanceof ExperimentNode) return node.runs;
     const entries = await this.catalog.ready();
     const entryOf = new Map(entries.map((entry) => [entry.record, entry]));
     const pathOf = (record: RunRecord): string => entryOf.get(record)?.modelPath ?? record.modelFile;
-    const groups: RunsTreeNode[] = groupRunsByModel(entries.map((entry) => entry.record), Date.now(), pathOf).map(
-      (group) =>
-        new ModelGroupNode(
-          group.modelFile,
-          group.runs.map((row) => new RunNode(entryOf.get(row.record) as RunEntry, row.title)),
-        ),
-    );
+    const groups: RunsTreeNode[] = groupRunsByModel(entries.map((entry) => entry.record), Date.now(), pathOf).map((group) => {
+      const titles = new Map(group.runs.map((row) => [row.record, row.title]));
+      const { experiments, others } = groupByExperiment(group.runs.map((row) => row.record));
+      const nodeOf = (record: RunRecord): RunNode => new RunNode(entryOf.get(record) as RunEntry, titles.get(record));
+      return new ModelGroupNode(
+        group.modelFile,
+        others.map(nodeOf),
+        experiments.map((experiment) => this.experimentNode(group.modelFile, experiment, entryOf, titles)),
+      );
+    });
     return [...groups, ...this.catalog.unreadable.map((unreadable) => new UnreadableRunNode(unreadable))];
+  }
+
+  private experimentNode(modelPath: string, experiment: ExperimentGroup, entryOf: Map<RunRecord, RunEntry>, titles: Map<RunRecord, string>): ExperimentNode {
+    const runs = experiment.runs.map((record, index) => new VariantRunNode(entryOf.get(record) as RunEntry, titles.get(record) ?? runTitle(record), index + 1));
+    return new ExperimentNode(modelPath, experiment.ref, runs, this.experimentState(experiment.ref.id));
   }
 
   getTreeItem(node: RunsTreeNode): vscode.TreeItem {
     if (node instanceof UnreadableRunNode) return unreadableRunItem(node.unreadable);
+    if (node instanceof ExperimentNode) return experimentItem(node);
+    if (node instanceof VariantRunNode) return this.variantItem(node);
     if (node instanceof ModelGroupNode) {
       const item = new vscode.TreeItem(path.basename(node.modelPath), vscode.TreeItemCollapsibleState.Expanded);
       item.id = `model:${node.modelPath}`;
-      item.description = `${node.runs.length} run${node.runs.length === 1 ? '' : 's'}`;
+      item.description = `${node.runCount} run${node.runCount === 1 ? '' : 's'}`;
       item.tooltip = node.modelPath;
       item.resourceUri = vscode.Uri.file(node.modelPath);
       item.iconPath = new vscode.ThemeIcon('symbol-class');
       item.contextValue = 'cnnLab.modelGroup';
       return item;
     }
+    return this.getRunItem(node);
+  }
+
+  private getRunItem(node: RunNode, label: string = node.title): vscode.TreeItem {
     const record = node.entry.record;
     const now = Date.now();
-    const item = new vscode.TreeItem(node.title, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = `run:${node.entry.runDir}`;
     const description = describeRun(record, now, this.live(record.id));
     item.description = description;
@@ -133,11 +196,49 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
     return item;
   }
 
+  /** A sweep's run: its values and result as the label, its name and state beside; the run's own commands. */
+  private variantItem(node: VariantRunNode): vscode.TreeItem {
+    const record = node.entry.record as RunRecord & { experiment: ExperimentRef };
+    const label = variantLabel(record);
+    const item = this.getRunItem(node, label);
+    const state = record.status === 'running' ? runStatusText(record, this.live(record.id)) : record.status === 'completed' ? undefined : record.status;
+    const duration = runDurationMs(record, Date.now());
+    item.description = [node.rank === 1 && experimentMetric(record, record.experiment.metric) !== undefined ? '★ best' : undefined, node.title, state, duration !== undefined ? formatDuration(duration) : undefined]
+      .filter((part) => part !== undefined)
+      .join(' · ');
+    item.accessibilityInformation = { label: `Run ${node.title}, variant ${record.experiment.variant + 1} of ${record.experiment.variants}: ${label}, ${record.status}` };
+    return item;
+  }
+
   /** Called on hover for a row without a tooltip: the run's tooltip, with what metrics.jsonl holds. */
   async resolveTreeItem(item: vscode.TreeItem, node: RunsTreeNode): Promise<vscode.TreeItem> {
     if (node instanceof RunNode) item.tooltip = runTooltip(node.entry.record, Date.now(), await this.catalog.metricsCount(node.entry), node.title);
     return item;
   }
+}
+
+/** What the experiment row says of its queue, and which of Stop Sweep / Continue Sweep its menu offers. */
+const QUEUE_STATE_TEXT: Record<ExperimentQueueState, string> = { queued: 'queued', running: 'running', stopped: 'stopped', done: 'done' };
+
+function experimentItem(node: ExperimentNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.ref.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `experiment:${node.modelPath}:${node.ref.id}`;
+  const finished = node.runs.filter((run) => run.entry.record.status === 'completed').length;
+  const best = node.runs[0]?.entry.record;
+  const bestValue = best ? experimentMetric(best, node.ref.metric) : undefined;
+  item.description = [
+    `${finished} of ${node.ref.variants} done`,
+    node.queueState && node.queueState !== 'done' ? QUEUE_STATE_TEXT[node.queueState] : undefined,
+    bestValue !== undefined ? `best ${node.ref.metric.name} ${formatAccuracy(bestValue)}` : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join(' · ');
+  item.tooltip = `${node.ref.name}\n${node.ref.id}\nranked by ${node.ref.metric.name} (${node.ref.metric.goal === 'max' ? 'higher is better' : 'lower is better'})`;
+  item.iconPath = new vscode.ThemeIcon(node.queueState === 'running' || node.queueState === 'queued' ? 'beaker~spin' : 'beaker');
+  // `cnnLab.experiment-running` offers Stop Sweep, `cnnLab.experiment-stopped` Continue Sweep (package.json menus).
+  item.contextValue = `cnnLab.experiment${node.queueState === 'running' || node.queueState === 'queued' ? '-running' : node.queueState === 'stopped' ? '-stopped' : ''}`;
+  item.command = { command: 'cnnLab.openExperiment', title: 'Open Experiment', arguments: [node] };
+  return item;
 }
 
 function unreadableRunItem(unreadable: UnreadableRun): vscode.TreeItem {
