@@ -11,8 +11,8 @@ import { runTraining } from '../trainer/train';
 
 export const trainUsage = `Usage: cnnlab train FILE [options]
 
-Trains the model in FILE (.model.json, Keras JSON or .model.ts) with its "training" block;
-options override that block. The run is written to .cnnlab/runs/<run-id>/.
+Trains the model in FILE (.model.json, Keras JSON, .model.ts, or a Keras saved model .keras/.h5)
+with its "training" block; options override that block. The run is written to .cnnlab/runs/<run-id>/.
 
 Options:
   --dataset D        shapes | mnist | fashion-mnist | cifar10 | folder:PATH
@@ -25,6 +25,8 @@ Options:
   --train-examples N use only the first N training examples
   --test-examples N  evaluate on the first N test examples
   --resume RUN       continue a stopped or interrupted run (its id or folder) in a new run
+  --fine-tune        start from the weights saved in FILE (a .keras or .h5 file) instead of new
+                     ones; layers saved with trainable=False stay frozen
 `;
 
 /** A command line CNN Lab cannot act on; the usage text follows it. */
@@ -80,6 +82,9 @@ export function parseTrainArguments(args: string[], cwd: string): TrainJob {
         break;
       case '--resume':
         job.resumeFrom = value();
+        break;
+      case '--fine-tune':
+        job.initialWeights = 'model-file';
         break;
       default:
         if (flag.startsWith('-')) throw new UsageError(`Unknown option ${flag}.`);

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
+import { parseTrainArguments, trainUsage } from '../../src/cli/train';
 import { readKerasWeights } from '../../src/keras/savedModel';
 import { readImage } from '../../src/keras/predict';
 import { readRun } from '../../src/runs/store';
@@ -117,6 +118,14 @@ describe('fine-tuning a Keras saved model from its own weights', function () {
     } finally {
       trained.dispose();
     }
+  });
+
+  it('`cnnlab train FILE.keras --fine-tune` asks for the file\'s weights', () => {
+    const fineTune = parseTrainArguments(['model.keras', '--fine-tune', '--dataset', 'folder:photos'], '/ws');
+    assert.equal(fineTune.initialWeights, 'model-file');
+    assert.equal(fineTune.modelFile, '/ws/model.keras');
+    assert.equal(parseTrainArguments(['model.keras'], '/ws').initialWeights, undefined);
+    assert.match(trainUsage, /--fine-tune {8}start from the weights saved in FILE \(a \.keras or \.h5 file\)/);
   });
 
   it('refuses a model file that holds no weights, and a resume that would also start from the file', async () => {
