@@ -4,6 +4,8 @@
 
 import { APPLICATION_NAMES, applicationSchemaVariants } from './applications';
 import { COMMON_OPTIONS, LAYER_CATALOG, type OptionKind, type OptionSpec } from './catalog';
+import { SWEEP_GOALS, SWEEP_METHODS, SWEEP_METRICS } from './sweep';
+import { TRAINING_KEYS } from './training';
 import { ACTIVATIONS, BACKEND_CHOICES, BUILT_IN_DATASET_NAMES, FOLDER_DATASET_PREFIX, LOSS_NAMES, OPTIMIZER_NAMES } from './vocabulary';
 
 // Each problem is reported once, by CNN Lab (issue 10, item 9). VS Code's JSON service validates
@@ -147,6 +149,21 @@ export function buildModelSchema(): JsonSchema {
             properties: { horizontalFlip: { type: 'boolean' }, rotationRange: { type: 'number' }, widthShiftRange: { type: 'number' }, heightShiftRange: { type: 'number' }, zoomRange: { type: 'number' } },
           },
           backend: proposals(BACKEND_CHOICES),
+        },
+      },
+      // CNN Lab checks every key and value of the sweep block (src/model/sweep.ts), layer names included.
+      sweep: {
+        description: 'A grid or random search over training keys and layer options: "cnnlab sweep FILE" or "CNN Lab: Sweep…" trains one run per variant.',
+        properties: {
+          method: { ...proposals(SWEEP_METHODS), description: 'grid: every combination; random: `trials` combinations drawn with `seed`.' },
+          parameters: {
+            description: 'Values to try: a training key (learningRate, batchSize, optimizer…) or "<layer name>.<option>" (e.g. "conv2d.filters"), each with a list of values.',
+            properties: Object.fromEntries(TRAINING_KEYS.map((key) => [key, { description: `Values of the training key ${key} to try, e.g. a list of numbers.` }])),
+          },
+          trials: { description: 'Random search: how many variants to draw.' },
+          metric: { ...proposals(SWEEP_METRICS.map((metric) => metric.name)), description: 'The metric variants are ranked by (default val_acc).' },
+          goal: { ...proposals(SWEEP_GOALS), description: 'Whether a higher (max) or lower (min) metric is better; by default max for accuracy, min for loss.' },
+          seed: { description: 'Seed of the random search draw.' },
         },
       },
     },

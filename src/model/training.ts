@@ -9,7 +9,7 @@ import type { TrainingConfig } from './types';
 import { camelCase } from './names';
 import { BACKEND_CHOICES, DATASET_CHOICES_TEXT, isDatasetName, LOSS_NAMES, lossNamed, OPTIMIZER_NAMES, quotedList } from './vocabulary';
 
-const TRAINING_KEYS = [
+export const TRAINING_KEYS = [
   'dataset', 'epochs', 'batchSize', 'optimizer', 'learningRate', 'loss', 'fromLogits', 'metrics', 'validationSplit', 'shuffle', 'seed',
   'grayscale', 'earlyStopping', 'reduceLROnPlateau', 'checkpoint', 'augmentation', 'backend',
 ] as const;

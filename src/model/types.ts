@@ -1,6 +1,7 @@
 // The intermediate representation (IR) every front end produces and every later stage consumes.
 // Pure data: no vscode, no tfjs. Shapes include the batch axis first; `null` is Keras's `None`.
 
+import type { SweepSpec } from './sweep';
 import type { BackendChoice, LossName, OptimizerName } from './vocabulary';
 
 /** One axis of a tensor shape: a size, or `null` for an unknown size (Keras prints `None`). */
@@ -142,6 +143,8 @@ export interface ModelIR {
   inputs: string[];
   outputs: string[];
   training?: TrainingConfig;
+  /** The `sweep` block of a `*.model.json` file (src/model/sweep.ts); other formats have none. */
+  sweep?: SweepSpec;
   /** Range of the model declaration (where the model-level CodeLens goes). */
   range?: SourceRange;
   /** Where a missing input shape can be added, for the quick fix. */

@@ -1,5 +1,5 @@
 // Front end for our `*.model.json` schema:
-//   { "name"?, "inputShape"?, "layers": [{ "type": "Conv2D", "filters": 32, ... }], "outputs"?, "training"? }
+//   { "name"?, "inputShape"?, "layers": [{ "type": "Conv2D", "filters": 32, ... }], "outputs"?, "training"?, "sweep"? }
 // A model is functional when any layer names its `inputs`; otherwise each layer feeds the next.
 
 import type { Node } from 'jsonc-parser';
@@ -7,10 +7,11 @@ import { expandApplication, isApplication } from '../applications';
 import { expandSavedModel } from '../applications/savedModel';
 import { LayerNamer } from '../catalog';
 import { firstPropertyIndent, lineBreakOf, innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, setOwn, valueOf } from '../source';
+import { readSweep, sweepParameterProblems, type SweepProblem } from '../sweep';
 import { readTraining } from '../training';
 import type { InputShapeInsertionPoint, LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
 
-const MODEL_KEYS = ['$schema', 'name', 'inputShape', 'layers', 'outputs', 'training', 'description'];
+const MODEL_KEYS = ['$schema', 'name', 'inputShape', 'layers', 'outputs', 'training', 'sweep', 'description'];
 
 export interface FrontEndResult {
   ir?: ModelIR;
@@ -122,7 +123,26 @@ export function parseJsonModel(text: string, fileName: string): FrontEndResult {
       diagnostics.push({ severity: problem.severity, code: problem.key ? 'bad-option-value' : 'unknown-option', message: problem.message, range });
     }
   }
+  const sweepNode = property(root, 'sweep');
+  if (sweepNode) readSweepBlock(sweepNode, ir, lines, diagnostics);
   return { ir, diagnostics };
+}
+
+/** The `sweep` block: its spec on the IR when usable, each problem on the key or value it is about. */
+function readSweepBlock(sweepNode: Node, ir: ModelIR, lines: LineMap, diagnostics: ModelDiagnostic[]): void {
+  const { sweep, problems } = readSweep(valueOf(sweepNode));
+  const report = (problem: SweepProblem): void => {
+    const keyNode = problem.writtenKey === undefined ? undefined : properties(sweepNode).find(([key]) => key.value === problem.writtenKey);
+    const parameterNode = problem.parameter === undefined || !keyNode ? undefined : properties(keyNode[1]).find(([key]) => key.value === problem.parameter);
+    const node = parameterNode ? parameterNode[0] : keyNode ? (problem.key ? keyNode[1] : keyNode[0]) : sweepNode;
+    diagnostics.push({ severity: problem.severity, code: problem.key ? 'bad-option-value' : 'unknown-option', message: problem.message, range: nodeRange(lines, node) });
+  };
+  problems.forEach(report);
+  const parametersNode = property(sweepNode, 'parameters');
+  const written = parametersNode?.type === 'object' ? properties(parametersNode).map(([key]) => String(key.value)) : [];
+  const unknown = sweepParameterProblems(ir, written);
+  for (const { parameter, message } of unknown) report({ key: 'parameters', writtenKey: 'parameters', parameter, severity: 'error', message });
+  if (sweep && unknown.length === 0) ir.sweep = sweep;
 }
 
 function readLayer(
