@@ -9,9 +9,10 @@ import { kerasFileKind, readKerasModelConfig } from '../keras/savedModel';
 import { analyzeModel } from '../model';
 import { evaluateTypeScriptModel } from '../model/evaluate';
 import { shouldEvaluate } from '../model/documents';
+import { checkVariant, variantLabel } from '../model/sweep';
 import type { ModelIR, ModelSummary, TrainingConfig } from '../model/types';
 import type { TrainJob } from '../channels/trainer';
-import type { MetricsLine, RunRecord } from '../runs/format';
+import type { ExperimentRef, MetricsLine, RunRecord } from '../runs/format';
 import { MODEL_DIR, readRun, runDirFor } from '../runs/store';
 import { buildModel } from './buildModel';
 import { TrainingError } from './errors';
@@ -127,14 +128,33 @@ async function readModelFile(job: TrainJob): Promise<RunSource> {
       'Fix the errors shown in the editor (or by `cnnlab summary FILE`), then train again.',
     );
   }
+  const { ir, summary, training } = job.experiment ? applyExperimentVariant(job, job.experiment, analysis.ir) : { ir: analysis.ir, summary: analysis.summary, training: {} };
   return {
     modelFile: job.modelFile,
     modelSource: text,
-    ir: analysis.ir,
-    summary: analysis.summary,
-    training: { ...analysis.ir.training, ...job.overrides },
+    ir,
+    summary,
+    // A sweep variant's training keys win over the file's block and over the job's overrides.
+    training: { ...ir.training, ...job.overrides, ...training },
     ...(job.initialWeights ? { initialWeights: job.initialWeights } : {}),
   };
+}
+
+/** The model file's IR with the sweep variant's values set, re-summarized; refuses a variant the model core finds wrong. */
+function applyExperimentVariant(job: TrainJob, experiment: ExperimentRef, fileIr: ModelIR): { ir: ModelIR; summary: ModelSummary; training: TrainingConfig } {
+  const values: unknown = experiment.values;
+  const valid = typeof values === 'object' && values !== null && !Array.isArray(values) && Object.values(values).every((value) => ['number', 'string', 'boolean'].includes(typeof value));
+  if (!valid) {
+    throw new TrainingError(`A sweep variant's values must be an object of numbers, strings or booleans, e.g. {"learningRate": 0.001}. Received: values=${JSON.stringify(values)?.slice(0, 200)}.`, 'Start the sweep again from its model file.');
+  }
+  const checked = checkVariant(fileIr, experiment.values);
+  if (checked.problems.length > 0) {
+    throw new TrainingError(
+      `Variant ${experiment.variant + 1} of ${experiment.name} (${variantLabel(experiment.values)}) cannot be trained on the model in ${job.modelFile}:\n${checked.problems.map((problem) => `  ${problem}`).join('\n')}`,
+      'Change or remove these values in the sweep block, or fix the model so that they fit.',
+    );
+  }
+  return { ir: checked.ir, summary: checked.summary, training: checked.training };
 }
 
 async function readResumedRun(job: TrainJob, resumeFrom: string): Promise<RunSource> {

@@ -109,6 +109,7 @@ function createRun(job: TrainJob, source: RunSource, backend: BackendInfo, train
     epochsCompleted: initialEpoch,
     epochsPlanned: training.epochs,
     ...(resumed ? { resumedFrom: resumed.record.id, bestMetrics: resumed.record.bestMetrics } : {}),
+    ...(job.experiment ? { experiment: job.experiment } : {}),
     ...(initialWeights ? { initialWeights } : {}),
   });
   writer.writeSummary(formatSummary(source.summary.layers.length > 0 ? source.summary : summarizeModel(source.ir)));
