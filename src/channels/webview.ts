@@ -4,6 +4,7 @@
 
 import type { MetricsLine, RunRecord } from '../runs/format';
 import { isTrainerEvent, type TrainerEvent } from './trainer';
+import type { ExperimentPageData } from './experiment';
 import { guardOf, invalidMessage, type ChannelChecks } from './guard';
 
 export type HostToWebview =
@@ -33,16 +34,23 @@ export type HostToWebview =
   /** host → webview: the run on screen continues an earlier run (resume); `title` names it as the Runs view does, `exists` says whether it is still on disk. */
   | { type: 'continues'; runId: string; from: { runId: string; title: string; exists: boolean } }
   /** host → webview: the run on screen (or being restored) is no longer on disk; `folder` is where it was. */
-  | { type: 'gone'; runId?: string; folder: string };
+  | { type: 'gone'; runId?: string; folder: string }
+  /** host → webview: a sweep's variants and results (the experiment panel), sent again whenever they change. */
+  | { type: 'experiment'; experiment: ExperimentPageData };
 
 /** A run action offered on the page as well as in the sidebar. */
 export const PANEL_RUN_ACTIONS = ['exportModel', 'exportCsv', 'exportTensorBoard', 'revealFolder', 'rerun'] as const;
 export type PanelRunAction = (typeof PANEL_RUN_ACTIONS)[number];
 
+/** What the experiment panel asks of its sweep's queue. */
+export const SWEEP_ACTIONS = ['stop', 'continue'] as const;
+export type SweepAction = (typeof SWEEP_ACTIONS)[number];
+
 /** What a panel keeps across hide/show and window reload (webview `setState`, read back by the serializer). */
 export type PanelPersistedState =
   | { kind: 'run'; runId: string }
-  | { kind: 'compare'; runIds: string[] };
+  | { kind: 'compare'; runIds: string[] }
+  | { kind: 'experiment'; experimentId: string };
 
 export type WebviewToHost =
   /** webview → host: the page has loaded and listens; the host posts nothing before this. */
@@ -54,7 +62,11 @@ export type WebviewToHost =
   /** webview → host: open another run in a panel (the run a resumed run continues). */
   | { type: 'openRun'; runId: string }
   /** webview → host: close this panel (its run was deleted). */
-  | { type: 'close' };
+  | { type: 'close' }
+  /** webview → host: write a variant's values into the sweep's model file (the experiment panel's "Apply the best values"). */
+  | { type: 'applyValues'; variant: number }
+  /** webview → host: stop the sweep's queue, or continue a stopped one. */
+  | { type: 'sweepAction'; action: SweepAction };
 
 const webviewToHostChecks: ChannelChecks<WebviewToHost> = {
   ready: {},
@@ -62,6 +74,8 @@ const webviewToHostChecks: ChannelChecks<WebviewToHost> = {
   runAction: { runId: 'string', action: PANEL_RUN_ACTIONS },
   openRun: { runId: 'string' },
   close: {},
+  applyValues: { variant: 'number' },
+  sweepAction: { action: SWEEP_ACTIONS },
 };
 
 const hostToWebviewChecks: ChannelChecks<HostToWebview> = {
@@ -75,6 +89,7 @@ const hostToWebviewChecks: ChannelChecks<HostToWebview> = {
   files: { runId: 'string', savedModel: 'boolean' },
   continues: { runId: 'string', from: 'object' },
   gone: { runId: { optional: 'string' }, folder: 'string' },
+  experiment: { experiment: 'object' },
 };
 
 /** The host's check of what a panel's page posts. */

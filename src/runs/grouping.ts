@@ -2,7 +2,7 @@
 // validation accuracy, duration and "started … ago". Pure: no vscode, no Node, so it is tested
 // with fixed clocks and reused by the webview.
 
-import type { SweepMetric, SweepValue } from '../model/sweep';
+import { metricKeys, variantLabel as variantValuesText, type SweepMetric, type SweepValue } from '../model/sweep';
 import type { ExperimentRef, Logs, RunRecord, RunStatus } from './format';
 
 export interface RunRow {
@@ -42,15 +42,9 @@ export function trainAccuracy(logs: Logs | undefined): number | undefined {
   return pickMetric(logs, ACCURACY_KEYS);
 }
 
-/** The log names that mean the same metric: `val_acc` and `val_accuracy`, `acc` and `accuracy`; any other name only itself. */
-export function metricKeys(name: string): readonly string[] {
-  for (const same of [VAL_ACCURACY_KEYS, ACCURACY_KEYS]) if (same.includes(name)) return same;
-  return [name];
-}
-
 /** A run's value of a sweep's metric: the recorded best epoch's, else the final one. */
 export function experimentMetric(record: RunRecord, metric: SweepMetric): number | undefined {
-  const keys = metricKeys(metric.name);
+  const keys = metricKeys(metric);
   return pickMetric(record.bestMetrics, keys) ?? pickMetric(record.finalMetrics, keys);
 }
 
@@ -255,9 +249,6 @@ export function describeRun(record: RunRecord, now: number, liveEpochsCompleted?
   return parts.join(' · ');
 }
 
-/** How the sidebar shortens the training keys it names most (every other key is shown as written). */
-const SHORT_SWEEP_KEYS: Readonly<Record<string, string>> = { learningRate: 'lr', batchSize: 'batch' };
-
 export function formatSweepValue(value: SweepValue): string {
   return typeof value === 'string' ? value : String(value);
 }
@@ -265,7 +256,7 @@ export function formatSweepValue(value: SweepValue): string {
 /** `lr=0.004 · conv2d.filters=16`: a variant's values in the order the sweep lists its keys. */
 export function formatVariantValues(values: Readonly<Record<string, SweepValue>>): string {
   return Object.entries(values)
-    .map(([key, value]) => `${SHORT_SWEEP_KEYS[key] ?? key}=${formatSweepValue(value)}`)
+    .map(([key, value]) => variantValuesText({ [key]: value }))
     .join(' · ');
 }
 

@@ -6,6 +6,7 @@ import './styles.css';
 import { isHostToWebview, whyNotHostToWebview, type PanelPersistedState, type WebviewToHost } from '../../src/channels/webview';
 import { initialState, reduce, type ViewState } from './logic/state';
 import { ComparePage } from './view/compareView';
+import { ExperimentPage } from './view/experimentView';
 import { defaultViewOptions, type ViewOptions } from './view/controls';
 import { h } from './view/dom';
 import { RunPage } from './view/runView';
@@ -27,7 +28,7 @@ const vscode = acquireVsCodeApi();
 const saved = vscode.getState();
 let options: ViewOptions = { ...defaultViewOptions, ...saved?.options };
 let state: ViewState = initialState();
-let page: RunPage | ComparePage | undefined;
+let page: RunPage | ComparePage | ExperimentPage | undefined;
 let renderedVersion = -1;
 let lastRender = 0;
 let renderPending = false;
@@ -40,7 +41,8 @@ root.replaceChildren(waiting);
 function shownTarget(): PanelPersistedState | undefined {
   if (state.mode === 'run' && state.run.runId) return { kind: 'run', runId: state.run.runId };
   if (state.mode === 'compare') return { kind: 'compare', runIds: state.runs.map((run) => run.runId ?? '') };
-  return saved && (saved.kind === 'run' || saved.kind === 'compare') ? saved : undefined;
+  if (state.mode === 'experiment') return { kind: 'experiment', experimentId: state.experiment.id };
+  return saved && (saved.kind === 'run' || saved.kind === 'compare' || saved.kind === 'experiment') ? saved : undefined;
 }
 
 let persistedTarget = '';
@@ -56,7 +58,7 @@ function onOptions(next: ViewOptions): void {
   persist();
 }
 
-function ensurePage(): RunPage | ComparePage | undefined {
+function ensurePage(): RunPage | ComparePage | ExperimentPage | undefined {
   if (state.mode === 'run' && !(page instanceof RunPage)) {
     page = new RunPage(options, {
       stop: () => vscode.postMessage({ type: 'stop' }),
@@ -68,6 +70,13 @@ function ensurePage(): RunPage | ComparePage | undefined {
     root.replaceChildren(page.element);
   } else if (state.mode === 'compare' && !(page instanceof ComparePage)) {
     page = new ComparePage(options, onOptions);
+    root.replaceChildren(page.element);
+  } else if (state.mode === 'experiment' && !(page instanceof ExperimentPage)) {
+    page = new ExperimentPage({
+      openRun: (runId) => vscode.postMessage({ type: 'openRun', runId }),
+      applyValues: (variant) => vscode.postMessage({ type: 'applyValues', variant }),
+      sweepAction: (action) => vscode.postMessage({ type: 'sweepAction', action }),
+    });
     root.replaceChildren(page.element);
   }
   return page;
@@ -81,6 +90,7 @@ function render(): void {
   const current = ensurePage();
   if (state.mode === 'run' && current instanceof RunPage) current.render(state.run, Date.now());
   else if (state.mode === 'compare' && current instanceof ComparePage) current.render(state.runs, Date.now(), state.missing);
+  else if (state.mode === 'experiment' && current instanceof ExperimentPage) current.render(state.experiment);
   document.body.dataset.mode = state.mode;
   document.body.dataset.version = String(state.version);
 }

@@ -9,6 +9,7 @@
 
 import type { TrainerEvent } from '../../../src/channels/trainer';
 import type { HostToWebview, PanelRunAction } from '../../../src/channels/webview';
+import type { ExperimentPageData } from '../../../src/channels/experiment';
 import type { BackendInfo, EvaluationResult, MetricsLine, RunRecord, RunStatus } from '../../../src/runs/format';
 import type { ModelSummary } from '../../../src/model/types';
 import { batchValue, examplesSeen } from './batchValues';
@@ -71,7 +72,9 @@ export type ViewState =
   | { mode: 'empty'; version: number }
   | { mode: 'run'; version: number; run: RunView }
   /** `missing`: runs asked for that are gone from disk (deleted), by the name they had; the page says they were left out. */
-  | { mode: 'compare'; version: number; runs: RunView[]; missing?: { runId: string; name: string }[] };
+  | { mode: 'compare'; version: number; runs: RunView[]; missing?: { runId: string; name: string }[] }
+  /** A sweep's variants and results (the experiment panel), replaced whole by each `experiment` message. */
+  | { mode: 'experiment'; version: number; experiment: ExperimentPageData };
 
 export function initialState(): ViewState {
   return { mode: 'empty', version: 0 };
@@ -307,6 +310,8 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
         runs: message.runs.map(({ record, metrics, notes, name }) => ({ ...runFromDisk(record, metrics, notes), name })),
         ...(message.missing && message.missing.length > 0 ? { missing: message.missing.map((run) => ({ ...run })) } : {}),
       };
+    case 'experiment':
+      return { mode: 'experiment', version: state.version + 1, experiment: message.experiment };
   }
 }
 
