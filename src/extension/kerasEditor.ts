@@ -2,10 +2,12 @@
 // file's Keras summary (read in the host: the zip's config.json, or the .h5's model_config through
 // h5wasm; no tfjs, nothing run), with Predict Image…, Train… and Fine-tune… buttons; and
 // **CNN Lab: Predict Image…** on a run. Predictions run `cnnlab predict --json` in the trainer's
-// Node (tfjs never loads in the extension host) and are shown beside the image.
+// Node (tfjs never loads in the extension host) and are shown beside the image. Train… and
+// Fine-tune… are **CNN Lab: Train Model** on the file (the trainer reads .keras/.h5 files), from new
+// weights or from the file's own.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname } from 'node:path';
 import * as vscode from 'vscode';
 import { kerasFileKind, readKerasModelConfig } from '../keras/savedModel';
 import { analyzeModel } from '../model';
@@ -120,52 +122,18 @@ async function predictAndShow(trainer: CliStarter, target: string, label: string
 // ---------------------------------------------------------------------------------------------
 // Train / Fine-tune
 
-/** The architecture's file beside the saved model: `mnist_cnn.keras` → `mnist_cnn.architecture.json`. */
-export function architecturePath(modelPath: string): string {
-  return join(dirname(modelPath), `${basename(modelPath, extname(modelPath))}.architecture.json`);
-}
-
 /**
- * Trains the file's architecture from new weights: the trainer reads Keras's to_json() format, so
- * the architecture is saved beside the file (after asking) and **CNN Lab: Train Model** runs on it.
+ * **CNN Lab: Train Model** on the Keras file, asking for the dataset and settings as for any model
+ * file: from new weights (Train…), or from the weights saved in the file (Fine-tune…: layers saved
+ * with trainable=False stay frozen).
  */
-async function trainArchitecture(uri: vscode.Uri): Promise<void> {
-  const target = architecturePath(uri.fsPath);
-  const choice = await vscode.window.showInformationMessage(
-    `Train the architecture of ${basename(uri.fsPath)}?`,
-    {
-      modal: true,
-      detail:
-        `CNN Lab trains a Keras file's architecture from new weights: it saves the architecture (Keras's model.to_json()) as ${basename(target)} beside the file and trains that, ` +
-        "with the dataset and settings you pick next. The file's own weights are not used (starting from them, fine-tuning, is not available yet); layers saved as frozen stay frozen.",
-    },
-    existsSync(target) ? 'Overwrite and Train' : 'Save and Train',
-  );
-  if (!choice) return;
-  const file = await readKerasModelConfig(uri.fsPath);
-  writeFileSync(target, `${JSON.stringify(JSON.parse(file.configText), null, 2)}\n`);
-  await vscode.commands.executeCommand('cnnLab.train', vscode.Uri.file(target));
+export function trainKerasFile(uri: vscode.Uri, fineTune: boolean): Thenable<unknown> {
+  return vscode.commands.executeCommand('cnnLab.train', uri, { fineTune });
 }
 
-async function explainFineTune(uri: vscode.Uri): Promise<void> {
-  const choice = await vscode.window.showInformationMessage(
-    "CNN Lab cannot fine-tune from a Keras file's weights yet: the trainer starts a run from new weights (or resumes a CNN Lab run). " +
-      "Train… trains this architecture from new weights; Predict Image… uses this file's weights.",
-    'Train…',
-    'Predict Image…',
-  );
-  if (choice === 'Train…') await trainArchitecture(uri);
-  if (choice === 'Predict Image…') await predictWithFile(undefined, uri);
-  return;
-}
-
-let cliStarter: CliStarter | undefined;
-
-async function predictWithFile(trainer: CliStarter | undefined, uri: vscode.Uri): Promise<void> {
-  const starter = trainer ?? cliStarter;
-  if (!starter) return;
+async function predictWithFile(trainer: CliStarter, uri: vscode.Uri): Promise<void> {
   const images = await pickImages(vscode.Uri.file(dirname(uri.fsPath)));
-  if (images) await predictAndShow(starter, uri.fsPath, basename(uri.fsPath), images);
+  if (images) await predictAndShow(trainer, uri.fsPath, basename(uri.fsPath), images);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,8 +183,7 @@ class KerasEditorProvider implements vscode.CustomReadonlyEditorProvider<KerasDo
   private async act(action: KerasPageAction, uri: vscode.Uri): Promise<void> {
     try {
       if (action === 'predict') await predictWithFile(this.trainer, uri);
-      else if (action === 'train') await trainArchitecture(uri);
-      else await explainFineTune(uri);
+      else await trainKerasFile(uri, action === 'fineTune');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.ctx.output.appendLine(`Keras model ${basename(uri.fsPath)}: ${message}`);
@@ -242,7 +209,6 @@ async function pickRun(catalog: RunCatalog): Promise<RunEntry | undefined> {
 }
 
 export function register(ctx: Ctx, trainer: CliStarter, catalog: RunCatalog): void {
-  cliStarter = trainer;
   ctx.own(
     vscode.window.registerCustomEditorProvider(KERAS_EDITOR_VIEW_TYPE, new KerasEditorProvider(ctx, trainer), {
       webviewOptions: { retainContextWhenHidden: false },

@@ -101,8 +101,8 @@ export function kerasModelHtml(model: KerasModelPage, nonce: string): string {
   parts.push(
     '<div class="actions">' +
       '<button id="predict" title="Run the model with its weights on images you pick">Predict Image…</button>' +
-      '<button id="train" class="secondary" title="Train this architecture from new weights">Train…</button>' +
-      '<button id="fineTune" class="secondary" title="Train further from this file\'s weights">Fine-tune…</button>' +
+      '<button id="train" class="secondary" title="Train this architecture from new weights, on a dataset you pick">Train…</button>' +
+      '<button id="fineTune" class="secondary" title="Train further from this file\'s weights, on a dataset you pick; layers saved as frozen stay frozen">Fine-tune…</button>' +
       '</div>',
   );
   if (model.error) parts.push(errorHtml(model.error));

@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { analyzeModel } from '../model';
+import type { ModelAnalysis } from '../model/types';
+import { kerasFileKind, readKerasModelConfig } from '../keras/savedModel';
 import type { PanelRunAction } from '../channels/webview';
 import type { RunRecord } from '../runs/format';
 import { MAX_CSV_LOG_COLUMNS, writeMetricsCsv } from '../runs/csv';
@@ -124,7 +126,8 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
     await vscode.commands.executeCommand(commands[action], runId);
   }
 
-  ctx.registerCommand('cnnLab.train', async (target?: vscode.Uri | ModelNode | ModelGroupNode) => {
+  // `fineTune` (the Keras editor's Fine-tune…): start from the weights saved in the Keras file.
+  ctx.registerCommand('cnnLab.train', async (target?: vscode.Uri | ModelNode | ModelGroupNode, options?: { fineTune?: boolean }) => {
     const uri = await resolveModelFile(target);
     if (!uri) return;
     const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
@@ -134,13 +137,13 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
     }
     // Refused before any settings are asked for, saying why and how to trust the workspace.
     if (!trainingAllowed()) return;
-    const document = await vscode.workspace.openTextDocument(uri);
-    const analysis = analyzeModel(document.getText(), uri.fsPath);
+    const { analysis, document } = await readModelToTrain(uri);
     const errors = analysis.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
     if (!analysis.ir || errors.length > 0) {
       const first = errors[0];
+      const where = first && (document ? `line ${first.range.start.line + 1}` : first.layer ? `layer '${first.layer}'` : undefined);
       const choice = await vscode.window.showErrorMessage(
-        `CNN Lab: ${path.basename(uri.fsPath)} has ${errors.length || 1} error(s)${first ? ` (line ${first.range.start.line + 1}: ${first.message})` : ''}. Fix them before training.`,
+        `CNN Lab: ${path.basename(uri.fsPath)} has ${errors.length || 1} error(s)${first ? ` (${where ? `${where}: ` : ''}${first.message})` : ''}. Fix them before training.`,
         'Show Problems',
       );
       if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -148,10 +151,10 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
     }
     const fromFile = analysis.ir.training ?? {};
     const ask = vscode.workspace.getConfiguration('cnnLab', uri).get<boolean>('train.confirmSettings', true);
-    const choice = ask ? await chooseTrainSettings(document, fromFile) : { overrides: {} };
+    const choice = ask ? await chooseTrainSettings(document ?? uri, fromFile, options?.fineTune ? 'Fine-tune' : 'Train') : { overrides: {} };
     if (!choice) return;
     const { overrides, limits } = choice;
-    launcher.launch({ modelFile: uri.fsPath, folder, fileTraining: fromFile, overrides, limits });
+    launcher.launch({ modelFile: uri.fsPath, folder, fileTraining: fromFile, overrides, limits, ...(options?.fineTune ? { initialWeights: 'model-file' as const } : {}) });
   });
 
   ctx.registerCommand('cnnLab.openRun', async (argument?: RunArgument) => {
@@ -186,7 +189,12 @@ export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocu
     const entry = await pickRun(argument, 'Re-run with the same settings');
     if (!entry) return;
     await requireFile(entry.modelPath, 'The model file');
-    launcher.launch({ modelFile: entry.modelPath, folder: entry.folder, overrides: { ...entry.record.training, dataset: entry.record.dataset } });
+    launcher.launch({
+      modelFile: entry.modelPath,
+      folder: entry.folder,
+      overrides: { ...entry.record.training, dataset: entry.record.dataset },
+      ...(entry.record.initialWeights ? { initialWeights: 'model-file' as const } : {}),
+    });
   });
 
   ctx.registerCommand('cnnLab.resumeRun', async (argument?: RunArgument) => {
@@ -362,6 +370,16 @@ export function runPickItem(entry: RunEntry, title: string = runTitle(entry.reco
 }
 
 /** The model file to train: the argument, the active editor's model file, or a quick pick. */
+/**
+ * The model file's analysis, and its document where it is text (the settings step can save to it).
+ * A Keras saved model (.keras/.h5) is binary: its architecture is read through src/keras.
+ */
+async function readModelToTrain(uri: vscode.Uri): Promise<{ analysis: ModelAnalysis; document?: vscode.TextDocument }> {
+  if (kerasFileKind(uri.fsPath)) return { analysis: analyzeModel((await readKerasModelConfig(uri.fsPath)).configText, uri.fsPath) };
+  const document = await vscode.workspace.openTextDocument(uri);
+  return { analysis: analyzeModel(document.getText(), uri.fsPath), document };
+}
+
 async function resolveModelFile(target: vscode.Uri | ModelNode | ModelGroupNode | undefined): Promise<vscode.Uri | undefined> {
   if (target instanceof vscode.Uri) return target;
   if (target instanceof ModelNode) return target.uri;

@@ -72,11 +72,14 @@ type Choice = 'start' | 'quickTrial' | 'dataset' | 'epochs' | 'batchSize' | 'lea
 
 /**
  * Asks until the user starts, starts a quick trial, or cancels. Returns the settings changed from
- * the file's block and, for a quick trial, the example limits; undefined when cancelled.
+ * the file's block and, for a quick trial, the example limits; undefined when cancelled. `target`
+ * is the model file's document, or its Uri for a file with no training block to save to (a Keras
+ * saved model); `action` titles the steps (`Train`, `Fine-tune`).
  */
-export async function chooseTrainSettings(document: vscode.TextDocument, fromFile: TrainingConfig): Promise<SettingsChoice | undefined> {
+export async function chooseTrainSettings(target: vscode.TextDocument | vscode.Uri, fromFile: TrainingConfig, action = 'Train'): Promise<SettingsChoice | undefined> {
   const changes: TrainingConfig = {};
-  const canSave = document.fileName.endsWith('.json');
+  const document = target instanceof vscode.Uri ? undefined : target;
+  const uri = document?.uri ?? (target as vscode.Uri);
   for (;;) {
     const current = { ...fromFile, ...changes };
     const items: (vscode.QuickPickItem & { choice: Choice })[] = [
@@ -93,8 +96,8 @@ export async function chooseTrainSettings(document: vscode.TextDocument, fromFil
       { choice: 'batchSize', label: '$(layers) Change batch size…', description: String(current.batchSize ?? SHOWN_DEFAULTS.batchSize) },
       { choice: 'learningRate', label: '$(dashboard) Change learning rate…', description: String(learningRateOf(current) ?? 'optimizer default') },
     );
-    if (canSave && Object.keys(changes).length > 0) items.push({ choice: 'save', label: '$(save) Save to file', description: 'write these settings into the training block' });
-    const picked = await vscode.window.showQuickPick(items, { title: `Train ${vscode.workspace.asRelativePath(document.uri)}`, placeHolder: describeSettings(current), ignoreFocusOut: true });
+    if (document?.fileName.endsWith('.json') && Object.keys(changes).length > 0) items.push({ choice: 'save', label: '$(save) Save to file', description: 'write these settings into the training block' });
+    const picked = await vscode.window.showQuickPick(items, { title: `${action} ${vscode.workspace.asRelativePath(uri)}`, placeHolder: describeSettings(current), ignoreFocusOut: true });
     if (!picked) return undefined;
     switch (picked.choice) {
       case 'start':
@@ -122,7 +125,7 @@ export async function chooseTrainSettings(document: vscode.TextDocument, fromFil
         break;
       }
       case 'save':
-        await saveTraining(document, changes);
+        if (document) await saveTraining(document, changes);
         break;
     }
   }

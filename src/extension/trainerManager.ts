@@ -30,6 +30,8 @@ export interface TrainingRequest {
   dataDir?: string;
   /** Train and test on the first examples only (a quick trial). */
   limits?: ExampleLimits;
+  /** `model-file`: start from the weights saved in the (Keras) model file: fine-tuning. */
+  initialWeights?: 'model-file';
 }
 
 function accuracyOf(logs: Record<string, number>): number | undefined {
@@ -210,6 +212,7 @@ export class TrainerManager implements vscode.Disposable {
       dataDir,
       resumeFrom: request.resumeRunId,
       ...request.limits,
+      ...(request.initialWeights ? { initialWeights: request.initialWeights } : {}),
     };
     const child = this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'trainer.js'), [], runtime, request.workspaceFolder, dataDir, true);
     const label = basename(request.modelFile);

@@ -21,6 +21,8 @@ export interface LaunchRequest {
   resumeRunId?: string;
   /** Train and test on the first examples only (a quick trial). */
   limits?: ExampleLimits;
+  /** `model-file`: start from the weights saved in the (Keras) model file: fine-tuning. */
+  initialWeights?: 'model-file';
 }
 
 /** The cnnLab settings that shape a run. */
@@ -57,6 +59,7 @@ export function trainingRequest(request: LaunchRequest, settings: LaunchSettings
     ...(dataDir ? { dataDir } : {}),
     ...(request.resumeRunId ? { resumeRunId: request.resumeRunId } : {}),
     ...(request.limits ? { limits: request.limits } : {}),
+    ...(request.initialWeights ? { initialWeights: request.initialWeights } : {}),
   };
 }
 

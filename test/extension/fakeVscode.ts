@@ -269,9 +269,18 @@ export const commands = {
   },
 };
 
+/** A glob below a folder, as file watchers take it. */
+export class RelativePattern {
+  constructor(
+    readonly base: unknown,
+    readonly pattern: string,
+  ) {}
+}
+
 const fakeModule = {
   EventEmitter,
   Uri,
+  RelativePattern,
   Position,
   Range,
   DiagnosticSeverity,

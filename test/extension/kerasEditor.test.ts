@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { architecturePath, parsePredictOutput, readKerasPage } from '../../src/extension/kerasEditor';
+import { parsePredictOutput, readKerasPage } from '../../src/extension/kerasEditor';
 import { isKerasPageAction, kerasModelHtml, predictionHtml } from '../../src/extension/kerasHtml';
 import { analyzeModel } from '../../src/model';
 
@@ -88,10 +88,5 @@ describe('Keras model editor and prediction pages', function () {
     assert.doesNotMatch(html, /<script/);
     assert.doesNotMatch(html, /numbered from 0/);
     assert.match(predictionHtml({ source: 'm.keras', classNamed: false, images: [] }, 'N'), /numbered from 0/);
-  });
-
-  it('saves a file\'s architecture beside it for training', () => {
-    assert.equal(architecturePath('/w/models/mnist_cnn.keras'), '/w/models/mnist_cnn.architecture.json');
-    assert.equal(architecturePath('/w/base.h5'), '/w/base.architecture.json');
   });
 });

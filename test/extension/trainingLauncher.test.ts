@@ -42,4 +42,8 @@ describe('TrainingLauncher', function () {
     });
     assert.equal(trainingRequest({ modelFile: '/w/m.model.json', folder }, { dataDir: '   ' }).dataDir, undefined);
   });
+
+  it('passes a fine-tune’s start from the model file’s weights', function () {
+    assert.deepEqual(trainingRequest({ modelFile: '/w/m.keras', folder, initialWeights: 'model-file' }, {}), { modelFile: '/w/m.keras', workspaceFolder: '/w', initialWeights: 'model-file' });
+  });
 });
