@@ -51,6 +51,8 @@ const nodeBundle = (entry, outfile) => ({
 const configs = [
   nodeBundle('src/extension/main.ts', 'dist/extension.js'),
   nodeBundle('src/trainer/main.ts', 'dist/trainer.js'),
+  // Looks inside a run's model for the panel's Inside tab (src/extension/insideClient.ts forks it).
+  nodeBundle('src/trainer/insideMain.ts', 'dist/inside.js'),
   nodeBundle('src/cli.ts', 'dist/cli.js'),
   // Runs .model.ts modules for shape hints; src/model/evaluate.ts starts it from the same folder.
   nodeBundle('src/model/evaluateWorker.ts', 'dist/evaluateWorker.js'),

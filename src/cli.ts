@@ -1,6 +1,7 @@
 // `cnnlab` command line: one module per subcommand under src/cli/.
 import { doctorCommand } from './cli/doctor';
 import { runExport } from './cli/export';
+import { runInside } from './cli/inside';
 import { runPredict } from './cli/predict';
 import { runSummaryCommand } from './cli/summary';
 import { trainCommand } from './cli/train';
@@ -15,6 +16,9 @@ Commands:
   train FILE [options]    train a model file (see \`cnnlab train --help\`)
   predict MODEL IMAGE... [--json] [--top K]
                           the top classes of images (see \`cnnlab predict --help\`)
+  inside RUN IMAGE --out DIR [--class NAME] [--max-maps N]
+                          a run's filters, feature maps and Grad-CAM for an image
+                          (IMAGE: a file or test:N) as PNG files (see \`cnnlab inside --help\`)
   export RUN [--format keras|python|tfjs] [--out PATH]
                           a run as a Keras 3 .keras file, a Keras train.py or its tfjs
                           model (see \`cnnlab export --help\`)
@@ -35,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return trainCommand(rest);
     case 'predict':
       return runPredict(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
+    case 'inside':
+      return runInside(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
     case 'export':
       return runExport(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
     case 'doctor':

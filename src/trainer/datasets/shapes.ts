@@ -40,6 +40,21 @@ function insideShape(kind: number, x: number, y: number, radius: number, angle: 
   return insidePolygon(x, y, outline);
 }
 
+/** One shape's place and looks: what the generator draws at random, or a test's chosen ones. */
+export interface ShapeDrawing {
+  /** The class (label) drawn: an index into shapeClassNames. */
+  kind: number;
+  radius: number;
+  centreX: number;
+  centreY: number;
+  angle: number;
+  /** Grey levels 0…255 before noise. */
+  background: number;
+  foreground: number;
+  /** Per channel, the share of `foreground` (0.6…1). */
+  colour: number[];
+}
+
 function drawExample(random: () => number, kind: number, height: number, width: number, channels: number, into: Uint8Array, offset: number): void {
   const size = Math.min(height, width);
   const radius = size * (0.28 + random() * 0.14);
@@ -47,10 +62,16 @@ function drawExample(random: () => number, kind: number, height: number, width: 
   const centreX = margin + random() * (width - 2 * margin);
   const centreY = margin + random() * (height - 2 * margin);
   const angle = random() * 2 * Math.PI;
-  const outline = kind === 1 ? polygon(4, radius * 1.15, angle) : kind === 2 ? polygon(3, radius * 1.2, angle) : [];
   const background = random() * 40;
   const foreground = 200 + random() * 55;
   const colour = Array.from({ length: channels }, () => 0.6 + random() * 0.4);
+  drawShape({ kind, radius, centreX, centreY, angle, background, foreground, colour }, random, height, width, channels, into, offset);
+}
+
+/** Draws one shape (anti-aliased, with pixel noise from `random`) into `into` at `offset`, as the generator does. */
+export function drawShape(shape: ShapeDrawing, random: () => number, height: number, width: number, channels: number, into: Uint8Array, offset = 0): void {
+  const { kind, radius, centreX, centreY, angle, background, foreground, colour } = shape;
+  const outline = kind === 1 ? polygon(4, radius * 1.15, angle) : kind === 2 ? polygon(3, radius * 1.2, angle) : [];
   const samples = [0.25, 0.75];
   for (let row = 0; row < height; row++) {
     for (let column = 0; column < width; column++) {
