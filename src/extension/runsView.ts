@@ -269,6 +269,7 @@ export function runTooltip(record: RunRecord, now: number, metrics?: MetricsCoun
     '',
     `- id: ${text(record.id)}`,
     `- model: ${text(record.modelFile)}`,
+    record.initialWeights ? `- fine-tuned from the weights saved in ${text(record.initialWeights.from)}` : undefined,
     `- dataset: ${text(record.dataset)}`,
     `- epochs: ${text(record.epochsCompleted)} / ${text(record.epochsPlanned)}`,
     `- best val\\_acc: ${text(formatAccuracy(bestValAccuracy(record)))}`,

@@ -16,6 +16,7 @@ import { ModelDocuments } from '../../src/extension/modelDocuments';
 import type { RunCatalog } from '../../src/extension/runCatalog';
 import { register as registerRuns } from '../../src/extension/runs';
 import type { TrainerManager, TrainingRequest } from '../../src/extension/trainerManager';
+import { runTooltip } from '../../src/extension/runsView';
 import { runsDirFor } from '../../src/runs/store';
 import { plantRun, sampleRecord } from '../trainer/runFolders';
 
@@ -152,5 +153,11 @@ describe('Train… and Fine-tune… on a Keras saved model', function () {
     assert.deepEqual(runsUi.errors, []);
     assert.equal(requests.at(-1)?.initialWeights, 'model-file');
     assert.equal(requests.at(-1)?.overrides?.dataset, 'folder:photos');
+  });
+
+  it("the Runs view's tooltip says a run started from the file's weights", () => {
+    const fineTuned = sampleRecord('r1', { modelFile: 'models/partial_frozen.keras', initialWeights: { from: 'models/partial_frozen.keras' } });
+    assert.match(runTooltip(fineTuned, Date.now()).value, /^- fine-tuned from the weights saved in models\\\/partial\\_frozen\\\.keras$/m);
+    assert.doesNotMatch(runTooltip(sampleRecord('r2'), Date.now()).value, /fine-tuned/);
   });
 });
