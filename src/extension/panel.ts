@@ -530,19 +530,31 @@ export class RunPanel {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const root = vscode.Uri.joinPath(this.deps.ctx.extension.extensionUri, 'dist', 'webview');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css'));
-    const nonce = randomBytes(16).toString('base64');
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
+    return panelHtml(this.panel.webview, this.deps.ctx.extension.extensionUri);
+  }
+
+  private dispose(): void {
+    RunPanel.open.delete(this);
+    if (RunPanel.lastShown === this) RunPanel.lastShown = undefined;
+    this.sessionSubscription?.dispose();
+    for (const item of this.disposables.splice(0)) item.dispose();
+  }
+}
+
+/** The page every CNN Lab panel loads (run, compare, experiment): the built webview under a strict CSP with a nonce. */
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const root = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'main.css'));
+  const nonce = randomBytes(16).toString('base64');
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="UTF-8">
@@ -556,14 +568,6 @@ export class RunPanel {
   <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
-  }
-
-  private dispose(): void {
-    RunPanel.open.delete(this);
-    if (RunPanel.lastShown === this) RunPanel.lastShown = undefined;
-    this.sessionSubscription?.dispose();
-    for (const item of this.disposables.splice(0)) item.dispose();
-  }
 }
 
 function persistedTarget(state: unknown): Target | undefined {
