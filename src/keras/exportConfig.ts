@@ -539,12 +539,6 @@ function layerEntry(spec: LayerSpec, inputShapes: Shape[], rows: LayerSummary[],
     registered_name: null,
   };
   if (BUILT_CLASSES.has(className)) entry.build_config = { input_shape: (inputShapes.length === 1 ? inputShapes[0] : inputShapes) as Json };
-  const activation = spec.config.activation;
-  if (typeof activation === 'string' && activationNamed(activation) === 'hardSigmoid') {
-    context.warnings.push(
-      `Layer '${spec.name}' uses hard_sigmoid: CNN Lab trains with tfjs's (0.2·x + 0.5, Keras 2's), Keras 3 computes x/6 + 0.5, so Keras's predictions will differ.`,
-    );
-  }
   return { entry };
 }
 

@@ -6,6 +6,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { setSavedModelReader } from '../model/applications/savedModel';
+import { camelCase } from '../model/names';
+import { TFJS_ACTIVATIONS } from '../model/vocabulary';
 import { UserError } from '../util/userError';
 import { kerasFileKind, preloadHdf5, readKerasModelConfigSync } from './savedModel';
 
@@ -42,8 +44,9 @@ export function readSavedModelArchitecture(path: string): string {
       'Give a model saved with weights: a .keras or .h5 file (model.save), or a tfjs model folder.',
     );
   }
-  // Models converted from Keras wrap the config in model_config.
-  return JSON.stringify(topology.model_config ?? topology);
+  // Models converted from Keras wrap the config in model_config. A run's model names Keras 3's
+  // hard_sigmoid by the activation class the trainer registers with tfjs (snake_cased by tfjs's save).
+  return JSON.stringify(topology.model_config ?? topology, (key, value: unknown) => (key === 'activation' && typeof value === 'string' && camelCase(value) === TFJS_ACTIVATIONS.hardSigmoid ? 'hard_sigmoid' : value));
 }
 
 let installed = false;

@@ -120,8 +120,9 @@ export function activationNamed(name: string): ActivationName | undefined {
 /**
  * The tfjs 4.22 activation (a class name tfjs-layers registers) that computes each Keras activation
  * tfjs has; the trainer refuses the others. `silu` is tfjs's `swish`. Keras 3's `gelu` is the exact
- * (erf) form by default, as tfjs's is. `hardSigmoid` is tfjs's 0.2·x + 0.5 clipped to [0, 1], which is
- * Keras 2's hard_sigmoid; Keras 3's is x/6 + 0.5 clipped (ops.hard_sigmoid).
+ * (erf) form by default, as tfjs's is. tfjs's own `hardSigmoid` is Keras 2's (0.2·x + 0.5 clipped to
+ * [0, 1]); Keras 3's is x/6 + 0.5 clipped (ops.hard_sigmoid), which the trainer registers with tfjs
+ * as `keras3HardSigmoid` (src/trainer/buildModel.ts).
  */
 export const TFJS_ACTIVATIONS: Partial<Record<ActivationName, string>> = {
   linear: 'linear',
@@ -130,7 +131,7 @@ export const TFJS_ACTIVATIONS: Partial<Record<ActivationName, string>> = {
   elu: 'elu',
   selu: 'selu',
   sigmoid: 'sigmoid',
-  hardSigmoid: 'hardSigmoid',
+  hardSigmoid: 'keras3HardSigmoid',
   softmax: 'softmax',
   logSoftmax: 'logSoftmax',
   softplus: 'softplus',

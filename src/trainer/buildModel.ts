@@ -168,6 +168,25 @@ export class GlobalPooling2DKeepdims extends tf.layers.Layer {
 }
 tf.serialization.registerClass(GlobalPooling2DKeepdims);
 
+/**
+ * Keras 3's hard_sigmoid, relu6(x + 3) / 6 = clip(x / 6 + 0.5, 0, 1) (keras.ops.hard_sigmoid):
+ * tfjs's own `hardSigmoid` is Keras 2's, 0.2·x + 0.5 clipped, which would train and predict
+ * differently. Registered as a tfjs activation under its own name (TFJS_ACTIVATIONS.hardSigmoid),
+ * so that a saved run model loads with it again and never silently with tfjs's formula.
+ */
+export class Keras3HardSigmoid extends tf.serialization.Serializable {
+  static readonly className = 'keras3HardSigmoid';
+
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.clipByValue(tf.add(tf.div(x, 6), 0.5), 0, 1));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {};
+  }
+}
+tf.serialization.registerClass(Keras3HardSigmoid);
+
 /** Keras-only options (OptionSpec.tfjs) CNN Lab's trainer supplies, with the layer that does when the option is true. */
 const suppliedOptions: Record<string, { option: string; create: LayerFactory }> = {
   GlobalAveragePooling2D: { option: 'keepdims', create: factory((args: { name?: string }) => new GlobalPooling2DKeepdims({ ...args, pooling: 'average' })) },

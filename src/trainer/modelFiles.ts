@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic } from '../runs/store';
-import './buildModel'; // registers SpatialDropout2D so saved models that use it load again
+import './buildModel'; // registers SpatialDropout2D and Keras 3's hard_sigmoid so saved models that use them load again
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_FILE = /^weights(-[0-9a-z-]+)?\.bin$/;

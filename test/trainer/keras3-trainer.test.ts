@@ -2,10 +2,14 @@
 // tfjs 4.22 cannot run is refused by name before training; what CNN Lab supplies itself
 // (Normalization, Subtract, keepdims global pooling) computes what Keras computes.
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { analyzeModel } from '../../src/model';
 import type { ModelIR } from '../../src/model/types';
 import { buildModel } from '../../src/trainer/buildModel';
+import { readSavedModelArchitecture } from '../../src/keras/modelReader';
 import { TrainingError } from '../../src/trainer/errors';
 
 /** The IR of a model JSON the model core accepts without errors. */
@@ -47,8 +51,31 @@ describe('trainer: Keras 3 names and options tfjs lacks', () => {
       { type: 'Activation', name: 'e', activation: 'swish' },
     ] }), 1);
     const activation = (name: string): string => (model.getLayer(name).getConfig().activation as string);
-    assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map(activation), ['swish', 'logSoftmax', 'hardSigmoid', 'linear', 'swish']);
+    assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map(activation), ['swish', 'logSoftmax', 'keras3HardSigmoid', 'linear', 'swish']);
     model.dispose();
+  });
+
+  it("hard_sigmoid is Keras 3's, clip(x / 6 + 0.5, 0, 1), not tfjs's 0.2·x + 0.5, also in a saved model loaded again", async () => {
+    const model = buildModel(irOf({ inputShape: [6], layers: [{ type: 'Activation', name: 'hs', activation: 'hard_sigmoid' }] }), 1);
+    const input = tf.tensor2d([[-4, -3, -1.5, 0, 1.5, 3.5]]);
+    // tfjs's Keras 2 formula gives 0.2, 0.8 at ±1.5: Keras 3 gives 0.25, 0.75.
+    const keras3 = [0, 0, 0.25, 0.5, 0.75, 1];
+    close(values(model.predict(input) as tf.Tensor), keras3);
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    assert.ok(saved);
+    const reloaded = await tf.loadLayersModel(tf.io.fromMemory(saved));
+    close(values(reloaded.predict(input) as tf.Tensor), keras3);
+    // Such a run model used as a base reads back as Keras's hard_sigmoid.
+    const folder = mkdtempSync(join(tmpdir(), 'cnnlab-hard-sigmoid-'));
+    writeFileSync(join(folder, 'model.json'), JSON.stringify({ modelTopology: saved.modelTopology }));
+    assert.match(readSavedModelArchitecture(folder), /"activation":"hard_sigmoid"/);
+    tf.dispose([input]);
+    model.dispose();
+    reloaded.dispose();
   });
 
   it('refuses an activation tfjs cannot run, naming the layer and the activation, with what to do', () => {
