@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { isTrainerEvent, whyNotTrainerEvent, type TrainerCommand, type TrainerEvent, type TrainJob } from '../channels/trainer';
-import type { RunRecord } from '../runs/format';
+import type { ExperimentRef, RunRecord } from '../runs/format';
 import type { TrainingConfig } from '../model/types';
 import { epochsDoneAfter, formatEpochProgress, formatRunResult, runTitle } from '../runs/grouping';
 import { runsDirFor } from '../runs/store';
@@ -32,6 +32,8 @@ export interface TrainingRequest {
   limits?: ExampleLimits;
   /** `model-file`: start from the weights saved in the (Keras) model file: fine-tuning. */
   initialWeights?: 'model-file';
+  /** A sweep's variant: the trainer applies its values and records them; the sweep's status bar reports it, no toast of its own. */
+  experiment?: ExperimentRef;
 }
 
 function accuracyOf(logs: Record<string, number>): number | undefined {
@@ -213,6 +215,7 @@ export class TrainerManager implements vscode.Disposable {
       resumeFrom: request.resumeRunId,
       ...request.limits,
       ...(request.initialWeights ? { initialWeights: request.initialWeights } : {}),
+      ...(request.experiment ? { experiment: request.experiment } : {}),
     };
     const child = this.spawn(join(this.ctx.extension.extensionPath, 'dist', 'trainer.js'), [], runtime, request.workspaceFolder, dataDir, true);
     const label = basename(request.modelFile);
@@ -279,6 +282,18 @@ export class TrainerManager implements vscode.Disposable {
     this.changeEmitter.fire();
     this.updateStatus();
     const subscription = session.onEvent(() => this.updateStatus());
+    // A sweep's variants are followed by the sweep's status bar item and panel: a toast each would bury the window.
+    if (!session.request.experiment) this.showProgress(session);
+    void session.done.then(() => {
+      subscription.dispose();
+      this.running.delete(session);
+      this.changeEmitter.fire();
+      this.updateStatus();
+      this.announce(session);
+    });
+  }
+
+  private showProgress(session: TrainingSession): void {
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `CNN Lab: training ${basename(session.modelFile)}`, cancellable: true },
       (progress, token) => {
@@ -293,13 +308,6 @@ export class TrainerManager implements vscode.Disposable {
         return session.done.finally(() => progressSubscription.dispose());
       },
     );
-    void session.done.then(() => {
-      subscription.dispose();
-      this.running.delete(session);
-      this.changeEmitter.fire();
-      this.updateStatus();
-      this.announce(session);
-    });
   }
 
   private updateStatus(): void {
@@ -319,7 +327,7 @@ export class TrainerManager implements vscode.Disposable {
     const last = session.events[session.events.length - 1];
     if (last?.type === 'failed') {
       void vscode.window.showErrorMessage(`CNN Lab: training ${basename(session.modelFile)} failed: ${last.message}${last.hint ? ` ${last.hint}` : ''}`);
-    } else if (last?.type === 'finished') {
+    } else if (last?.type === 'finished' && !session.request.experiment) {
       void vscode.window.showInformationMessage(completionMessage(last.record, last.status, this.nameRun(last.record)));
     }
   }

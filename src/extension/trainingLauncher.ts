@@ -5,6 +5,7 @@
 
 import * as vscode from 'vscode';
 import type { TrainingConfig } from '../model/types';
+import type { ExperimentRef } from '../runs/format';
 import { isBackendChoice } from '../model/vocabulary';
 import { RunPanel, type PanelDeps } from './panel';
 import type { TrainingRequest } from './trainerManager';
@@ -23,6 +24,8 @@ export interface LaunchRequest {
   limits?: ExampleLimits;
   /** `model-file`: start from the weights saved in the (Keras) model file: fine-tuning. */
   initialWeights?: 'model-file';
+  /** A sweep's variant (its values, applied by the trainer). */
+  experiment?: ExperimentRef;
 }
 
 /** The cnnLab settings that shape a run. */
@@ -60,6 +63,7 @@ export function trainingRequest(request: LaunchRequest, settings: LaunchSettings
     ...(request.resumeRunId ? { resumeRunId: request.resumeRunId } : {}),
     ...(request.limits ? { limits: request.limits } : {}),
     ...(request.initialWeights ? { initialWeights: request.initialWeights } : {}),
+    ...(request.experiment ? { experiment: request.experiment } : {}),
   };
 }
 

@@ -46,4 +46,9 @@ describe('TrainingLauncher', function () {
   it('passes a fine-tune’s start from the model file’s weights', function () {
     assert.deepEqual(trainingRequest({ modelFile: '/w/m.keras', folder, initialWeights: 'model-file' }, {}), { modelFile: '/w/m.keras', workspaceFolder: '/w', initialWeights: 'model-file' });
   });
+
+  it('passes a sweep variant’s experiment, for the trainer to apply and record (issue 12)', function () {
+    const experiment = { id: 'e1', name: 'm sweep (grid, 2 variants)', variant: 1, variants: 2, values: { learningRate: 0.004 }, metric: { name: 'val_acc', goal: 'max' as const } };
+    assert.deepEqual(trainingRequest({ modelFile: '/w/m.model.json', folder, experiment }, {}), { modelFile: '/w/m.model.json', workspaceFolder: '/w', experiment });
+  });
 });
