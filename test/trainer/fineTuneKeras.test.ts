@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { parseTrainArguments, trainUsage } from '../../src/cli/train';
 import { readKerasWeights } from '../../src/keras/savedModel';
 import { readImage } from '../../src/keras/predict';
-import { readRun } from '../../src/runs/store';
+import { readRun, recordProblem } from '../../src/runs/store';
 import { generateShapes } from '../../src/trainer/datasets/shapes';
 import { loadSavedModel } from '../../src/trainer/modelFiles';
 import { loadModel, readRunSource } from '../../src/trainer/runSource';
@@ -111,6 +111,7 @@ describe('fine-tuning a Keras saved model from its own weights', function () {
     assert.equal(record?.status, 'completed', JSON.stringify(events.of('failed')));
     const run = await readRun(join(dir, '.cnnlab', 'runs', record.id));
     assert.deepEqual(run.record.initialWeights, { from: modelFile });
+    assert.equal(recordProblem({ ...run.record, initialWeights: 'partial_frozen.keras' }), '"initialWeights" is not an object with a "from" file');
     const trained = await loadSavedModel(join(dir, '.cnnlab', 'runs', record.id, 'model', 'last'));
     try {
       for (const name of FROZEN) assert.deepEqual(modelValues(trained, name), await fileValues(modelFile, name), `${name} is frozen in the file and keeps its weights`);
