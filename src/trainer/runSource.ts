@@ -57,8 +57,9 @@ export async function readRunSource(job: TrainJob): Promise<RunSource> {
 /**
  * The model to train: the resumed run's last saved one, or a new one built from the IR with the run
  * seed, its pretrained bases loaded with the weights they name (./pretrained; `pretrained` says where
- * from), or for fine-tuning, with every weight the Keras model file saved. Either way its layers are frozen as the model file says (tfjs forgets a nested model's
- * flag when it saves), and its frozen BatchNormalization layers run in inference mode, as in Keras (./freezing).
+ * from), or for fine-tuning, with every weight the Keras model file saved. In each case its layers
+ * are frozen as the model file says (tfjs forgets a nested model's flag when it saves), and its
+ * frozen BatchNormalization layers run in inference mode, as in Keras (./freezing).
  */
 export async function loadModel(source: RunSource, pretrained?: PretrainedOptions): Promise<tf.LayersModel> {
   const model = source.resumed ? await loadSavedModel(join(source.resumed.runDir, MODEL_DIR, 'last')) : buildModel(source.ir, runSeed(source.training));
