@@ -21,7 +21,7 @@ import type { Ctx } from './ctx';
 import { RunPanel, type PanelDeps } from './panel';
 import { RunCatalog, type RunEntry } from './runCatalog';
 import type { ModelDocuments } from './modelDocuments';
-import { ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, runTitles, TrainCodeLensProvider } from './runsView';
+import { ModelGroupNode, ModelNode, ModelsTreeProvider, RunNode, RunsTreeProvider, runTitles, TrainCodeLensProvider, type ExperimentStateOf } from './runsView';
 import { chooseTrainSettings, describeSettings } from './trainSettings';
 import type { TrainerManager } from './trainerManager';
 import { TrainingLauncher, trainingAllowed } from './trainingLauncher';
@@ -30,13 +30,20 @@ import { exportWithCli, KERAS_EXPORT_CHOICES } from './kerasExport';
 /** What a run command may be invoked with: a tree node, a run id (CodeLens, panel), or nothing (palette). */
 type RunArgument = RunNode | string | undefined;
 
-export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocuments): RunCatalog {
+/** What the Runs view shows of sweeps' queues (the experiment rows' Stop Sweep / Continue Sweep), and when it changed. */
+export interface SweepStates {
+  stateOf: ExperimentStateOf;
+  onDidChange: vscode.Event<unknown>;
+}
+
+export function register(ctx: Ctx, trainer: TrainerManager, documents: ModelDocuments, sweeps?: SweepStates): RunCatalog {
   const catalog = ctx.own(new RunCatalog(ctx));
   // Epochs completed by the runs trained in this window, from their trainers' `epoch` events (0-based
   // epoch numbers, hence +1): the lenses and views update at each epoch, whenever run.json is re-read.
   const liveEpochs = new Map<string, number>();
   const live = (runId: string): number | undefined => liveEpochs.get(runId);
-  const runsTree = ctx.own(new RunsTreeProvider(catalog, live));
+  const runsTree = ctx.own(new RunsTreeProvider(catalog, live, (experimentId) => sweeps?.stateOf(experimentId)));
+  if (sweeps) ctx.own(sweeps.onDidChange(() => runsTree.refresh()));
   const modelsTree = ctx.own(new ModelsTreeProvider(catalog, { live, documents: () => documents }));
   const lenses = ctx.own(new TrainCodeLensProvider(catalog, live));
   const runsView = ctx.own(vscode.window.createTreeView('cnnLab.runs', { treeDataProvider: runsTree, canSelectMany: true, showCollapseAll: true }));
@@ -369,7 +376,6 @@ export function runPickItem(entry: RunEntry, title: string = runTitle(entry.reco
   return { label: title, description, detail: `${describeSettings({ ...record.training, dataset: record.dataset })} · ${record.id}`, entry };
 }
 
-/** The model file to train: the argument, the active editor's model file, or a quick pick. */
 /**
  * The model file's analysis, and its document where it is text (the settings step can save to it).
  * A Keras saved model (.keras/.h5) is binary: its architecture is read through src/keras.
@@ -380,7 +386,8 @@ async function readModelToTrain(uri: vscode.Uri): Promise<{ analysis: ModelAnaly
   return { analysis: analyzeModel(document.getText(), uri.fsPath), document };
 }
 
-async function resolveModelFile(target: vscode.Uri | ModelNode | ModelGroupNode | undefined): Promise<vscode.Uri | undefined> {
+/** The model file a command is for: the argument, the active editor's model file, or a quick pick titled `title`. */
+export async function resolveModelFile(target: vscode.Uri | ModelNode | ModelGroupNode | undefined, title = 'Train which model?'): Promise<vscode.Uri | undefined> {
   if (target instanceof vscode.Uri) return target;
   if (target instanceof ModelNode) return target.uri;
   if (target instanceof ModelGroupNode) return vscode.Uri.file(target.modelPath);
@@ -394,7 +401,7 @@ async function resolveModelFile(target: vscode.Uri | ModelNode | ModelGroupNode 
   if (files.length === 1) return files[0];
   const picked = await vscode.window.showQuickPick(
     files.map((uri) => ({ label: path.basename(uri.fsPath), description: vscode.workspace.asRelativePath(uri), uri })),
-    { title: 'Train which model?' },
+    { title },
   );
   return picked?.uri;
 }
