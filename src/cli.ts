@@ -4,6 +4,7 @@ import { runExport } from './cli/export';
 import { runInside } from './cli/inside';
 import { runPredict } from './cli/predict';
 import { runSummaryCommand } from './cli/summary';
+import { sweepCommand } from './cli/sweep';
 import { trainCommand } from './cli/train';
 import { UserError } from './util/userError';
 
@@ -14,6 +15,8 @@ Commands:
                           print the Keras-format summary of a model file
                           (see \`cnnlab summary --help\`)
   train FILE [options]    train a model file (see \`cnnlab train --help\`)
+  sweep FILE [options]    train every variant of a model file's sweep block and rank
+                          them; --continue EXPERIMENT carries one on (see \`cnnlab sweep --help\`)
   predict MODEL IMAGE... [--json] [--top K]
                           the top classes of images (see \`cnnlab predict --help\`)
   inside RUN IMAGE --out DIR [--class NAME] [--max-maps N]
@@ -37,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return runSummaryCommand(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
     case 'train':
       return trainCommand(rest);
+    case 'sweep':
+      return sweepCommand(rest);
     case 'predict':
       return runPredict(rest, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) });
     case 'inside':

@@ -32,7 +32,7 @@ Options:
 /** A command line CNN Lab cannot act on; the usage text follows it. */
 export class UsageError extends UserError {}
 
-function parseNumber(flag: string, value: string | undefined, integer: boolean): number {
+export function parseNumber(flag: string, value: string | undefined, integer: boolean): number {
   const number = Number(value);
   if (value === undefined || !Number.isFinite(number) || number <= 0 || (integer && !Number.isInteger(number))) {
     throw new UsageError(`${flag} needs a ${integer ? 'whole ' : ''}number above 0. Received: ${value ?? 'nothing'}.`);
@@ -102,7 +102,7 @@ export function parseTrainArguments(args: string[], cwd: string): TrainJob {
   };
 }
 
-function formatLogs(logs: Record<string, number>): string {
+export function formatLogs(logs: Record<string, number>): string {
   return Object.entries(logs)
     .filter(([name]) => name !== 'lr')
     .map(([name, value]) => `${name}: ${value.toFixed(4)}`)

@@ -216,7 +216,7 @@ export async function runQueue(experimentDir: string, options: QueueOptions): Pr
   try {
     await recoverVariants(experimentDir, options.runsDir);
     options.control?.attach(experimentDir);
-    options.onChange?.(updateState(experimentDir, 'running'));
+    notify(options, updateState(experimentDir, 'running'));
     const workers = Math.max(1, Math.floor(options.parallel ?? 1));
     await Promise.all(Array.from({ length: workers }, () => work(experimentDir, options)));
     const final = updateState(experimentDir, options.signal?.aborted ? 'stopped' : 'done');
@@ -227,12 +227,17 @@ export async function runQueue(experimentDir: string, options: QueueOptions): Pr
   }
 }
 
+/** Tells the caller what experiment.json now holds (the change is made whether or not anyone listens). */
+function notify(options: QueueOptions, experiment: ExperimentFile): void {
+  options.onChange?.(experiment);
+}
+
 /** One worker: claims the next pending variant and trains it, until none is left or all are stopped. */
 async function work(experimentDir: string, options: QueueOptions): Promise<void> {
   while (!options.signal?.aborted) {
     const claimed = claimNext(experimentDir);
     if (!claimed) return;
-    options.onChange?.(claimed.experiment);
+    notify(options, claimed.experiment);
     await trainVariant(experimentDir, claimed.experiment, claimed.variant, options);
   }
 }
@@ -260,7 +265,7 @@ async function trainVariant(experimentDir: string, experiment: ExperimentFile, v
     ...(experiment.job.testExamples ? { testExamples: experiment.job.testExamples } : {}),
     experiment: experimentRef(experiment, variant),
   };
-  const started = (runId: string): void => options.onChange?.(updateVariant(experimentDir, variant.index, (current) => ({ ...current, runId })));
+  const started = (runId: string): void => notify(options, updateVariant(experimentDir, variant.index, (current) => ({ ...current, runId })));
   let record: RunRecord | undefined;
   let error: string | undefined;
   try {
@@ -273,7 +278,8 @@ async function trainVariant(experimentDir: string, experiment: ExperimentFile, v
   }
   const status = record?.status === 'completed' ? 'completed' : record?.status === 'stopped' ? (options.signal?.aborted ? 'pending' : 'stopped') : 'failed';
   const why = status === 'failed' && !record ? (error ?? 'The run failed before it started.') : undefined;
-  options.onChange?.(
+  notify(
+    options,
     updateVariant(experimentDir, variant.index, (current) => {
       const { index, values } = current;
       const runId = record?.id ?? current.runId;
