@@ -4,6 +4,7 @@
 
 import type { MetricsLine, RunRecord } from '../runs/format';
 import { isTrainerEvent, type TrainerEvent } from './trainer';
+import { isInsideView, type InsideView } from './inside';
 import type { ExperimentPageData } from './experiment';
 import { guardOf, invalidMessage, type ChannelChecks } from './guard';
 
@@ -35,8 +36,47 @@ export type HostToWebview =
   | { type: 'continues'; runId: string; from: { runId: string; title: string; exists: boolean } }
   /** host → webview: the run on screen (or being restored) is no longer on disk; `folder` is where it was. */
   | { type: 'gone'; runId?: string; folder: string }
+  /** host → webview: the Inside tab's request is being computed (in a child process); `label` names the image. */
+  | { type: 'insideBusy'; runId: string; label: string }
+  /** host → webview: what the Inside tab draws; `ask` is the request it answers (a chosen file as `chosen`). */
+  | { type: 'insideResult'; runId: string; ask: InsideAsk; view: InsideView }
+  /** host → webview: the Inside tab's request failed; `hint` says what to do. */
+  | { type: 'insideError'; runId: string; message: string; hint?: string }
   /** host → webview: a sweep's variants and results (the experiment panel), sent again whenever they change. */
   | { type: 'experiment'; experiment: ExperimentPageData };
+
+/** The image the Inside tab asks about: the page names files only by what the host gave it. */
+export type InsidePick =
+  | { kind: 'test'; index: number }
+  /** A misclassified example of the run, by its file as run.json lists it. */
+  | { kind: 'misclassified'; file: string }
+  /** Ask the user for an image file (a host dialog). */
+  | { kind: 'chooseFile' }
+  /** The file the user chose last in this panel. */
+  | { kind: 'chosen' };
+
+/** A look inside the run on screen: which image, a class to map besides the predicted one, maps per layer at most. */
+export interface InsideAsk {
+  image: InsidePick;
+  className?: string;
+  maxMaps?: number;
+}
+
+export function isInsidePick(value: unknown): value is InsidePick {
+  if (typeof value !== 'object' || value === null) return false;
+  const pick = value as Record<string, unknown>;
+  if (pick.kind === 'test') return Number.isInteger(pick.index) && (pick.index as number) >= 0;
+  if (pick.kind === 'misclassified') return typeof pick.file === 'string' && pick.file !== '';
+  return pick.kind === 'chooseFile' || pick.kind === 'chosen';
+}
+
+const isMapCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) > 0;
+
+function isInsideAsk(value: unknown): value is InsideAsk {
+  if (typeof value !== 'object' || value === null) return false;
+  const ask = value as Record<string, unknown>;
+  return isInsidePick(ask.image) && (ask.className === undefined || typeof ask.className === 'string') && (ask.maxMaps === undefined || isMapCount(ask.maxMaps));
+}
 
 /** A run action offered on the page as well as in the sidebar. */
 export const PANEL_RUN_ACTIONS = ['exportModel', 'exportCsv', 'exportTensorBoard', 'revealFolder', 'rerun'] as const;
@@ -63,6 +103,8 @@ export type WebviewToHost =
   | { type: 'openRun'; runId: string }
   /** webview → host: close this panel (its run was deleted). */
   | { type: 'close' }
+  /** webview → host: look inside the run's model for an image (the Inside tab). */
+  | ({ type: 'inside'; runId: string } & InsideAsk)
   /** webview → host: write a variant's values into the sweep's model file (the experiment panel's "Apply the best values"). */
   | { type: 'applyValues'; variant: number }
   /** webview → host: stop the sweep's queue, or continue a stopped one. */
@@ -74,6 +116,7 @@ const webviewToHostChecks: ChannelChecks<WebviewToHost> = {
   runAction: { runId: 'string', action: PANEL_RUN_ACTIONS },
   openRun: { runId: 'string' },
   close: {},
+  inside: { runId: 'string', image: isInsidePick, className: { optional: 'string' }, maxMaps: { optional: isMapCount } },
   applyValues: { variant: 'number' },
   sweepAction: { action: SWEEP_ACTIONS },
 };
@@ -89,6 +132,9 @@ const hostToWebviewChecks: ChannelChecks<HostToWebview> = {
   files: { runId: 'string', savedModel: 'boolean' },
   continues: { runId: 'string', from: 'object' },
   gone: { runId: { optional: 'string' }, folder: 'string' },
+  insideBusy: { runId: 'string', label: 'string' },
+  insideResult: { runId: 'string', ask: isInsideAsk, view: isInsideView },
+  insideError: { runId: 'string', message: 'string', hint: { optional: 'string' } },
   experiment: { experiment: 'object' },
 };
 

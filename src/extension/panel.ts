@@ -28,6 +28,7 @@ import { describeMetricsInfo, readRun, readRunRecord, resolveRunFile, RUN_FILE, 
 import { runTitle } from '../runs/grouping';
 import { runDisplayName } from './runsView';
 import type { Ctx } from './ctx';
+import { PanelInside } from './insideClient';
 import type { RunCatalog } from './runCatalog';
 import type { TrainerManager, TrainingSession } from './trainerManager';
 
@@ -116,6 +117,8 @@ export class RunPanel {
   /** Compare: each run's name as last shown (to name a run deleted since), and the names last sent. */
   private readonly compareNames = new Map<string, string>();
   private sentCompareNames: string | undefined;
+  /** The Inside tab's looks, each in a child process. */
+  private readonly inside: PanelInside;
 
   /** Shows a run from disk (live or not), revealing its panel when one is open. */
   static showRun(deps: PanelDeps, runId: string): void {
@@ -174,6 +177,7 @@ export class RunPanel {
     RunPanel.open.add(this);
     RunPanel.lastShown = this;
     this.column = panel.viewColumn;
+    this.inside = new PanelInside({ ctx: deps.ctx, runtime: () => deps.trainer.runtimes.resolve(), post: (message) => this.post(message) });
     panel.iconPath = vscode.Uri.joinPath(deps.ctx.extension.extensionUri, 'media', 'cnnlab.svg');
     panel.webview.html = this.html();
     this.disposables.push(
@@ -361,11 +365,21 @@ export class RunPanel {
         case 'close':
           this.panel.dispose();
           return;
+        case 'inside':
+          await this.lookInside(message);
+          return;
       }
     } catch (error) {
       this.deps.ctx.output.appendLine(`Panel: ${message.type} failed: ${String(error)}`);
       void vscode.window.showErrorMessage(`CNN Lab: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** The Inside tab of the run on screen (a request for another run, from a stale page, is ignored). */
+  private async lookInside(message: Extract<WebviewToHost, { type: 'inside' }>): Promise<void> {
+    if (message.runId !== this.runId || (await this.checkGone())) return;
+    const runDir = this.runDir ?? (await this.deps.catalog.lookup(message.runId))?.runDir;
+    if (runDir) await this.inside.handle(message, runDir);
   }
 
   private async stop(): Promise<void> {
@@ -537,6 +551,7 @@ export class RunPanel {
     RunPanel.open.delete(this);
     if (RunPanel.lastShown === this) RunPanel.lastShown = undefined;
     this.sessionSubscription?.dispose();
+    this.inside.dispose();
     for (const item of this.disposables.splice(0)) item.dispose();
   }
 }

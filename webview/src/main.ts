@@ -66,6 +66,7 @@ function ensurePage(): RunPage | ComparePage | ExperimentPage | undefined {
       openRun: (runId) => vscode.postMessage({ type: 'openRun', runId }),
       close: () => vscode.postMessage({ type: 'close' }),
       optionsChanged: onOptions,
+      inside: (runId, ask) => vscode.postMessage({ type: 'inside', runId, ...ask }),
     });
     root.replaceChildren(page.element);
   } else if (state.mode === 'compare' && !(page instanceof ComparePage)) {

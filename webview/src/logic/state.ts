@@ -13,6 +13,7 @@ import type { ExperimentPageData } from '../../../src/channels/experiment';
 import type { BackendInfo, EvaluationResult, MetricsLine, RunRecord, RunStatus } from '../../../src/runs/format';
 import type { ModelSummary } from '../../../src/model/types';
 import { batchValue, examplesSeen } from './batchValues';
+import { applyInsideMessage, emptyInside, type InsideState } from './inside';
 import type { Point } from './decimate';
 
 export interface RunView {
@@ -66,6 +67,8 @@ export interface RunView {
   continues?: { runId: string; title: string; exists: boolean };
   /** The run folder is gone (deleted): the page says so and offers only to close. */
   gone?: { folder: string };
+  /** The Inside tab: filters, feature maps and Grad-CAM of the run's model for an image (see ./inside). */
+  inside?: InsideState;
 }
 
 export type ViewState =
@@ -245,6 +248,7 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
         if (state.run.continues?.runId === run.continues?.runId) run.continues = state.run.continues ?? run.continues;
         run.gone = state.run.gone;
         run.name = state.run.name;
+        run.inside = state.run.inside;
       }
       return { mode: 'run', version: state.version + 1, run };
     }
@@ -303,6 +307,13 @@ export function reduce(state: ViewState, message: HostToWebview, now: number): V
       run.gone = { folder: message.folder };
       return { mode: 'run', version: state.version + 1, run };
     }
+    case 'insideBusy':
+    case 'insideResult':
+    case 'insideError':
+      if (state.mode !== 'run' || state.run.runId !== message.runId) return state;
+      state.run.inside = applyInsideMessage(state.run.inside ?? emptyInside(), message);
+      state.version += 1;
+      return state;
     case 'compare':
       return {
         mode: 'compare',

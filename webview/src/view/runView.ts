@@ -2,7 +2,7 @@
 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
-import type { PanelRunAction } from '../../../src/channels/webview';
+import type { InsideAsk, PanelRunAction } from '../../../src/channels/webview';
 import type { EvaluationResult } from '../../../src/runs/format';
 import type { ModelSummary } from '../../../src/model/types';
 import { runLines, type MetricFamily } from '../logic/chartData';
@@ -12,6 +12,7 @@ import { buildControls, smoothingOf, type ViewOptions } from './controls';
 import { formatBytes, formatFlops } from '../../../src/model/units';
 import { modelName, runTitle } from '../../../src/runs/grouping';
 import { fill, formatCount, formatMetric, formatShape, h } from './dom';
+import { InsidePanel } from './insideView';
 
 /**
  * The run's name as the Runs view shows it (the host's name), else one made from what the page
@@ -37,7 +38,11 @@ export interface RunPageHandlers {
   /** Closes this panel (its run was deleted). */
   close(): void;
   optionsChanged(options: ViewOptions): void;
+  /** Looks inside the run's model for an image (the Inside tab). */
+  inside(runId: string, ask: InsideAsk): void;
 }
+
+type RunTab = 'training' | 'inside';
 
 const STATUS_TEXT: Record<RunView['status'] | 'deleted', string> = {
   deleted: 'Deleted',
@@ -92,6 +97,12 @@ export class RunPage {
   private renderedEvaluation: EvaluationResult | undefined;
   private renderedImages = -1;
   private renderedSummary: ModelSummary | undefined;
+  /** Training (progress, curves, results) or Inside (filters, feature maps, Grad-CAM), offered once the run has a saved model. */
+  private tab: RunTab = 'training';
+  private readonly tabBar = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Run views', hidden: true });
+  private readonly tabButtons = new Map<RunTab, HTMLElement>();
+  private readonly trainingTab: HTMLElement;
+  private readonly insidePanel: InsidePanel;
 
   constructor(options: ViewOptions, handlers: RunPageHandlers) {
     this.options = options;
@@ -117,16 +128,33 @@ export class RunPage {
       handlers.optionsChanged(next);
       this.renderCharts();
     });
-    this.element = h('main', { class: 'run-page', 'data-testid': 'run-page' },
-      h('header', {}, h('div', { class: 'title-row' }, this.title, this.status), this.meta, this.continuesLine),
-      this.goneBox,
-      this.errorBox,
-      this.notesBox,
+    this.insidePanel = new InsidePanel({
+      ask: (ask) => {
+        if (this.run?.runId) handlers.inside(this.run.runId, ask);
+      },
+    });
+    this.insidePanel.element.hidden = true;
+    for (const [tab, text] of [['training', 'Training'], ['inside', 'Inside']] as const) {
+      const tabButton = h('button', { role: 'tab', 'data-testid': `tab-${tab}`, 'aria-selected': String(tab === this.tab) }, text);
+      tabButton.addEventListener('click', () => this.showTab(tab));
+      this.tabButtons.set(tab, tabButton);
+      this.tabBar.appendChild(tabButton);
+    }
+    this.trainingTab = h('div', { 'data-testid': 'training-tab', role: 'tabpanel' },
       h('section', { class: 'progress', 'aria-label': 'Progress' }, this.progressBar, this.stats, h('div', { class: 'buttons' }, this.stopButton, this.actions)),
       controls,
       h('section', { class: 'charts' }, this.lossChart.element, this.accuracyChart.element),
       this.results,
       this.summary,
+    );
+    this.element = h('main', { class: 'run-page', 'data-testid': 'run-page' },
+      h('header', {}, h('div', { class: 'title-row' }, this.title, this.status), this.meta, this.continuesLine),
+      this.goneBox,
+      this.errorBox,
+      this.notesBox,
+      this.tabBar,
+      this.trainingTab,
+      this.insidePanel.element,
     );
   }
 
@@ -161,6 +189,25 @@ export class RunPage {
     this.renderCharts();
     this.renderResults(run);
     this.renderSummary(run.summary);
+    this.renderTabs(run);
+  }
+
+  /** The Inside tab needs a trained model: offered once the run has saved one, and not for a deleted run. */
+  private renderTabs(run: RunView): void {
+    const offered = run.savedModel === true && run.runId !== undefined && !run.gone;
+    this.tabBar.hidden = !offered;
+    if (!offered && this.tab === 'inside') this.showTab('training');
+    if (this.tab === 'inside') this.insidePanel.render(run);
+  }
+
+  private showTab(tab: RunTab): void {
+    this.tab = tab;
+    for (const [name, element] of this.tabButtons) element.setAttribute('aria-selected', String(name === tab));
+    this.trainingTab.hidden = tab !== 'training';
+    this.insidePanel.element.hidden = tab !== 'inside';
+    // The charts were drawn while hidden (zero size): draw them again at their size.
+    if (tab === 'training') this.renderCharts();
+    else if (this.run) this.insidePanel.render(this.run);
   }
 
   /** Elapsed time and ETA move without messages; called once a second while running. */
