@@ -65,8 +65,12 @@ export async function loadModel(source: RunSource, pretrained?: PretrainedOption
   const model = source.resumed ? await loadSavedModel(join(source.resumed.runDir, MODEL_DIR, 'last')) : buildModel(source.ir, runSeed(source.training));
   if (!source.resumed) {
     try {
-      if (source.initialWeights) await loadKerasFileWeights(model, source.modelFile);
-      else await loadPretrainedWeights(model, source.ir, pretrained ?? { baseDir: dirname(resolve(source.modelFile)), progress: () => undefined });
+      if (source.initialWeights) {
+        await loadKerasFileWeights(model, source.modelFile);
+        pretrained?.progress(`Starting from the weights saved in ${basename(source.modelFile)}`);
+      } else {
+        await loadPretrainedWeights(model, source.ir, pretrained ?? { baseDir: dirname(resolve(source.modelFile)), progress: () => undefined });
+      }
     } catch (error) {
       model.dispose();
       throw error;

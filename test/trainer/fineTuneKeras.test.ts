@@ -109,6 +109,7 @@ describe('fine-tuning a Keras saved model from its own weights', function () {
       events.emit,
     );
     assert.equal(record?.status, 'completed', JSON.stringify(events.of('failed')));
+    assert.ok(events.of('progress').some((event) => event.message === `Starting from the weights saved in ${MODEL}.keras`));
     const run = await readRun(join(dir, '.cnnlab', 'runs', record.id));
     assert.deepEqual(run.record.initialWeights, { from: modelFile });
     assert.equal(recordProblem({ ...run.record, initialWeights: 'partial_frozen.keras' }), '"initialWeights" is not an object with a "from" file');
