@@ -69,7 +69,7 @@ export function heatOverlay(image: RawImage, heat: Uint8Array, opacity = 0.5): R
 }
 
 /** RGBA bytes for a canvas ImageData. */
-export function toRgba(image: RawImage): Uint8ClampedArray {
+export function toRgba(image: RawImage): Uint8ClampedArray<ArrayBuffer> {
   const size = image.height * image.width;
   const out = new Uint8ClampedArray(size * 4);
   for (let index = 0; index < size; index++) {
