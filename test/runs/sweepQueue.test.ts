@@ -7,10 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { sweepCommand } from '../../src/cli/sweep';
 import { readExperimentSync, type ExperimentFile } from '../../src/runs/experiments';
 import { listRuns, readRunRecord } from '../../src/runs/store';
-import { acquireQueueLock, QUEUE_LOCK_FILE, QueueBusyError } from '../../src/runs/sweepQueue';
+import { acquireQueueLock, createExperiment, QUEUE_LOCK_FILE, QueueBusyError, QueueControl, runQueue, type TrainVariant } from '../../src/runs/sweepQueue';
+import { bestVariant, rankVariants } from '../../src/runs/experimentResults';
+import type { RunRecord } from '../../src/runs/format';
+import { analyzeModel } from '../../src/model';
 import { runTraining } from '../../src/trainer/train';
 import type { TrainerEvent } from '../../src/channels/trainer';
-import { deadPid } from '../trainer/runFolders';
+import { deadPid, sampleRecord } from '../trainer/runFolders';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'src', 'cli.ts');
@@ -201,5 +204,81 @@ describe('trainer and sweep variants', () => {
     assert.ok(failed && failed.type === 'failed');
     assert.match(failed.message, /^Variant 2 of shapes-cnn sweep \(grid, 2 variants\) \(conv2d_1\.kernelSize=12\) cannot be trained on the model in .*shapes\.model\.json:\n {2}.*Computed output size would be/);
     assert.equal(failed.hint, 'Change or remove these values in the sweep block, or fix the model so that they fit.');
+  });
+});
+
+describe('sweep queue: stop one, stop all', function () {
+  this.timeout(240_000);
+
+  it('stops one variant (the queue goes on), skips a pending one, stops all, and carries on later', async () => {
+    const cwd = workspaceWith(undefined);
+    const ir = analyzeModel(readFileSync(join(cwd, 'shapes.model.json'), 'utf8'), 'shapes.model.json').ir;
+    assert.ok(ir);
+    const runsDir = join(cwd, '.cnnlab', 'runs');
+    const { experimentDir } = createExperiment({
+      experimentsDir: join(cwd, '.cnnlab', 'experiments'),
+      modelFile: join(cwd, 'shapes.model.json'),
+      baseDir: cwd,
+      ir,
+      spec: { method: 'grid', parameters: { learningRate: [0.001, 0.002, 0.004] }, metric: { name: 'val_loss', goal: 'min' } },
+      job: { overrides: { epochs: 3 }, trainExamples: 128, testExamples: 16 },
+    });
+    const control = new QueueControl();
+    const stopAll = new AbortController();
+    const seen: string[] = [];
+    const train: TrainVariant = (job, variant) =>
+      runTraining(
+        job,
+        (event) => {
+          if (event.type === 'started') variant.started(event.runId);
+          if (event.type !== 'epoch' && event.type !== 'started') return;
+          const index = job.experiment?.variant;
+          if (event.type === 'epoch' && index === 0 && event.epoch === 0) {
+            seen.push(`skip 2: ${control.stopVariant(2)}`, `stop 0: ${control.stopVariant(0)}`);
+          }
+          if (event.type === 'started' && index === 1) stopAll.abort();
+        },
+        variant.signal,
+      );
+    const changes: string[] = [];
+    const stopped = await runQueue(experimentDir, { runsDir, baseDir: cwd, train, control, signal: stopAll.signal, onChange: (experiment) => changes.push(experiment.variants.map((variant) => variant.status).join(',')) });
+    assert.deepEqual(seen, ['skip 2: true', 'stop 0: true']);
+    assert.equal(stopped.state, 'stopped');
+    assert.deepEqual(stopped.variants.map((variant) => variant.status), ['stopped', 'pending', 'stopped']);
+    assert.ok(changes.includes('running,pending,pending'));
+    const stoppedRun = await readRunRecord(join(runsDir, stopped.variants[0].runId as string));
+    assert.equal(stoppedRun.status, 'stopped');
+    assert.equal(stoppedRun.epochsCompleted, 1);
+    const partial = stopped.variants[1].runId as string;
+    assert.equal((await readRunRecord(join(runsDir, partial))).status, 'stopped');
+
+    const done = await runQueue(experimentDir, { runsDir, baseDir: cwd, train: (job, variant) => runTraining(job, (event) => event.type === 'started' && variant.started(event.runId), variant.signal) });
+    assert.equal(done.state, 'done');
+    assert.deepEqual(done.variants.map((variant) => variant.status), ['stopped', 'completed', 'stopped']);
+    assert.notEqual(done.variants[1].runId, partial);
+    assert.ok(!existsSync(join(runsDir, partial)), 'the run stopped by "stop all" gave way to the variant\'s new run');
+    const records = await listRuns(runsDir);
+    assert.equal(records.length, 2);
+    assert.equal(bestVariant(done, records)?.variant.index, 1, 'the one completed variant is the best; a stopped one is not ranked');
+  });
+});
+
+describe('ranking variants', () => {
+  it('ranks completed variants by the metric at their best epoch, by the goal; ties keep the variant order', () => {
+    const record = (id: string, best: Record<string, number> | undefined, final: Record<string, number>): RunRecord =>
+      sampleRecord(id, { ...(best ? { bestMetrics: { epoch: 0, ...best } } : {}), finalMetrics: final });
+    const records = [record('a', { val_accuracy: 0.7, val_loss: 0.5 }, { val_acc: 0.6 }), record('b', undefined, { val_acc: 0.9, val_loss: 0.4 }), record('c', undefined, { val_acc: 0.9, val_loss: 0.2 }), record('d', undefined, { val_acc: 0.99 })];
+    const experiment = (goal: 'max' | 'min', name: string): Pick<ExperimentFile, 'variants' | 'spec'> => ({
+      spec: { method: 'grid', parameters: { epochs: [1, 2, 3, 4] }, metric: { name, goal } },
+      variants: [
+        { index: 0, values: { epochs: 1 }, status: 'completed', runId: 'a' },
+        { index: 1, values: { epochs: 2 }, status: 'completed', runId: 'b' },
+        { index: 2, values: { epochs: 3 }, status: 'completed', runId: 'c' },
+        { index: 3, values: { epochs: 4 }, status: 'stopped', runId: 'd' },
+      ],
+    });
+    assert.deepEqual(rankVariants(experiment('max', 'val_acc'), records).map((entry) => [entry.variant.index, entry.value]), [[1, 0.9], [2, 0.9], [0, 0.7]]);
+    assert.deepEqual(rankVariants(experiment('min', 'val_loss'), records).map((entry) => [entry.variant.index, entry.value]), [[2, 0.2], [1, 0.4], [0, 0.5]]);
+    assert.equal(bestVariant(experiment('max', 'val_acc'), []), undefined);
   });
 });
