@@ -22,9 +22,9 @@ const tsxLoader = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loade
 const sample = JSON.parse(readFileSync(join(root, 'samples', 'shapes-cnn.model.json'), 'utf8')) as Record<string, unknown>;
 
 /** A folder holding the shapes sample with this sweep block (early stopping off: every variant trains its epochs). */
-function workspaceWith(sweep: unknown): string {
+function workspaceWith(sweep: unknown, trainingKeys: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'cnnlab-sweep-'));
-  const training = { ...(sample.training as Record<string, unknown>) };
+  const training = { ...(sample.training as Record<string, unknown>), ...trainingKeys };
   delete training.earlyStopping;
   writeFileSync(join(dir, 'shapes.model.json'), JSON.stringify({ ...sample, training, sweep }, null, 2));
   return dir;
@@ -110,6 +110,25 @@ describe('cnnlab sweep', function () {
     const both = await sweep(['--continue', 'x', '--epochs', '2'], cwd);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /a continued one trains with the options it was created with/);
+  });
+
+  it('trains variants in trainer processes with --parallel, to the same numbers as one after another', async () => {
+    // The cpu backend is exact: a run's numbers do not depend on the process it trains in.
+    const sweepBlock = { parameters: { 'dense.units': [16, 32] } };
+    const sequential = workspaceWith(sweepBlock, { backend: 'cpu' });
+    const parallel = workspaceWith(sweepBlock, { backend: 'cpu' });
+    const one = await sweep(['shapes.model.json', ...small], sequential);
+    const two = await sweep(['shapes.model.json', ...small, '--parallel', '2'], parallel);
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(two.code, 0, two.stderr);
+    assert.match(two.stdout, /^\[2\/2 dense\.units=32\] Epoch 1\/1 - /m);
+    const metricsOf = async (cwd: string): Promise<unknown[]> => {
+      const runs = await listRuns(join(cwd, '.cnnlab', 'runs'));
+      return runs.sort((a, b) => (a.experiment?.variant ?? 0) - (b.experiment?.variant ?? 0)).map((run) => [run.experiment?.values, run.status, run.backend?.name, run.finalMetrics]);
+    };
+    const expected = await metricsOf(sequential);
+    assert.equal(expected.length, 2);
+    assert.deepEqual(await metricsOf(parallel), expected);
   });
 
   it('carries on a queue killed while its second variant trains: the first run is kept, the others complete', async () => {
