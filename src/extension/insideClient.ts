@@ -14,6 +14,7 @@ import type { HostToWebview, InsideAsk, WebviewToHost } from '../channels/webvie
 import { resolveRunFile } from '../runs/store';
 import type { Ctx } from './ctx';
 import type { TrainerRuntime } from './nodeRuntime';
+import { NoiseFilter } from './outputNoise';
 
 /** A look that takes longer than this (a dataset download for test:N included) is given up. */
 const INSIDE_TIMEOUT_MS = 5 * 60_000;
@@ -120,10 +121,10 @@ export class PanelInside implements vscode.Disposable {
         child.kill('SIGKILL');
         finish({ type: 'error', message: `Looking inside the network took more than ${INSIDE_TIMEOUT_MS / 60_000} minutes and was stopped.` });
       }, INSIDE_TIMEOUT_MS);
-      let stderr = '';
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr = (stderr + chunk).slice(-2000);
-      });
+      // Its messages go to the CNN Lab output, known harmless ones (tfjs's Node.js banner) left out.
+      const stderr = new NoiseFilter((line) => this.deps.ctx.output.appendLine(`[inside stderr] ${line}`));
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.write(chunk));
+      child.stderr?.on('end', () => stderr.end());
       child.on('message', (message: unknown) => {
         if (isInsideAnswer(message)) finish(message);
         else finish({ type: 'error', message: `The Inside process sent a malformed answer (${whyNotInsideAnswer(message)}).` });
@@ -131,7 +132,6 @@ export class PanelInside implements vscode.Disposable {
       child.on('error', (error) => finish({ type: 'error', message: `The Inside process failed: ${error.message}` }));
       child.on('exit', (code, signal) => {
         if (this.child === child) this.child = undefined;
-        if (stderr.trim()) this.deps.ctx.output.appendLine(`[inside stderr] ${stderr.trim()}`);
         finish({ type: 'error', message: `The Inside process ended (${signal ? `signal ${signal}` : `exit code ${code}`}) before it answered.`, hint: 'The CNN Lab output has its messages.' });
       });
       child.send(request);
