@@ -294,6 +294,25 @@ export function sweepParameterProblems(ir: ModelIR, parameters: readonly string[
   });
 }
 
+/**
+ * The values of a layer-option parameter that the layer refuses whatever the other parameters are
+ * (a negative filter count, an unknown activation), by position in the list, with the model core's
+ * message. Shapes that stop fitting are not reported here: other values may make them fit, and the
+ * variants that do not are marked invalid when the sweep starts.
+ */
+export function sweepValueProblems(ir: ModelIR, parameter: string, values: readonly unknown[]): { position: number; message: string }[] {
+  const target = resolveParameter(ir, parameter);
+  if (typeof target === 'string' || target.kind !== 'layer') return [];
+  const { layer, option } = target;
+  return values.flatMap((value, position) => {
+    if (!isSweepValue(value)) return [];
+    const refused = summarizeModel(applyVariant(ir, { [parameter]: value }).ir).diagnostics.find(
+      (diagnostic) => diagnostic.severity === 'error' && diagnostic.code === 'bad-option-value' && diagnostic.layer === layer && diagnostic.message.includes(`\`${option}\``),
+    );
+    return refused ? [{ position, message: `Sweep parameter '${parameter}': ${refused.message}` }] : [];
+  });
+}
+
 export interface AppliedVariant {
   /** A copy of the model with the variant's layer options and training keys set. */
   ir: ModelIR;

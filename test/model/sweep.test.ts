@@ -135,5 +135,14 @@ describe('sweep block', () => {
       ['error', lineOf(text, '"conv2.filters"'), "Unknown layer 'conv2' in sweep parameter 'conv2.filters'"],
     ]);
     assert.equal(bad.ir?.sweep, undefined);
+
+    // A value the layer refuses whatever the other values is marked on the value itself.
+    const refusedText = JSON.stringify({ ...sample, sweep: { parameters: { 'conv2d.filters': [8, -4], 'conv2d_1.kernelSize': [3, 12] } } }, null, 2);
+    const refused = analyzeModel(refusedText, 'shapes.model.json');
+    assert.deepEqual(
+      refused.diagnostics.map((diagnostic) => [diagnostic.range.start.line, diagnostic.range.start.character, diagnostic.message]),
+      [[lineOf(refusedText, '-4'), refusedText.split('\n')[lineOf(refusedText, '-4')].indexOf('-4'), 'Sweep parameter \'conv2d.filters\': Invalid value for `filters` of Conv2D "conv2d": expected a positive integer. Received: filters=-4.']],
+      'a kernel size that fits only some variants is left to the check when the sweep starts',
+    );
   });
 });

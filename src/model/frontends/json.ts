@@ -7,7 +7,7 @@ import { expandApplication, isApplication } from '../applications';
 import { expandSavedModel } from '../applications/savedModel';
 import { LayerNamer } from '../catalog';
 import { firstPropertyIndent, lineBreakOf, innerStringRange, LineMap, nodeRange, parseJsonTree, properties, property, setOwn, valueOf } from '../source';
-import { readSweep, sweepParameterProblems, type SweepProblem } from '../sweep';
+import { readSweep, sweepParameterProblems, sweepValueProblems, type SweepProblem } from '../sweep';
 import { readTraining } from '../training';
 import type { InputShapeInsertionPoint, LayerSpec, ModelDiagnostic, ModelIR, SourceRange } from '../types';
 
@@ -142,7 +142,29 @@ function readSweepBlock(sweepNode: Node, ir: ModelIR, lines: LineMap, diagnostic
   const written = parametersNode?.type === 'object' ? properties(parametersNode).map(([key]) => String(key.value)) : [];
   const unknown = sweepParameterProblems(ir, written);
   for (const { parameter, message } of unknown) report({ key: 'parameters', writtenKey: 'parameters', parameter, severity: 'error', message });
-  if (sweep && unknown.length === 0) ir.sweep = sweep;
+  const refused = parametersNode?.type === 'object' ? refusedValues(parametersNode, ir, lines) : [];
+  diagnostics.push(...refused);
+  if (sweep && unknown.length === 0 && refused.length === 0) ir.sweep = sweep;
+}
+
+/** Summaries a sweep block may cost the editor on each change: one per layer-option value checked. */
+const MAX_SWEEP_VALUE_CHECKS = 64;
+
+/** Each layer-option value its layer refuses (a negative filter count), on the value itself. */
+function refusedValues(parametersNode: Node, ir: ModelIR, lines: LineMap): ModelDiagnostic[] {
+  const diagnostics: ModelDiagnostic[] = [];
+  let budget = MAX_SWEEP_VALUE_CHECKS;
+  for (const [keyNode, valuesNode] of properties(parametersNode)) {
+    const parameter = String(keyNode.value);
+    const values = valueOf(valuesNode);
+    if (!parameter.includes('.') || !Array.isArray(values) || values.length > budget) continue;
+    budget -= values.length;
+    for (const { position, message } of sweepValueProblems(ir, parameter, values)) {
+      const valueNode = valuesNode.children?.[position] ?? valuesNode;
+      diagnostics.push({ severity: 'error', code: 'bad-option-value', message, range: nodeRange(lines, valueNode) });
+    }
+  }
+  return diagnostics;
 }
 
 function readLayer(
