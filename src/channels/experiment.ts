@@ -4,6 +4,9 @@
 
 import type { SweepMetric, SweepValue } from '../model/sweep';
 
+// The page's bundle cannot load src/runs/experiments.ts (Node), so its two lists are repeated here;
+// the host assigns experiment.json's values to these (experimentPageData), so the compiler keeps
+// them in step.
 /** Where one variant stands (experiment.json's variant status). */
 export type VariantStatus = 'pending' | 'running' | 'completed' | 'stopped' | 'failed' | 'invalid';
 /** Where the sweep's queue stands (experiment.json's state). */
@@ -13,6 +16,8 @@ export interface ExperimentRowData {
   /** 0-based index of the variant in the experiment. */
   variant: number;
   values: Record<string, SweepValue>;
+  /** The values in one line (`lr=0.004 · conv2d.filters=16`), as the Runs view writes them. */
+  label: string;
   status: VariantStatus;
   runId?: string;
   /** The run as the Runs view names it (`cnn #5`). */

@@ -20,6 +20,10 @@ export const MANIFEST_COMMANDS = [
   'cnnLab.deleteRun',
   'cnnLab.refreshRuns',
   'cnnLab.predictImage',
+  'cnnLab.sweep',
+  'cnnLab.openExperiment',
+  'cnnLab.stopSweep',
+  'cnnLab.continueSweep',
 ] as const;
 
 /** Commands only CNN Lab's own CodeLenses run; they take a document and mean nothing in the palette. */

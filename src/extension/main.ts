@@ -5,6 +5,8 @@ import * as editor from './editor';
 import { register as registerRuns } from './runs';
 import { register as registerDoctor } from './doctorView';
 import { register as registerKeras } from './kerasEditor';
+import { SweepController } from './sweepRunner';
+import { register as registerSweeps } from './sweeps';
 
 let ctx: Ctx | undefined;
 
@@ -15,7 +17,9 @@ export function activate(extension: vscode.ExtensionContext): void {
   // The TrainerManager it returns is what the panel and the sidebar start and follow runs with.
   const trainer = registerTrainer(ctx);
   const models = editor.register(ctx);
-  const runs = registerRuns(ctx, trainer, models);
+  const sweeps = ctx.own(new SweepController(ctx, trainer));
+  const runs = registerRuns(ctx, trainer, models, sweeps);
+  registerSweeps(ctx, sweeps, runs);
   registerDoctor(ctx, trainer);
   registerKeras(ctx, trainer, runs);
 }

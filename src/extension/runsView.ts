@@ -11,7 +11,9 @@ import type { ModelAnalysis } from '../model/types';
 import type { RunRecord, RunStatus } from '../runs/format';
 import { describeMetricsInfo, type MetricsCount } from '../runs/store';
 import type { ExperimentRef } from '../runs/format';
-import { bestValAccuracy, describeRun, experimentMetric, formatAccuracy, formatDuration, formatRelativeTime, formatRunResult, groupByExperiment, groupRunsByModel, newestStart, runDurationMs, runStatusText, runTitle, variantLabel, type ExperimentGroup } from '../runs/grouping';
+import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, formatRunResult, groupRunsByModel, newestStart, runDurationMs, runStatusText, runTitle } from '../runs/grouping';
+import { groupByExperiment, variantLabel, type ExperimentGroup } from '../runs/experimentGrouping';
+import { runMetric } from '../runs/experimentResults';
 import { escapeMarkdown } from '../model/markdownText';
 import type { ModelDocuments } from './modelDocuments';
 import type { RunCatalog, RunEntry, UnreadableRun } from './runCatalog';
@@ -203,7 +205,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
     const item = this.getRunItem(node, label);
     const state = record.status === 'running' ? runStatusText(record, this.live(record.id)) : record.status === 'completed' ? undefined : record.status;
     const duration = runDurationMs(record, Date.now());
-    item.description = [node.rank === 1 && experimentMetric(record, record.experiment.metric) !== undefined ? '★ best' : undefined, node.title, state, duration !== undefined ? formatDuration(duration) : undefined]
+    item.description = [node.rank === 1 && runMetric(record, record.experiment.metric) !== undefined ? '★ best' : undefined, node.title, state, duration !== undefined ? formatDuration(duration) : undefined]
       .filter((part) => part !== undefined)
       .join(' · ');
     item.accessibilityInformation = { label: `Run ${node.title}, variant ${record.experiment.variant + 1} of ${record.experiment.variants}: ${label}, ${record.status}` };
@@ -225,7 +227,7 @@ function experimentItem(node: ExperimentNode): vscode.TreeItem {
   item.id = `experiment:${node.modelPath}:${node.ref.id}`;
   const finished = node.runs.filter((run) => run.entry.record.status === 'completed').length;
   const best = node.runs[0]?.entry.record;
-  const bestValue = best ? experimentMetric(best, node.ref.metric) : undefined;
+  const bestValue = best ? runMetric(best, node.ref.metric) : undefined;
   item.description = [
     `${finished} of ${node.ref.variants} done`,
     node.queueState && node.queueState !== 'done' ? QUEUE_STATE_TEXT[node.queueState] : undefined,

@@ -2,8 +2,8 @@
 // validation accuracy, duration and "started … ago". Pure: no vscode, no Node, so it is tested
 // with fixed clocks and reused by the webview.
 
-import { metricKeys, variantLabel as variantValuesText, type SweepMetric, type SweepValue } from '../model/sweep';
-import type { ExperimentRef, Logs, RunRecord, RunStatus } from './format';
+import type { SweepMetric, SweepValue } from '../model/sweep';
+import type { Logs, RunRecord, RunStatus } from './format';
 
 export interface RunRow {
   record: RunRecord;
@@ -40,12 +40,6 @@ export function valAccuracy(logs: Logs | undefined): number | undefined {
 
 export function trainAccuracy(logs: Logs | undefined): number | undefined {
   return pickMetric(logs, ACCURACY_KEYS);
-}
-
-/** A run's value of a sweep's metric: the recorded best epoch's, else the final one. */
-export function experimentMetric(record: RunRecord, metric: SweepMetric): number | undefined {
-  const keys = metricKeys(metric);
-  return pickMetric(record.bestMetrics, keys) ?? pickMetric(record.finalMetrics, keys);
 }
 
 /**
@@ -251,58 +245,6 @@ export function describeRun(record: RunRecord, now: number, liveEpochsCompleted?
 
 export function formatSweepValue(value: SweepValue): string {
   return typeof value === 'string' ? value : String(value);
-}
-
-/** `lr=0.004 · conv2d.filters=16`: a variant's values in the order the sweep lists its keys. */
-export function formatVariantValues(values: Readonly<Record<string, SweepValue>>): string {
-  return Object.entries(values)
-    .map(([key, value]) => variantValuesText({ [key]: value }))
-    .join(' · ');
-}
-
-/** `lr=0.004 · conv2d.filters=16 — val_acc 0.912`: a sweep's run named by its values and its result. */
-export function variantLabel(record: RunRecord & { experiment: ExperimentRef }): string {
-  const values = formatVariantValues(record.experiment.values) || `variant ${record.experiment.variant + 1}`;
-  const value = experimentMetric(record, record.experiment.metric);
-  return value === undefined ? values : `${values} — ${record.experiment.metric.name} ${formatAccuracy(value)}`;
-}
-
-export interface ExperimentGroup {
-  /** The experiment as its newest run records it (name, metric, variant count). */
-  ref: ExperimentRef;
-  /** Best first by the experiment's metric and goal; runs without a value last, by variant. */
-  runs: (RunRecord & { experiment: ExperimentRef })[];
-}
-
-/** The runs of sweeps by experiment id (newest experiment first), and the runs of no sweep, in their order. */
-export function groupByExperiment(records: readonly RunRecord[]): { experiments: ExperimentGroup[]; others: RunRecord[] } {
-  const byId = new Map<string, (RunRecord & { experiment: ExperimentRef })[]>();
-  const others: RunRecord[] = [];
-  for (const record of records) {
-    if (!record.experiment) {
-      others.push(record);
-      continue;
-    }
-    const runs = byId.get(record.experiment.id) ?? [];
-    runs.push(record as RunRecord & { experiment: ExperimentRef });
-    byId.set(record.experiment.id, runs);
-  }
-  const experiments = [...byId.values()].map((runs) => {
-    const newest = runs.reduce((latest, run) => (startTime(run) > startTime(latest) ? run : latest));
-    return { ref: newest.experiment, runs: rankVariants(runs, newest.experiment.metric) };
-  });
-  experiments.sort((a, b) => newestStart(b.runs) - newestStart(a.runs));
-  return { experiments, others };
-}
-
-/** Runs best first by `metric`; ties and runs without a value by variant index, then start time. */
-export function rankVariants<R extends RunRecord & { experiment: ExperimentRef }>(runs: readonly R[], metric: SweepMetric): R[] {
-  return [...runs].sort(
-    (a, b) =>
-      compareByGoal(experimentMetric(a, metric), experimentMetric(b, metric), metric.goal) ||
-      a.experiment.variant - b.experiment.variant ||
-      startTime(a) - startTime(b),
-  );
 }
 
 /** When the newest of `runs` started (ms since the epoch; 0 when none can be read). */

@@ -2,7 +2,9 @@
 // metric and goal (val_acc and val_accuracy the same metric), each run named by its values.
 import { strict as assert } from 'node:assert';
 import type { ExperimentRef, RunRecord } from '../../src/runs/format';
-import { compareByGoal, experimentMetric, formatVariantValues, groupByExperiment, rankVariants, variantLabel } from '../../src/runs/grouping';
+import { formatVariantValues, groupByExperiment, rankExperimentRuns, variantLabel } from '../../src/runs/experimentGrouping';
+import { runMetric } from '../../src/runs/experimentResults';
+import { compareByGoal } from '../../src/runs/grouping';
 import { record } from '../webview/fixtures';
 
 function ref(variant: number, values: ExperimentRef['values'], overrides: Partial<ExperimentRef> = {}): ExperimentRef {
@@ -17,8 +19,8 @@ function variantRun(id: string, variant: number, metrics: RunRecord['bestMetrics
 describe('sweep runs grouped into experiments (issue 12.2)', () => {
   it('reads val_acc from a run that logged val_accuracy, and a metric from the final epoch when the best one lacks it', () => {
     const run = record({ bestMetrics: { epoch: 2, val_accuracy: 0.8 }, finalMetrics: { val_accuracy: 0.7, val_loss: 0.5 } });
-    assert.equal(experimentMetric(run, { name: 'val_acc', goal: 'max' }), 0.8);
-    assert.equal(experimentMetric(run, { name: 'val_loss', goal: 'min' }), 0.5, 'the final value when the best epoch does not hold the metric');
+    assert.equal(runMetric(run, { name: 'val_acc', goal: 'max' }), 0.8);
+    assert.equal(runMetric(run, { name: 'val_loss', goal: 'min' }), 0.5, 'the final value when the best epoch does not hold the metric');
   });
 
   it('orders by the goal, values missing last', () => {
@@ -44,7 +46,7 @@ describe('sweep runs grouped into experiments (issue 12.2)', () => {
   it('ranks a loss lowest first, ties by variant', () => {
     const metric = { name: 'val_loss', goal: 'min' as const };
     const runs = [variantRun('a', 0, { epoch: 0, val_loss: 0.4 }, { metric }), variantRun('b', 1, { epoch: 0, val_loss: 0.2 }, { metric }), variantRun('c', 2, { epoch: 0, val_loss: 0.2 }, { metric })];
-    assert.deepEqual(rankVariants(runs, metric).map((run) => run.id), ['b', 'c', 'a']);
+    assert.deepEqual(rankExperimentRuns(runs, metric).map((run) => run.id), ['b', 'c', 'a']);
   });
 
   it('names a run by its values and its result', () => {

@@ -7,7 +7,7 @@ import type { ExperimentPageData, ExperimentRowData } from '../../src/channels/e
 import { bestVariant, columnsOf, compareValues, defaultSort, defaultTicked, nextSort, parallelCoordinates, sortRows, valueAxis } from '../../webview/src/logic/experiment';
 
 function row(variant: number, learningRate: number, optimizer: string, metric: number | undefined, status: ExperimentRowData['status'] = metric === undefined ? 'pending' : 'completed'): ExperimentRowData {
-  return { variant, values: { learningRate, optimizer }, status, ...(metric === undefined ? {} : { metric, epochsCompleted: 2, durationMs: 1000 * (variant + 1) }) };
+  return { variant, values: { learningRate, optimizer }, label: `lr=${learningRate} · optimizer=${optimizer}`, status, ...(metric === undefined ? {} : { metric, epochsCompleted: 2, durationMs: 1000 * (variant + 1) }) };
 }
 
 const data: ExperimentPageData = {

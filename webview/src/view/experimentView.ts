@@ -8,7 +8,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import type { ExperimentPageData, ExperimentRowData } from '../../../src/channels/experiment';
 import type { SweepAction } from '../../../src/channels/webview';
-import { formatDuration, formatSweepValue, formatVariantValues } from '../../../src/runs/grouping';
+import { formatDuration, formatSweepValue } from '../../../src/runs/grouping';
 import type { LineSeries } from '../logic/chartData';
 import { bestVariant, columnsOf, defaultSort, defaultTicked, nextSort, parallelCoordinates, sortRows, type ColumnId, type SortOrder } from '../logic/experiment';
 import { LineChart } from './charts';
@@ -87,7 +87,7 @@ export class ExperimentPage {
     const best = bestVariant(data);
     const bestRow = data.rows.find((row) => row.variant === best);
     fill(this.actions,
-      bestRow ? button('apply-best', 'Apply the Best Values to the Model File', `Write ${formatVariantValues(bestRow.values)} into ${data.modelFile} (one edit; undo with Ctrl+Z)`, () => this.handlers.applyValues(bestRow.variant), false) : undefined,
+      bestRow ? button('apply-best', 'Apply the Best Values to the Model File', `Write ${bestRow.label} into ${data.modelFile} (one edit; undo with Ctrl+Z)`, () => this.handlers.applyValues(bestRow.variant), false) : undefined,
       data.state === 'running' || data.state === 'queued' ? button('stop-sweep', 'Stop Sweep', 'Stop every running variant and the queue', () => this.handlers.sweepAction('stop')) : undefined,
       data.state === 'stopped' ? button('continue-sweep', 'Continue Sweep', 'Train the variants not trained yet', () => this.handlers.sweepAction('continue')) : undefined,
     );
@@ -180,7 +180,7 @@ export class ExperimentPage {
     const lines: LineSeries[] = data.rows
       .filter((row) => ticked.has(row.variant) && row.curve && row.curve.length > 0)
       .map((row) => ({
-        label: `${row.variant + 1}: ${formatVariantValues(row.values)}`,
+        label: `${row.variant + 1}: ${row.label}`,
         role: 'validation',
         faint: false,
         runIndex: row.variant,
