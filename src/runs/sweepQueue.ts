@@ -219,7 +219,9 @@ export async function runQueue(experimentDir: string, options: QueueOptions): Pr
     notify(options, updateState(experimentDir, 'running'));
     const workers = Math.max(1, Math.floor(options.parallel ?? 1));
     await Promise.all(Array.from({ length: workers }, () => work(experimentDir, options)));
-    const final = updateState(experimentDir, options.signal?.aborted ? 'stopped' : 'done');
+    // Not done while a variant is left: stopped by the user, or still training in another process (see recoverVariants).
+    const left = readExperimentSync(experimentDir).variants.some((variant) => variant.status === 'pending' || variant.status === 'running');
+    const final = updateState(experimentDir, options.signal?.aborted || left ? 'stopped' : 'done');
     options.onChange?.(final);
     return final;
   } finally {
