@@ -4,11 +4,12 @@
 // the CLI trains in process with runTraining, the extension in a trainer child process each.
 //
 // Carrying on: a variant left `running` by a queue that died is looked up by its run. A completed
-// run is kept as the variant's result. Any other (interrupted, or stopped by "stop all") is trained
-// again from scratch as a new run, and the partial run is deleted when the new one starts: a
-// resume would continue it with data drawn in another order (the batch order is seeded per start
-// epoch) and a learning-rate history of its own, so its result would not compare fairly with the
-// variants trained in one go; from scratch, the seeded run is the one an uninterrupted queue makes.
+// run is kept as the variant's result. Any other (interrupted, or stopped by "stop all" or by its
+// trainer process losing its parent) is trained again from scratch as a new run, and the partial
+// run is deleted when the new one starts: a resume would continue it with data drawn in another
+// order (the batch order is seeded per start epoch) and a learning-rate history of its own, so its
+// result would not compare fairly with the variants trained in one go; from scratch, the seeded run
+// is the one an uninterrupted queue makes.
 // A `queue.lock` file holding the queue's pid keeps two processes off one experiment; a lock whose
 // process is gone is taken over.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
@@ -303,9 +304,9 @@ async function deletePartialRun(runsDir: string, runId: string): Promise<void> {
 }
 
 /**
- * After a queue that died: each variant it left `running` takes its run's outcome (completed,
- * stopped by the user, failed); an interrupted run, or none, makes the variant pending again, to be
- * trained from scratch. A run still live elsewhere keeps its variant `running`.
+ * After a queue that died: each variant it left `running` takes its run's outcome when the run
+ * completed or failed; an interrupted or stopped run, or none, makes the variant pending again, to
+ * be trained from scratch. A run still live elsewhere keeps its variant `running`.
  */
 async function recoverVariants(experimentDir: string, runsDir: string): Promise<void> {
   const experiment = readExperimentSync(experimentDir);
@@ -315,7 +316,10 @@ async function recoverVariants(experimentDir: string, runsDir: string): Promise<
   for (const variant of left) {
     // The newest run of this variant: a queue killed before recording the run's id still finds it.
     const run = variant.runId ? runs.find((record) => record.id === variant.runId) : runs.find((record) => record.experiment?.id === experiment.id && record.experiment.variant === variant.index);
-    const outcome = run?.status === 'running' ? 'running' : run?.status === 'completed' ? 'completed' : run?.status === 'failed' ? 'failed' : run?.status === 'stopped' ? 'stopped' : 'pending';
+    // A stopped run counts as unfinished: a user's stop is recorded by the queue as it happens, so a
+    // run stopped under a `running` variant was stopped by the queue's end (a trainer child stops
+    // when its parent goes away).
+    const outcome = run?.status === 'running' ? 'running' : run?.status === 'completed' ? 'completed' : run?.status === 'failed' ? 'failed' : 'pending';
     updateVariant(experimentDir, variant.index, ({ index, values }) => ({ index, values, status: outcome, ...(run ? { runId: run.id } : {}) }));
   }
 }

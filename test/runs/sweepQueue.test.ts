@@ -5,15 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sweepCommand } from '../../src/cli/sweep';
-import { readExperimentSync, type ExperimentFile } from '../../src/runs/experiments';
+import { experimentRef, readExperimentSync, type ExperimentFile } from '../../src/runs/experiments';
 import { listRuns, readRunRecord } from '../../src/runs/store';
-import { acquireQueueLock, createExperiment, QUEUE_LOCK_FILE, QueueBusyError, QueueControl, runQueue, type TrainVariant } from '../../src/runs/sweepQueue';
+import { acquireQueueLock, createExperiment, QUEUE_LOCK_FILE, QueueBusyError, QueueControl, runQueue, updateVariant, type TrainVariant } from '../../src/runs/sweepQueue';
 import { bestVariant, rankVariants } from '../../src/runs/experimentResults';
 import type { RunRecord } from '../../src/runs/format';
 import { analyzeModel } from '../../src/model';
 import { runTraining } from '../../src/trainer/train';
 import type { TrainerEvent } from '../../src/channels/trainer';
-import { deadPid, sampleRecord } from '../trainer/runFolders';
+import { deadPid, plantRun, sampleRecord } from '../trainer/runFolders';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'src', 'cli.ts');
@@ -279,6 +279,36 @@ describe('sweep queue: stop one, stop all', function () {
     const records = await listRuns(runsDir);
     assert.equal(records.length, 2);
     assert.equal(bestVariant(done, records)?.variant.index, 1, 'the one completed variant is the best; a stopped one is not ranked');
+  });
+});
+
+describe('sweep queue: carrying on after its process went away', function () {
+  this.timeout(120_000);
+
+  it('trains again a variant whose run was stopped when its trainer lost its parent, deleting that run', async () => {
+    const cwd = workspaceWith(undefined);
+    const ir = analyzeModel(readFileSync(join(cwd, 'shapes.model.json'), 'utf8'), 'shapes.model.json').ir;
+    assert.ok(ir);
+    const runsDir = join(cwd, '.cnnlab', 'runs');
+    const { experimentDir, experiment } = createExperiment({
+      experimentsDir: join(cwd, '.cnnlab', 'experiments'),
+      modelFile: join(cwd, 'shapes.model.json'),
+      baseDir: cwd,
+      ir,
+      spec: { method: 'grid', parameters: { learningRate: [0.004] }, metric: { name: 'val_acc', goal: 'max' } },
+      job: { overrides: { epochs: 1 }, trainExamples: 64, testExamples: 16 },
+    });
+    // What a killed queue leaves: the variant `running`, its run stopped by the trainer child when its parent went away.
+    const orphan = '20261201-000000-000-shapes-cnn-orph';
+    plantRun(runsDir, orphan, sampleRecord(orphan, { status: 'stopped', experiment: experimentRef(experiment, experiment.variants[0]) }));
+    updateVariant(experimentDir, 0, (variant) => ({ ...variant, status: 'running', runId: orphan }));
+
+    const done = await runQueue(experimentDir, { runsDir, baseDir: cwd, train: (job, variant) => runTraining(job, (event) => event.type === 'started' && variant.started(event.runId), variant.signal) });
+    assert.equal(done.state, 'done');
+    assert.equal(done.variants[0].status, 'completed');
+    assert.notEqual(done.variants[0].runId, orphan);
+    assert.ok(!existsSync(join(runsDir, orphan)));
+    assert.deepEqual((await listRuns(runsDir)).map((run) => [run.status, run.experiment?.variant]), [['completed', 0]]);
   });
 });
 
