@@ -231,7 +231,9 @@ export class ExperimentPanel {
       return;
     }
     const edit = new vscode.WorkspaceEdit();
-    edit.replace(uri, new vscode.Range(document.positionAt(replacement.offset), document.positionAt(replacement.offset + replacement.length)), replacement.newText);
+    const start = document.positionAt(replacement.offset);
+    const end = document.positionAt(replacement.offset + replacement.length);
+    edit.replace(uri, new vscode.Range(start.line, start.character, end.line, end.character), replacement.newText);
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`${path.basename(uri.fsPath)} could not be edited (is it read-only?).`);
     await vscode.window.showTextDocument(document, { preview: false, viewColumn: vscode.ViewColumn.One });
     void vscode.window.showInformationMessage(`CNN Lab: wrote variant ${index + 1}'s values into ${path.basename(uri.fsPath)} (undo with Ctrl+Z; save to keep them).`);

@@ -59,6 +59,7 @@ Object.assign(fake, {
   ThemeColor: class {
     constructor(readonly id: string) {}
   },
+  StatusBarAlignment: { Left: 1, Right: 2 },
 });
 Object.assign(fake.workspace, {
   workspaceFolders: [] as { uri: Uri; name: string; index: number }[],
@@ -70,6 +71,7 @@ Object.assign(fake.workspace, {
 });
 Object.assign(fake.window, {
   createTreeView: () => ({ selection: [], dispose: () => undefined }),
+  createStatusBarItem: () => ({ text: '', tooltip: '', name: '', command: '', show: () => undefined, hide: () => undefined, dispose: () => undefined }),
   registerWebviewPanelSerializer: () => disposable,
   showWarningMessage: async (message: string) => {
     runsUi.warnings.push(message);
