@@ -5,6 +5,7 @@
 import { layerKindByClassName, nearestName, optionsOf } from './catalog';
 import { camelCase } from './names';
 import { describeValue } from './options';
+import { setOwn } from './source';
 import { summarizeModel } from './summarize';
 import { readTraining, TRAINING_KEYS, type TrainingProblem } from './training';
 import type { ModelIR, ModelSummary, TrainingConfig } from './types';
@@ -347,7 +348,7 @@ function setLayerOption(ir: ModelIR, layerName: string, option: string, value: S
   if (!layer) return;
   // A Keras spelling already written (`kernel_size`) gives way to the option it names.
   for (const written of Object.keys(layer.config)) if (written !== option && camelCase(written) === option) delete layer.config[written];
-  layer.config[option] = value;
+  setOwn(layer.config, option, value);
 }
 
 export interface CheckedVariant extends AppliedVariant {
