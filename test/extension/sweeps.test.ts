@@ -16,11 +16,12 @@ import type { TrainerEvent } from '../../src/channels/trainer';
 import type { HostToWebview, WebviewToHost } from '../../src/channels/webview';
 import { Ctx } from '../../src/extension/ctx';
 import { ExperimentPanel, metricCurve } from '../../src/extension/experimentPanel';
+import { register as registerSweeps } from '../../src/extension/sweeps';
 import { RunCatalog } from '../../src/extension/runCatalog';
 import { SweepController, sweepProgressText, type SweepTrainer } from '../../src/extension/sweepRunner';
 import type { TrainingRequest } from '../../src/extension/trainerManager';
 import { analyzeModel } from '../../src/model';
-import { experimentsDirFor, readExperimentSync, writeExperiment, type ExperimentFile } from '../../src/runs/experiments';
+import { experimentsDirFor, listExperiments, readExperimentSync, writeExperiment, type ExperimentFile } from '../../src/runs/experiments';
 import type { RunRecord } from '../../src/runs/format';
 import { runsDirFor } from '../../src/runs/store';
 import { createExperiment } from '../../src/runs/sweepQueue';
@@ -219,7 +220,7 @@ describe('sweeps in the extension (issue 12.3, 12.4)', () => {
     assert.equal(sweepProgressText({ ...experiment, variants: experiment.variants.map((variant, index) => ({ ...variant, status: statuses[index] })) }), 'Sweep 2 of 3');
   });
 
-  describe('the experiment panel', () => {
+  describe('CNN Lab: Sweep… and the experiment panel', () => {
     interface FakePanel {
       posted: HostToWebview[];
       title: string;
@@ -301,6 +302,63 @@ describe('sweeps in the extension (issue 12.3, 12.4)', () => {
       const { ir } = analyzeModel(edited, modelPath);
       assert.equal(ir?.layers[0].config.filters, 16);
       assert.equal(ir?.training?.learningRate, 0.004);
+    });
+
+    /** Runs CNN Lab: Sweep… on `text` (written as cnn.model.json), answering its quick picks with `picks` (labels, in order) and its input boxes with `inputs`. */
+    async function sweepCommand(text: string, picks: string[][], inputs: string[]): Promise<{ experiment: ExperimentFile; problems: (string | undefined)[] }> {
+      const modelPath = path.join(ws, 'cnn.model.json');
+      writeFileSync(modelPath, text);
+      state.documents.push(new FakeDocument(modelPath, 'json', text));
+      const problems: (string | undefined)[] = [];
+      Object.assign(fake.window, {
+        showQuickPick: async (items: { label: string }[], options: { canPickMany?: boolean }) => {
+          const wanted = picks.shift() ?? [];
+          const chosen = items.filter((item) => wanted.some((label) => item.label.includes(label)));
+          assert.equal(chosen.length, wanted.length, `quick pick items ${items.map((item) => item.label).join(' | ')} lack ${wanted.join(', ')}`);
+          return options?.canPickMany ? chosen : chosen[0];
+        },
+        showInputBox: async (options: { validateInput?: (value: string) => string | undefined }) => {
+          const answer = inputs.shift() ?? '';
+          problems.push(options.validateInput?.('1, -1'));
+          assert.equal(options.validateInput?.(answer), undefined, `the input ${answer} is accepted`);
+          return answer;
+        },
+      });
+      fake.workspace.isTrusted = true;
+      const trainer = standInTrainer(runsDir);
+      const sweeps = ctx.own(new SweepController(ctx, trainer));
+      registerSweeps(ctx, sweeps, ctx.own(new RunCatalog(ctx)));
+      await state.commands.get('cnnLab.sweep')?.(Uri.file(modelPath));
+      const experimentsDir = experimentsDirFor(runsDir);
+      let experiment: ExperimentFile | undefined;
+      await until(() => {
+        void listExperiments(experimentsDir).then((listings) => (experiment = listings[0]?.experiment));
+        return experiment?.state === 'done';
+      }, 'the sweep to end');
+      assert.equal(panels.length, 1, 'the experiment panel opened as the sweep started');
+      return { experiment: experiment as ExperimentFile, problems };
+    }
+
+    afterEach(() => {
+      fake.workspace.isTrusted = false;
+      Object.assign(fake.window, { showQuickPick: async () => undefined, showInputBox: async () => undefined });
+    });
+
+    it('from the palette: keys, values (checked as typed), grid and metric chosen in quick picks make the experiment, and its queue runs', async () => {
+      const { experiment, problems } = await sweepCommand(MODEL, [['learningRate', 'conv2d.filters'], ['Grid'], ['val_loss'], ['file’s settings']], ['0.001, 0.004', '8, 16']);
+      assert.deepEqual(experiment.spec, { method: 'grid', parameters: { learningRate: [0.001, 0.004], 'conv2d.filters': [8, 16] }, metric: { name: 'val_loss', goal: 'min' } });
+      assert.deepEqual(experiment.variants.map((variant) => variant.status), ['completed', 'completed', 'completed', 'completed']);
+      assert.match(problems[0] ?? '', /Invalid value for sweep parameter 'learningRate'/);
+      assert.match(problems[1] ?? '', /^conv2d\.filters=-1: /);
+    });
+
+    it('runs the file’s sweep block as a quick trial, naming an invalid variant with its values and skipping it', async () => {
+      const withSweep = MODEL.replace('"training"', '"sweep": { "parameters": { "conv2d.kernelSize": [3, 30] } },\n  "training"');
+      const { experiment } = await sweepCommand(withSweep, [['Run the sweep in the file'], ['Quick trial']], []);
+      assert.deepEqual(experiment.variants.map((variant) => variant.status), ['completed', 'invalid']);
+      assert.deepEqual(experiment.job, { overrides: { epochs: 1 }, trainExamples: 2000, testExamples: 500 });
+      assert.equal(runsUi.warnings.length, 1);
+      assert.match(runsUi.warnings[0], /^CNN Lab: 1 of 2 variants are invalid and skipped — conv2d\.kernelSize=30: /);
     });
 
     it('reads a run’s curve of the sweep’s metric by epoch, under either spelling', () => {
