@@ -19,16 +19,20 @@ function formatShape(shape: number[]): string {
   return `(None, ${shape.join(', ')})`;
 }
 
-/** Refuses a dataset the model cannot take; returns the model's output units. */
-export function checkFit(model: tf.LayersModel, dataset: Dataset, training: ResolvedTraining): number {
+/**
+ * Refuses a dataset the model cannot take; returns the model's output units. `savedModel`: the file
+ * name of a Keras saved model being trained, which CNN Lab does not edit, so the hints say what fits
+ * it, or how to use it as a base under a new head.
+ */
+export function checkFit(model: tf.LayersModel, dataset: Dataset, training: ResolvedTraining, savedModel?: string): number {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new TrainingError(`The model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; training on an image dataset needs one of each.`);
   }
-  checkInput(model, dataset);
-  return checkOutput(model, dataset, training);
+  checkInput(model, dataset, savedModel);
+  return checkOutput(model, dataset, training, savedModel);
 }
 
-function checkInput(model: tf.LayersModel, dataset: Dataset): void {
+function checkInput(model: tf.LayersModel, dataset: Dataset, savedModel: string | undefined): void {
   const input = perExampleShape(model);
   const image = [dataset.height, dataset.width, dataset.channels];
   const sameSize = input.reduce((product, dim) => product * dim, 1) === image.reduce((product, dim) => product * dim, 1);
@@ -36,12 +40,14 @@ function checkInput(model: tf.LayersModel, dataset: Dataset): void {
   if (!sameImage && !(input.length === 1 && sameSize)) {
     throw new TrainingError(
       `The model expects input ${formatShape(input)} but '${dataset.name}' gives ${image.join('×')} images (height×width×channels).`,
-      `Set the first layer's inputShape to [${image.join(', ')}], or train on a dataset of ${input.join('×')} images.`,
+      savedModel
+        ? `${savedModel} takes ${input.join('×')} images only: train it on a dataset of that size, or on an image folder (folder:PATH), which is resized to the model's input.`
+        : `Set the first layer's inputShape to [${image.join(', ')}], or train on a dataset of ${input.join('×')} images.`,
     );
   }
 }
 
-function checkOutput(model: tf.LayersModel, dataset: Dataset, training: ResolvedTraining): number {
+function checkOutput(model: tf.LayersModel, dataset: Dataset, training: ResolvedTraining, savedModel: string | undefined): number {
   const outputShape = model.outputs[0].shape;
   const outputUnits = outputUnitsOf(model);
   const classes = dataset.classNames.length;
@@ -52,7 +58,9 @@ function checkOutput(model: tf.LayersModel, dataset: Dataset, training: Resolved
   if (outputUnits !== classes && !binaryOk) {
     throw new TrainingError(
       `The model's last layer has ${outputUnits} units but '${dataset.name}' has ${classes} classes (${dataset.classNames.slice(0, 12).join(', ')}${classes > 12 ? ', …' : ''}).`,
-      `Set units: ${classes} on the last Dense layer${classes === 2 ? ' (or units: 1 with a sigmoid and binaryCrossentropy)' : ''}.`,
+      savedModel
+        ? `${savedModel} classifies into ${outputUnits} classes: train it on a dataset with ${outputUnits} classes, or use it as a base under a new head in a .model.json: { "type": "Model", "path": "${savedModel}", "trainable": false }, then a Dense layer of ${classes} units.`
+        : `Set units: ${classes} on the last Dense layer${classes === 2 ? ' (or units: 1 with a sigmoid and binaryCrossentropy)' : ''}.`,
     );
   }
   if (outputUnits === 1 && training.loss !== 'binaryCrossentropy' && training.loss !== 'meanSquaredError') {

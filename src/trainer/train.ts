@@ -2,10 +2,11 @@
 // check that they fit, train with the run's callbacks (src/trainer/callbacks) writing the run to
 // disk and reporting every step as a TrainerEvent, then evaluate on the test set. Used by the
 // trainer child process and by `cnnlab train` alike.
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { formatSummary, summarizeModel } from '../model';
 import type { TrainJob } from '../channels/trainer';
+import { kerasFileKind } from '../keras/savedModel';
 import type { BackendInfo, EvaluationResult, RunRecord } from '../runs/format';
 import { createRunId, RunWriter } from '../runs/store';
 import { seededRandom } from '../util/random';
@@ -126,7 +127,7 @@ function relativeModelFile(job: TrainJob, modelFile: string): string {
 async function trainRun(run: OpenRun, emit: EmitEvent, signal: AbortSignal | undefined): Promise<RunRecord> {
   const { model, training, initialEpoch } = run;
   const dataset = await loadRunDataset(run, emit);
-  const outputUnits = checkFit(model, dataset, training);
+  const outputUnits = checkFit(model, dataset, training, kerasFileKind(run.source.modelFile) ? basename(run.source.modelFile) : undefined);
   const random = seededRandom(training.seed + initialEpoch);
   const batches = createBatchMaker([dataset.height, dataset.width, dataset.channels], perExampleShape(model), dataset.classNames.length, outputUnits, training, random);
   const optimizer = compile(run, batches);

@@ -122,6 +122,19 @@ describe('fine-tuning a Keras saved model from its own weights', function () {
     }
   });
 
+  it('a dataset with other classes is refused with what fits the file, and how to put a new head on it', async () => {
+    const dir = temporaryDir('cnnlab-fine-tune-keras-');
+    const events = collector();
+    const record = await runTraining(job(dir, join(FIXTURES, `${MODEL}.keras`), { initialWeights: 'model-file', overrides: { dataset: 'shapes', backend: 'cpu' } }), events.emit);
+    assert.equal(record?.status, 'failed');
+    const [failure] = events.of('failed');
+    assert.equal(failure.message, "The model's last layer has 10 units but 'shapes' has 4 classes (circle, square, triangle, cross).");
+    assert.equal(
+      failure.hint,
+      `${MODEL}.keras classifies into 10 classes: train it on a dataset with 10 classes, or use it as a base under a new head in a .model.json: { "type": "Model", "path": "${MODEL}.keras", "trainable": false }, then a Dense layer of 4 units.`,
+    );
+  });
+
   it('`cnnlab train FILE.keras --fine-tune` asks for the file\'s weights', () => {
     const fineTune = parseTrainArguments(['model.keras', '--fine-tune', '--dataset', 'folder:photos'], '/ws');
     assert.equal(fineTune.initialWeights, 'model-file');
