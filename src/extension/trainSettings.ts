@@ -79,7 +79,7 @@ type Choice = 'start' | 'quickTrial' | 'dataset' | 'epochs' | 'batchSize' | 'lea
 export async function chooseTrainSettings(target: vscode.TextDocument | vscode.Uri, fromFile: TrainingConfig, action = 'Train'): Promise<SettingsChoice | undefined> {
   const changes: TrainingConfig = {};
   const document = target instanceof vscode.Uri ? undefined : target;
-  const uri = document?.uri ?? (target as vscode.Uri);
+  const uri = target instanceof vscode.Uri ? target : target.uri;
   for (;;) {
     const current = { ...fromFile, ...changes };
     const items: (vscode.QuickPickItem & { choice: Choice })[] = [
