@@ -89,10 +89,14 @@ export function register(ctx: Ctx, sweeps: SweepController, catalog: RunCatalog)
     ExperimentPanel.show(deps, entry.experiment.id);
   });
 
-  // Queues a window reload or a crash left unfinished carry on, once training is allowed here.
+  // Queues a window reload or a crash left unfinished carry on, once training is allowed here;
+  // until then the experiments are only read (the Runs view's rows show where each stands).
   const carryOn = (): void => void sweeps.carryOn().catch((error: unknown) => ctx.output.appendLine(`Sweeps could not carry on: ${String(error)}`));
   if (vscode.workspace.isTrusted) carryOn();
-  else ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(carryOn));
+  else {
+    void sweeps.refresh().catch((error: unknown) => ctx.output.appendLine(`Experiments could not be read: ${String(error)}`));
+    ctx.own(vscode.workspace.onDidGrantWorkspaceTrust(carryOn));
+  }
 
   /** The experiment a command is for: the row's, the id given, or one picked among those `filter` keeps. */
   async function pickExperiment(argument: ExperimentArgument, title: string, filter: (experiment: ExperimentFile) => boolean): Promise<string | undefined> {
