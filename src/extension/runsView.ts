@@ -10,6 +10,7 @@ import { shouldEvaluate } from '../model/documents';
 import type { ModelAnalysis } from '../model/types';
 import type { RunRecord, RunStatus } from '../runs/format';
 import { describeMetricsInfo, type MetricsCount } from '../runs/store';
+import type { ExperimentState } from '../runs/experiments';
 import type { ExperimentRef } from '../runs/format';
 import { bestValAccuracy, describeRun, formatAccuracy, formatDuration, formatRelativeTime, formatRunResult, groupRunsByModel, newestStart, runDurationMs, runStatusText, runTitle } from '../runs/grouping';
 import { groupByExperiment, variantLabel, type ExperimentGroup } from '../runs/experimentGrouping';
@@ -48,8 +49,7 @@ export class ModelGroupNode {
 }
 
 /** Where a sweep's queue stands on disk (experiment.json), when this window knows it. */
-export type ExperimentQueueState = 'queued' | 'running' | 'stopped' | 'done';
-export type ExperimentStateOf = (experimentId: string) => ExperimentQueueState | undefined;
+export type ExperimentStateOf = (experimentId: string) => ExperimentState | undefined;
 
 /** A sweep: its runs under it, best first by its metric. */
 export class ExperimentNode {
@@ -57,7 +57,7 @@ export class ExperimentNode {
     readonly modelPath: string,
     readonly ref: ExperimentRef,
     readonly runs: VariantRunNode[],
-    readonly queueState?: ExperimentQueueState,
+    readonly queueState?: ExperimentState,
   ) {}
 
   get experimentId(): string {
@@ -219,9 +219,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode> {
   }
 }
 
-/** What the experiment row says of its queue, and which of Stop Sweep / Continue Sweep its menu offers. */
-const QUEUE_STATE_TEXT: Record<ExperimentQueueState, string> = { queued: 'queued', running: 'running', stopped: 'stopped', done: 'done' };
-
 function experimentItem(node: ExperimentNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.ref.name, vscode.TreeItemCollapsibleState.Expanded);
   item.id = `experiment:${node.modelPath}:${node.ref.id}`;
@@ -230,7 +227,7 @@ function experimentItem(node: ExperimentNode): vscode.TreeItem {
   const bestValue = best ? runMetric(best, node.ref.metric) : undefined;
   item.description = [
     `${finished} of ${node.ref.variants} done`,
-    node.queueState && node.queueState !== 'done' ? QUEUE_STATE_TEXT[node.queueState] : undefined,
+    node.queueState && node.queueState !== 'done' ? node.queueState : undefined,
     bestValue !== undefined ? `best ${node.ref.metric.name} ${formatAccuracy(bestValue)}` : undefined,
   ]
     .filter((part) => part !== undefined)

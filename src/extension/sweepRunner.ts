@@ -4,7 +4,6 @@
 // reload or a crash loses nothing: on activation the unfinished ones carry on. The status bar says
 // "Sweep 3 of 8"; clicking it offers to stop.
 
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { experimentsDirFor, listExperiments, type ExperimentFile } from '../runs/experiments';
 import { bestVariant } from '../runs/experimentResults';
@@ -219,9 +218,4 @@ export class SweepController implements vscode.Disposable {
     const choice = await vscode.window.showInformationMessage(sweepEndMessage(experiment, best), 'Open Experiment');
     if (choice) await vscode.commands.executeCommand('cnnLab.openExperiment', experiment.id);
   }
-}
-
-/** The folder of an experiment of `folder` by its id. */
-export function experimentDirIn(folder: vscode.WorkspaceFolder, experimentId: string): string {
-  return join(experimentsDirFor(runsDirFor(folder.uri.fsPath)), experimentId);
 }

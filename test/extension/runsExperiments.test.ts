@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import { Ctx } from '../../src/extension/ctx';
 import { RunCatalog } from '../../src/extension/runCatalog';
-import { ExperimentNode, ModelGroupNode, RunNode, RunsTreeProvider, VariantRunNode, type ExperimentQueueState } from '../../src/extension/runsView';
+import { ExperimentNode, ModelGroupNode, RunNode, RunsTreeProvider, VariantRunNode } from '../../src/extension/runsView';
+import type { ExperimentState } from '../../src/runs/experiments';
 import type { ExperimentRef } from '../../src/runs/format';
 import { runsDirFor } from '../../src/runs/store';
 import { state, Uri } from './fakeVscode';
@@ -47,7 +48,7 @@ describe('sweeps in the Runs view (issue 12.2)', () => {
     setWorkspaceFolders([]);
   });
 
-  async function experimentRow(queueState?: ExperimentQueueState): Promise<{ tree: RunsTreeProvider; group: ModelGroupNode; node: ExperimentNode }> {
+  async function experimentRow(queueState?: ExperimentState): Promise<{ tree: RunsTreeProvider; group: ModelGroupNode; node: ExperimentNode }> {
     await catalog.refresh();
     const tree = new RunsTreeProvider(catalog, () => undefined, (id) => (id === experimentId ? queueState : undefined));
     const [group] = (await tree.getChildren()).filter((node): node is ModelGroupNode => node instanceof ModelGroupNode);
