@@ -55,6 +55,9 @@ describe('Train… and Fine-tune… on a Keras saved model', function () {
     saved.registerCustomEditorProvider = fake.window.registerCustomEditorProvider;
     saved.createWebviewPanel = fake.window.createWebviewPanel;
     saved.showQuickPick = fake.window.showQuickPick;
+    saved.asRelativePath = fake.workspace.asRelativePath;
+    // As runsFake sets it (another suite's teardown may have removed it).
+    fake.workspace.asRelativePath = (target: Uri | string) => (typeof target === 'string' ? target : target.fsPath);
     fake.window.createWebviewPanel = () => {
       const created = fakePanel();
       panels.push(created);
@@ -70,6 +73,7 @@ describe('Train… and Fine-tune… on a Keras saved model', function () {
 
   after(() => {
     Object.assign(fake.window, { registerCustomEditorProvider: saved.registerCustomEditorProvider, createWebviewPanel: saved.createWebviewPanel, showQuickPick: saved.showQuickPick });
+    fake.workspace.asRelativePath = saved.asRelativePath;
   });
 
   beforeEach(() => {
