@@ -11,6 +11,7 @@ import { formatVariantValues } from '../runs/experimentGrouping';
 import { formatAccuracy } from '../runs/grouping';
 import { listRuns, runsDirFor } from '../runs/store';
 import { QueueBusyError, QueueControl, runQueue, type TrainVariant } from '../runs/sweepQueue';
+import type { TrainJob } from '../channels/trainer';
 import type { Ctx } from './ctx';
 import type { TrainerManager } from './trainerManager';
 import { trainingRequest, type LaunchSettings } from './trainingLauncher';
@@ -30,6 +31,15 @@ interface RunningQueue {
   stopAll: AbortController;
   control: QueueControl;
   done: Promise<ExperimentFile | undefined>;
+}
+
+/**
+ * The job's example limits as a training request takes them. A sweep started from a terminal may
+ * limit one of the two (`--train-examples` alone): the other stays absent, as the trainer's job allows.
+ */
+function limitsOf(job: TrainJob): ExampleLimits | undefined {
+  if (job.trainExamples === undefined && job.testExamples === undefined) return undefined;
+  return { ...(job.trainExamples !== undefined ? { trainExamples: job.trainExamples } : {}), ...(job.testExamples !== undefined ? { testExamples: job.testExamples } : {}) } as ExampleLimits;
 }
 
 /** `Sweep 3 of 8`: the variant being trained (the highest, with several at once) among those that can train. */
@@ -173,9 +183,7 @@ export class SweepController implements vscode.Disposable {
     return async (job, control) => {
       const config = vscode.workspace.getConfiguration('cnnLab', folder.uri);
       const settings: LaunchSettings = { backend: config.get<string>('backend'), dataDir: config.get<string>('dataDir') };
-      const limits = job.trainExamples !== undefined || job.testExamples !== undefined
-        ? (Object.fromEntries(Object.entries({ trainExamples: job.trainExamples, testExamples: job.testExamples }).filter(([, value]) => value !== undefined)) as unknown as ExampleLimits)
-        : undefined;
+      const limits = limitsOf(job);
       const session = await this.trainer.start(trainingRequest({ modelFile: job.modelFile, folder, overrides: job.overrides, ...(limits ? { limits } : {}), ...(job.experiment ? { experiment: job.experiment } : {}) }, settings));
       const stop = (): void => void session.stop();
       control.signal.addEventListener('abort', stop, { once: true });
