@@ -5,7 +5,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { InsideImageSource, InsideResult } from '../trainer/inside';
 import { RUN_FILE, runDirFor, runsDirFor } from '../runs/store';
-import { composeGrid, gridColumns, heatOverlay, upscaleFactor, type RawImage } from '../util/insideImages';
+import { drawGrid, gridColumns, heatOverlay, upscale, upscaleFactor, type RawImage } from '../util/insideImages';
 import { UserError } from '../util/userError';
 import type { CliStreams } from './summary';
 
@@ -132,10 +132,9 @@ export function fileSafe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_') || '_';
 }
 
-async function writePng(image: RawImage, factor: number, path: string): Promise<string> {
+async function writePng(image: RawImage, path: string): Promise<string> {
   const { default: sharp } = await import('sharp');
   await sharp(Buffer.from(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength), { raw: { width: image.width, height: image.height, channels: image.channels } })
-    .resize(image.width * factor, image.height * factor, { kernel: 'nearest' })
     .png()
     .toFile(path);
   return path;
@@ -149,14 +148,14 @@ export async function writeInsidePngs(result: InsideResult, out: string): Promis
   if (filters && filters.count > 0) {
     // Grey images of a kernel reading several channels: one row per filter, its input channels side by side.
     const columns = filters.colour || filters.inputChannels === 1 ? gridColumns(filters.count) : filters.inputChannels;
-    written.push(await writePng(composeGrid(filters, columns), upscaleFactor(filters, CELL_PIXELS), join(out, 'filters.png')));
+    written.push(await writePng(drawGrid(filters, upscaleFactor(filters, CELL_PIXELS), columns), join(out, 'filters.png')));
   }
   for (const maps of result.featureMaps) {
-    written.push(await writePng(composeGrid(maps), upscaleFactor(maps, CELL_PIXELS), join(out, `${fileSafe(maps.layer)}.png`)));
+    written.push(await writePng(drawGrid(maps, upscaleFactor(maps, CELL_PIXELS)), join(out, `${fileSafe(maps.layer)}.png`)));
   }
   for (const map of result.gradcam) {
     const overlay = heatOverlay(result.image, map.heat);
-    written.push(await writePng(overlay, upscaleFactor(overlay, GRADCAM_PIXELS), join(out, `gradcam-${fileSafe(map.className)}.png`)));
+    written.push(await writePng(upscale(overlay, upscaleFactor(overlay, GRADCAM_PIXELS)), join(out, `gradcam-${fileSafe(map.className)}.png`)));
   }
   return written;
 }

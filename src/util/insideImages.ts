@@ -42,6 +42,46 @@ export function composeGrid(grid: RawGrid, columns = gridColumns(grid.count), ga
   return { height: outHeight, width: outWidth, channels, pixels: out };
 }
 
+/** Each cell made `factor` times larger, every pixel a `factor`×`factor` square (nearest neighbour: sharp pixels). */
+export function upscaleGrid<G extends RawGrid>(grid: G, factor: number): G {
+  if (factor === 1) return grid;
+  const { count, height, width, channels, pixels } = grid;
+  const outHeight = height * factor;
+  const outWidth = width * factor;
+  const out = new Uint8Array(count * outHeight * outWidth * channels);
+  for (let cell = 0; cell < count; cell++) {
+    for (let row = 0; row < outHeight; row++) {
+      const from = (cell * height + Math.floor(row / factor)) * width;
+      const to = (cell * outHeight + row) * outWidth;
+      for (let column = 0; column < outWidth; column++) {
+        const source = (from + Math.floor(column / factor)) * channels;
+        out.set(pixels.subarray(source, source + channels), (to + column) * channels);
+      }
+    }
+  }
+  return { ...grid, height: outHeight, width: outWidth, pixels: out };
+}
+
+/** Pixels between two cells of a drawn grid, whatever the cells' scale. */
+const DRAWN_GAP = 2;
+
+/** A grid as shown (the panel's canvas, the CLI's PNG): each cell upscaled by `factor`, cells 2 pixels apart. */
+export function drawGrid(grid: RawGrid, factor: number, columns = gridColumns(grid.count)): RawImage {
+  return composeGrid(upscaleGrid(grid, factor), columns, DRAWN_GAP);
+}
+
+/** The size of `drawGrid`'s image, known before its pixels are. */
+export function drawnGridSize(grid: { count: number; height: number; width: number }, factor: number, columns = gridColumns(grid.count)): { height: number; width: number } {
+  const rows = Math.max(1, Math.ceil(grid.count / columns));
+  return { height: rows * (grid.height * factor + DRAWN_GAP) - DRAWN_GAP, width: columns * (grid.width * factor + DRAWN_GAP) - DRAWN_GAP };
+}
+
+/** An image upscaled by `factor` (sharp pixels). */
+export function upscale(image: RawImage, factor: number): RawImage {
+  const { count: _count, ...scaled } = upscaleGrid({ ...image, count: 1 }, factor);
+  return scaled;
+}
+
 /** A jet-like colour map: 0 dark blue, 0.35 cyan, 0.5 green, 0.65 yellow, 1 dark red. */
 export function jetColour(value: number): [number, number, number] {
   const v = Math.min(1, Math.max(0, value));

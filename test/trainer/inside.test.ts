@@ -138,11 +138,11 @@ describe('Inside the network (src/trainer/inside.ts) on a trained shapes run', f
       const metadata = await sharp(join(out, name)).metadata();
       return [metadata.width ?? 0, metadata.height ?? 0];
     };
-    // 4 filters of 3×3 in a 2×2 grid with a 1-pixel gap (7×7), each pixel 16× (48 / 3).
-    assert.deepEqual(await sizeOf('filters.png'), [7 * 16, 7 * 16]);
-    // 4 maps of 24×24 in 2×2 (49×49), 2×; 4 of 12×12 (25×25), 4×.
-    assert.deepEqual(await sizeOf(`${record.summary.layers[0].name}.png`), [49 * 2, 49 * 2]);
-    assert.deepEqual(await sizeOf(`${record.summary.layers[2].name}.png`), [25 * 4, 25 * 4]);
+    // 4 filters of 3×3, each pixel 16× (48 / 3), in a 2×2 grid with 2-pixel gaps.
+    assert.deepEqual(await sizeOf('filters.png'), [2 * 48 + 2, 2 * 48 + 2]);
+    // 4 maps of 24×24 2× larger, 4 of 12×12 4× larger: 48-pixel cells again.
+    assert.deepEqual(await sizeOf(`${record.summary.layers[0].name}.png`), [98, 98]);
+    assert.deepEqual(await sizeOf(`${record.summary.layers[2].name}.png`), [98, 98]);
     // The image (24×24) overlaid with the map, 11× (at least 256 pixels).
     assert.deepEqual(await sizeOf('gradcam-square.png'), [264, 264]);
     const gradcams = stdout.match(/gradcam-[a-z]+\.png/g) ?? [];

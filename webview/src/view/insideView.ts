@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import './inside.css';
 import type { InsideAsk, InsidePick } from '../../../src/channels/webview';
 import type { InsideGrid, InsideView } from '../../../src/channels/inside';
-import { composeGrid, gridColumns, heatOverlay, toRgba, upscaleFactor, type RawImage } from '../../../src/util/insideImages';
+import { drawGrid, drawnGridSize, gridColumns, heatOverlay, toRgba, upscale, upscaleFactor, type RawImage } from '../../../src/util/insideImages';
 import { askForAllMaps, askForClass, decodeBase64, gradcamFor, type InsideState } from '../logic/inside';
 import type { RunView } from '../logic/state';
 import { fill, formatShape, h } from './dom';
@@ -30,18 +30,16 @@ function button(testId: string, text: string, onClick: () => void, secondary = t
   return element;
 }
 
-/** A canvas holding `image` at its own size, shown `factor` times larger with sharp pixels. */
-function drawCanvas(canvas: HTMLCanvasElement, image: RawImage, factor: number): void {
+/** A canvas holding `image` pixel for pixel (upscaled already: the same drawing as `cnnlab inside`'s PNG files). */
+function drawCanvas(canvas: HTMLCanvasElement, image: RawImage): void {
   canvas.width = image.width;
   canvas.height = image.height;
-  // CSSOM sizes are allowed under the page's CSP (an inline style attribute would not be).
-  canvas.style.width = `${image.width * factor}px`;
-  canvas.style.height = `${image.height * factor}px`;
   canvas.getContext('2d')?.putImageData(new ImageData(toRgba(image), image.width, image.height), 0, 0);
+  canvas.dataset.drawn = 'true';
 }
 
 function gridImage(grid: InsideGrid, columns?: number): RawImage {
-  return composeGrid({ ...grid, pixels: decodeBase64(grid.pixels) }, columns);
+  return drawGrid({ ...grid, pixels: decodeBase64(grid.pixels) }, upscaleFactor(grid, CELL_PIXELS), columns);
 }
 
 export class InsidePanel {
@@ -134,7 +132,7 @@ export class InsidePanel {
   private imageAndPredictions(view: InsideView): HTMLElement {
     const image: RawImage = { ...view.image, pixels: decodeBase64(view.image.pixels) };
     const canvas = h('canvas', { class: 'pixelated', 'data-testid': 'inside-image', role: 'img', 'aria-label': view.image.label });
-    drawCanvas(canvas, image, upscaleFactor(image, IMAGE_PIXELS));
+    drawCanvas(canvas, upscale(image, upscaleFactor(image, IMAGE_PIXELS)));
     const resized = view.image.resizedFrom ? ` (resized from ${view.image.resizedFrom[1]}×${view.image.resizedFrom[0]})` : '';
     return h('div', { class: 'inside-head' },
       h('figure', { class: 'inside-figure' }, canvas, h('figcaption', { 'data-testid': 'inside-image-label' }, `${view.image.label}${resized}`)),
@@ -159,7 +157,7 @@ export class InsidePanel {
     const maps = view.gradcam.map((map) => {
       const canvas = h('canvas', { class: 'pixelated', 'data-testid': 'inside-gradcam', 'data-class': map.className, role: 'img', 'aria-label': `Grad-CAM of ${map.className}` });
       const overlay = heatOverlay(image, decodeBase64(map.heat));
-      drawCanvas(canvas, overlay, upscaleFactor(overlay, IMAGE_PIXELS));
+      drawCanvas(canvas, upscale(overlay, upscaleFactor(overlay, IMAGE_PIXELS)));
       const score = map.score === 'logit' ? 'gradient of the logit' : 'gradient of the probability (no logit to be had)';
       return h('figure', { class: 'inside-figure' }, canvas, h('figcaption', {}, `${map.className}${map.classIndex === view.predictedClass ? ' (predicted)' : ''} · ${map.layer} · ${score}`));
     });
@@ -183,10 +181,7 @@ export class InsidePanel {
     if (!filters) return undefined;
     const canvas = h('canvas', { class: 'pixelated', 'data-testid': 'inside-filters', role: 'img', 'aria-label': `Filters of ${filters.layer}` });
     const columns = filters.colour || filters.inputChannels === 1 ? gridColumns(filters.count) : filters.inputChannels;
-    this.drawLazily(canvas, () => {
-      const image = gridImage(filters, columns);
-      drawCanvas(canvas, image, upscaleFactor({ height: filters.height, width: filters.width }, CELL_PIXELS));
-    });
+    this.drawLazily(canvas, () => drawCanvas(canvas, gridImage(filters, columns)));
     const kind = filters.colour ? 'in colour (RGB)' : filters.inputChannels > 1 ? 'one grey image per input channel' : 'in grey';
     return h('section', { 'aria-label': 'Filters' },
       h('h3', {}, `Filters of ${filters.layer}: ${filters.count} of ${filters.total}, ${filters.height}×${filters.width}, ${kind}`),
@@ -196,12 +191,11 @@ export class InsidePanel {
   private featureMapsSection(view: InsideView, inside: InsideState): HTMLElement {
     const layers = view.featureMaps.map((maps) => {
       const canvas = h('canvas', { class: 'pixelated', 'data-testid': 'inside-feature-maps', 'data-layer': maps.layer, role: 'img', 'aria-label': `Feature maps of ${maps.layer}` });
-      const factor = upscaleFactor({ height: maps.height, width: maps.width }, CELL_PIXELS);
-      // Reserve the grid's size, so that the page does not jump as layers are drawn.
-      const columns = gridColumns(maps.count);
-      canvas.style.width = `${(columns * (maps.width + 1) - 1) * factor}px`;
-      canvas.style.height = `${(Math.ceil(maps.count / columns) * (maps.height + 1) - 1) * factor}px`;
-      this.drawLazily(canvas, () => drawCanvas(canvas, gridImage(maps), factor));
+      // The grid's size is reserved, so that the page does not jump as layers are drawn.
+      const size = drawnGridSize(maps, upscaleFactor(maps, CELL_PIXELS));
+      canvas.width = size.width;
+      canvas.height = size.height;
+      this.drawLazily(canvas, () => drawCanvas(canvas, gridImage(maps)));
       return h('div', { class: 'inside-layer', 'data-testid': 'inside-layer', 'data-layer': maps.layer },
         h('h4', {}, `${maps.layer} (${maps.className}) · output ${formatShape(maps.outputShape)} · ${maps.total} channels${maps.count < maps.total ? `, first ${maps.count} shown` : ''}`),
         canvas, this.showAll(maps, inside));
