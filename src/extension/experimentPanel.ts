@@ -14,7 +14,7 @@ import { formatVariantValues } from '../runs/experimentGrouping';
 import { runMetric } from '../runs/experimentResults';
 import { runDurationMs } from '../runs/grouping';
 import { metricKeys } from '../model/sweep';
-import { readRun } from '../runs/store';
+import { readRun, runsDirFor } from '../runs/store';
 import type { Ctx } from './ctx';
 import { applyValuesToModelText } from './experimentEdits';
 import { panelColumn, panelHtml } from './panel';
@@ -77,8 +77,12 @@ export function experimentPageData(
 export class ExperimentPanel {
   private static readonly open = new Map<string, ExperimentPanel>();
   private ready = false;
-  /** Curves of finished runs, read once; a running run's is read again at each change. */
-  private readonly curves = new Map<string, { x: number; y: number }[]>();
+  /**
+   * Each variant's run as its folder holds it (run.json and its curve), read by the panel itself:
+   * the run catalog may not have read the last run.json yet when the queue says the variant ended.
+   * A finished run is read once; a running one again at each change.
+   */
+  private readonly runs = new Map<string, { record: RunRecord; curve: { x: number; y: number }[] }>();
   private readonly disposables: vscode.Disposable[] = [];
   private sending: Promise<void> = Promise.resolve();
 
@@ -186,30 +190,31 @@ export class ExperimentPanel {
       return;
     }
     const { experiment } = entry;
-    for (const variant of experiment.variants) if (variant.runId) await this.readCurve(variant.runId, experiment);
+    for (const variant of experiment.variants) if (variant.runId) await this.readVariantRun(entry, variant.runId);
     const modelFile = vscode.workspace.asRelativePath(path.resolve(entry.folder.uri.fsPath, experiment.modelFile), false);
     const data = experimentPageData(
       experiment,
       modelFile,
       (runId) => {
-        const found = this.deps.catalog.find(runId);
-        return found ? { record: found.record, name: runDisplayName(this.deps.catalog, runId) } : undefined;
+        const run = this.runs.get(runId);
+        return run ? { record: run.record, name: runDisplayName(this.deps.catalog, runId, run.record) } : undefined;
       },
-      (runId) => this.curves.get(runId),
+      (runId) => this.runs.get(runId)?.curve,
       Date.now(),
     );
     this.panel.title = `CNN Lab: ${experiment.name}`;
     if (this.ready) void this.panel.webview.postMessage({ type: 'experiment', experiment: data });
   }
 
-  private async readCurve(runId: string, experiment: ExperimentFile): Promise<void> {
-    const entry = this.deps.catalog.find(runId);
-    if (!entry || (this.curves.has(runId) && entry.record.status !== 'running')) return;
+  private async readVariantRun({ folder, experiment }: KnownExperiment, runId: string): Promise<void> {
+    if (this.runs.has(runId) && this.runs.get(runId)?.record.status !== 'running') return;
+    const runDir = this.deps.catalog.find(runId)?.runDir ?? path.join(runsDirFor(folder.uri.fsPath), runId);
     try {
-      const { metrics } = await readRun(entry.runDir, { maxLines: CURVE_LINES });
-      this.curves.set(runId, metricCurve(metrics, experiment.spec.metric));
+      const { record, metrics } = await readRun(runDir, { maxLines: CURVE_LINES });
+      this.runs.set(runId, { record, curve: metricCurve(metrics, experiment.spec.metric) });
     } catch {
-      this.curves.delete(runId);
+      // Not written yet, or deleted: the row shows its queue status alone.
+      this.runs.delete(runId);
     }
   }
 

@@ -120,8 +120,9 @@ export class SweepController implements vscode.Disposable {
       control: queue.control,
       onChange: (experiment) => this.update({ experimentDir, folder, experiment }),
     }).then(
-      async (experiment) => {
-        await this.announceEnd(folder, experiment);
+      (experiment) => {
+        // Not awaited: the toast stays until dismissed, and the queue is over now.
+        void this.announceEnd(folder, experiment);
         return experiment;
       },
       (error: unknown) => {

@@ -179,6 +179,7 @@ describe('sweeps in the extension (issue 12.3, 12.4)', () => {
     assert.deepEqual(statusItem.texts.filter((text, index, all) => all.indexOf(text) === index), ['$(beaker~spin) Sweep 1 of 4', '$(beaker~spin) Sweep 2 of 4', '$(beaker~spin) Sweep 3 of 4', '$(beaker~spin) Sweep 4 of 4']);
     assert.equal(statusItem.shown, false, 'hidden once the queue ended');
     assert.equal(sweeps.stateOf(experiment.id), 'done');
+    await until(() => runsUi.infos.length > 0, 'the toast at the end');
     assert.deepEqual(runsUi.infos, [`CNN Lab: ${experiment.name} done: 4 of 4 variants completed; best lr=0.004 · conv2d.filters=16 — val_acc 0.860.`]);
   });
 
