@@ -3,6 +3,10 @@
 // window reload); a failed run's panel shows the failure with its message and hint and offers only
 // the actions that can work. Checked in the panel webview, the Runs view, the editor tabs and on
 // disk (.cnnlab/runs/<id>/run.json, metrics.jsonl).
+//
+// Each scenario trains the runs it needs and finds them by id, whatever the scenarios before it did
+// and however fast the machine trains: a run to be stopped is planned far longer than it trains
+// before Stop is pressed, and the workspace's shapes model has no early stopping to end it sooner.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,14 +14,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
 import type { RunRecord } from '../../src/runs/format';
+import { runTitle } from '../../src/runs/grouping';
 import { useCodeServerSession } from './harness/session';
 import type { Workbench } from './harness/workbench';
 import { activeTabTitle, answerModalDialog, editorTabs, metricsLines, pickContextMenuItem } from './harness/runLifecycle';
+import { endStatuses, newRun, pressStop, runIds, runWithStatus, startFresh, stopLeftoverRuns, untilStopped, withoutEarlyStopping } from './harness/runs';
 import { readRuns, runsDir, waitFor } from './harness/workspace';
 
 const shapesModel = 'shapes-cnn.model.json';
 const mnistModel = 'seed002-mnist-conv-pool.model.json';
-const endStatuses = ['completed', 'stopped', 'failed', 'interrupted'];
+/**
+ * The epochs of the run that is stopped and then resumed: stopped once its first epoch is done, it
+ * cannot have trained them all by then on any machine (Stop is pressed within a second or two of the
+ * first epoch, and no CPU trains the shapes CNN 7 epochs a second); resumed, it completes them.
+ */
+const resumedRunEpochs = 8;
 
 interface PanelReading {
   status: string;
@@ -80,6 +91,41 @@ function rowWithStatus(sidebar: Locator, status: string): Locator {
   return sidebar.locator(`.monaco-list-row[aria-label^="Run "][aria-label*=", ${status}, "]`);
 }
 
+/** The Runs view row of one run, by its name and status ("Run <name>, <status>, …"). */
+function runRow(sidebar: Locator, name: string, status: string): Locator {
+  return sidebar.locator(`.monaco-list-row[aria-label^=${JSON.stringify(`Run ${name}, ${status}, `)}]`);
+}
+
+/** Starts training the shapes model for `epochs` from the command palette; returns the new run's first run.json. */
+async function trainShapes(workbench: Workbench, workspace: string, epochs: number | 'quick trial'): Promise<RunRecord> {
+  const before = runIds(workspace);
+  await workbench.openFile(shapesModel);
+  await workbench.runCommand('CNN Lab: Train Model');
+  if (epochs === 'quick trial') {
+    await workbench.pickQuickItem('Quick trial');
+  } else {
+    await workbench.pickQuickItem('Change epochs');
+    await workbench.answerInputBox(String(epochs));
+    await workbench.pickQuickItem('Start with these settings');
+  }
+  return newRun(workspace, before);
+}
+
+/** A run of its own for a scenario: a quick trial of the shapes model, trained to the end. */
+async function completedQuickTrial(workbench: Workbench, workspace: string): Promise<RunRecord> {
+  const started = await trainShapes(workbench, workspace, 'quick trial');
+  const completed = await waitFor('the quick trial to end', () => readRuns(workspace).find((record) => record.id === started.id && endStatuses.includes(record.status)), 180_000);
+  assert.equal(completed.status, 'completed', `the quick trial ended ${completed.status}: ${JSON.stringify(completed.error)}`);
+  await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="completed"]', 60_000);
+  return completed;
+}
+
+/** Closes every editor and waits until no CNN Lab tab is left. */
+async function closeAllEditors(workbench: Workbench): Promise<void> {
+  await workbench.runCommand('View: Close All Editors');
+  await editorTabs(workbench, /CNN Lab/).first().waitFor({ state: 'detached', timeout: 15_000 });
+}
+
 /** Steps per epoch of a run, from its metrics.jsonl: the last batch of epoch 0 is always written (step counted from 0). */
 function stepsPerEpoch(workspace: string, runId: string): number {
   const firstEpoch = metricsLines(workspace, runId).filter((line) => line.kind === 'batch' && line.epoch === 0);
@@ -90,8 +136,6 @@ function stepsPerEpoch(workspace: string, runId: string): number {
 describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and MNIST samples)', function () {
   let workbench: Workbench;
   let workspace: string;
-  let earlierRun: RunRecord;
-  let resumedRun: RunRecord;
   let mirror = '';
   // Downloads go to a mirror that refuses connections, and the cache and data folders are empty:
   // MNIST fails to download here as it does on a machine without network, and no copy of it can
@@ -105,19 +149,22 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     env.CNNLAB_DATA_DIR = mkdtempSync(join(tmpdir(), 'cnnlab-e2e-data-'));
   });
 
-  // The pure-JS CPU backend, as in the training scenario: the one every machine has.
-  useCodeServerSession('lifecycle', { trusted: true, settings: { 'cnnLab.backend': 'cpu' }, env }, (opened) => {
+  // The pure-JS CPU backend, as in the training scenario: the one every machine has. The shapes
+  // model without early stopping: a run trains the epochs asked for, until the scenario stops it.
+  useCodeServerSession('lifecycle', { trusted: true, settings: { 'cnnLab.backend': 'cpu' }, env, prepare: (folder) => withoutEarlyStopping(folder, shapesModel) }, (opened) => {
     ({ workspace, workbench } = opened);
   });
 
+  // Each scenario starts its own runs: one that failed leaves none training for the next.
+  afterEach(async function () {
+    if (workspace) await stopLeftoverRuns(workspace);
+  });
+
   it('item 2: a resumed run continues the earlier curve (steps go on, the chart grows past it) and its panel links the earlier run', async function () {
-    this.timeout(420_000);
-    // A stopped run to resume: 4 epochs planned (early stopping cannot end it sooner), stopped once one is done.
-    await workbench.openFile(shapesModel);
-    await workbench.runCommand('CNN Lab: Train Model');
-    await workbench.pickQuickItem('Change epochs');
-    await workbench.answerInputBox('4');
-    await workbench.pickQuickItem('Start with these settings');
+    this.timeout(600_000);
+    await startFresh(workbench);
+    // A stopped run to resume: stopped once its first epoch is done, long before the epochs planned.
+    const started = await trainShapes(workbench, workspace, resumedRunEpochs);
     // Looked up by what the panel shows, in whichever frame shows it: code-server may replace a
     // webview's frame, and the page is then drawn again from the host.
     const firstPanel = await workbench.webviewFrameShowing('[data-testid="epoch-count"]:text-matches("^[1-9]")', 240_000);
@@ -126,27 +173,27 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     });
     await stopPanel.locator('[data-testid="stop-button"]').click({ timeout: 20_000 });
     await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="stopped"]', 60_000);
-    earlierRun = await waitFor('run.json of the first run to say stopped', () => readRuns(workspace).find((record) => record.status === 'stopped'), 30_000);
-    assert.ok(earlierRun.epochsCompleted >= 1 && earlierRun.epochsCompleted < 4, `the first run kept ${earlierRun.epochsCompleted} epochs`);
+    const earlierRun = await runWithStatus(workspace, started.id, 'stopped');
+    assert.ok(earlierRun.epochsCompleted >= 1 && earlierRun.epochsCompleted < resumedRunEpochs, `the first run kept ${earlierRun.epochsCompleted} epochs of ${resumedRunEpochs}`);
+    console.log(`      (the first run was stopped after ${earlierRun.epochsCompleted} of ${resumedRunEpochs} epochs)`);
 
     // Only the resumed run's panel on screen from here: the link must open the earlier run itself.
-    await workbench.runCommand('View: Close All Editors');
-    await editorTabs(workbench, /CNN Lab/).first().waitFor({ state: 'detached', timeout: 15_000 });
+    await closeAllEditors(workbench);
 
     // Resume from the Runs view, as a user does: the stopped run's context menu.
     const sidebar = await workbench.openCnnLabSidebar();
-    const stoppedRow = rowWithStatus(sidebar, 'stopped').first();
+    const stoppedRow = runRow(sidebar, runTitle(earlierRun, readRuns(workspace)), 'stopped').first();
     await stoppedRow.waitFor({ timeout: 30_000 });
     await pickContextMenuItem(workbench, stoppedRow, 'Resume Run');
 
-    const { readings, panel } = await watchUntilEnded(workbench, '[data-testid="continues-link"]', 300_000);
+    const { readings, panel } = await watchUntilEnded(workbench, '[data-testid="continues-link"]', 420_000);
     const final = readings[readings.length - 1];
     const link = panel.locator('[data-testid="continues-link"]');
     const continues = ((await panel.locator('[data-testid="run-continues"]').textContent()) ?? '').trim();
     const linkText = ((await link.textContent()) ?? '').trim();
     await workbench.screenshot('02-resume-continues');
 
-    resumedRun = await waitFor(
+    const resumedRun = await waitFor(
       'run.json of the resumed run',
       () => readRuns(workspace).find((record) => record.resumedFrom === earlierRun.id && endStatuses.includes(record.status)),
       30_000,
@@ -208,18 +255,22 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
   });
 
   it('item 3: a panel whose run folder was removed on disk says the run is gone and offers Close, which closes it', async function () {
-    this.timeout(120_000);
-    await workbench.runCommand('View: Close All Editors');
-    await editorTabs(workbench, /CNN Lab/).first().waitFor({ state: 'detached', timeout: 15_000 });
+    this.timeout(300_000);
+    await startFresh(workbench);
+    // A completed run of its own, opened from the Runs view.
+    const run = await completedQuickTrial(workbench, workspace);
+    const name = runTitle(run, readRuns(workspace));
+    await closeAllEditors(workbench);
     const sidebar = await workbench.openCnnLabSidebar();
-    await rowWithStatus(sidebar, 'completed').first().click();
+    const row = runRow(sidebar, name, 'completed').first();
+    await row.click();
     let panel = await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="completed"]');
     const tabTitle = await activeTabTitle(workbench);
     assert.match(tabTitle, /^CNN Lab: /);
     // Offered while the run is there.
     await panel.locator('[data-testid="action-revealFolder"]').waitFor({ state: 'visible', timeout: 10_000 });
 
-    rmSync(join(runsDir(workspace), resumedRun.id), { recursive: true, force: true });
+    rmSync(join(runsDir(workspace), run.id), { recursive: true, force: true });
     // The panel notices by itself when the file watcher reports the deletion. The watcher can be
     // late or miss it (it did on this shared machine): a user who presses Reveal Folder meanwhile
     // must be told the same, not have nothing happen.
@@ -237,7 +288,7 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     assert.equal(await status.getAttribute('data-status'), 'deleted');
     assert.equal(((await status.textContent()) ?? '').trim(), 'Deleted');
     const goneText = (await panel.locator('[data-testid="run-gone-text"]').textContent()) ?? '';
-    assert.ok(goneText.includes(`This run was deleted: .cnnlab/runs/${resumedRun.id}`), `the panel says: ${goneText}`);
+    assert.ok(goneText.includes(`This run was deleted: .cnnlab/runs/${run.id}`), `the panel says: ${goneText}`);
     const close = panel.locator('[data-testid="close-button"]');
     assert.ok(await close.isVisible(), 'Close is offered');
     // Nothing that needs the run folder is offered any more (Reveal Folder, exports, Re-run).
@@ -246,7 +297,7 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     }
     assert.equal(await panel.locator('[data-testid="stop-button"]').isVisible(), false);
     // The Runs view no longer lists it.
-    await rowWithStatus(sidebar, 'completed').first().waitFor({ state: 'detached', timeout: 30_000 });
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
     await workbench.screenshot('03-run-gone');
 
     await close.click();
@@ -254,18 +305,15 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
   });
 
   it("item 3: deleting a run from the Runs view's context menu closes its panel: no dead panel is left", async function () {
-    this.timeout(180_000);
-    await workbench.runCommand('View: Close All Editors');
-    await workbench.openFile(shapesModel);
-    await workbench.runCommand('CNN Lab: Train Model');
-    await workbench.pickQuickItem('Quick trial');
-    await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="completed"]', 120_000);
-    const trial = await waitFor('run.json of the quick trial to say completed', () => readRuns(workspace).find((record) => record.status === 'completed'), 30_000);
-    const tab = editorTabs(workbench, /^CNN Lab: /).first();
+    this.timeout(300_000);
+    await startFresh(workbench);
+    const trial = await completedQuickTrial(workbench, workspace);
+    const name = runTitle(trial, readRuns(workspace));
+    const tab = editorTabs(workbench, `CNN Lab: ${name}`).first();
     await tab.waitFor({ timeout: 15_000 });
 
     const sidebar = await workbench.openCnnLabSidebar();
-    const row = rowWithStatus(sidebar, 'completed').first();
+    const row = runRow(sidebar, name, 'completed').first();
     await row.waitFor({ timeout: 30_000 });
     await pickContextMenuItem(workbench, row, 'Delete Run');
     const question = await answerModalDialog(workbench, 'Delete');
@@ -278,16 +326,22 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
   });
 
   it("item 3: after a window reload, a restored panel of a deleted run says it is gone, not 'Loading run…'", async function () {
-    this.timeout(180_000);
-    await workbench.runCommand('View: Close All Editors');
+    this.timeout(420_000);
+    await startFresh(workbench);
+    // A stopped run of its own: far more epochs than it trains before Stop is pressed.
+    const started = await trainShapes(workbench, workspace, untilStopped);
+    await workbench.webviewFrameShowing('[data-testid="epoch-count"]:text-matches("^[1-9]")', 240_000);
+    await pressStop(workbench);
+    const stopped = await runWithStatus(workspace, started.id, 'stopped');
+    await closeAllEditors(workbench);
     const sidebar = await workbench.openCnnLabSidebar();
-    await rowWithStatus(sidebar, 'stopped').first().click();
+    await runRow(sidebar, runTitle(stopped, readRuns(workspace)), 'stopped').first().click();
     const panel = await workbench.webviewFrameShowing('[data-testid="run-status"][data-status="stopped"]');
     await panel.locator('[data-testid="action-revealFolder"]').waitFor({ state: 'visible', timeout: 10_000 });
     const tabTitle = await activeTabTitle(workbench);
     // Removed on disk, and the window reloaded at once: whatever the panel noticed before, the
     // extension host that restores it knows nothing of it but its id.
-    rmSync(join(runsDir(workspace), earlierRun.id), { recursive: true, force: true });
+    rmSync(join(runsDir(workspace), stopped.id), { recursive: true, force: true });
     await workbench.runCommand('Developer: Reload Window');
     await workbench.page.waitForTimeout(1_000);
     await workbench.waitUntilReady();
@@ -296,11 +350,11 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     const restored = await workbench.webviewFrameShowing('[data-testid="run-gone"]', 60_000);
     assert.equal(await restored.locator('[data-testid="run-status"]').getAttribute('data-status'), 'deleted');
     const goneText = (await restored.locator('[data-testid="run-gone-text"]').textContent()) ?? '';
-    assert.ok(goneText.includes(`.cnnlab/runs/${earlierRun.id}`), `the restored panel says: ${goneText}`);
+    assert.ok(goneText.includes(`.cnnlab/runs/${stopped.id}`), `the restored panel says: ${goneText}`);
     // Nothing but its id is known of it now: not called a new run.
     const heading = restored.locator('[data-testid="run-title"]');
     assert.equal(((await heading.textContent()) ?? '').trim(), 'Deleted run');
-    assert.equal(await heading.getAttribute('title'), earlierRun.id);
+    assert.equal(await heading.getAttribute('title'), stopped.id);
     await restored.locator('[data-testid="close-button"]').waitFor({ state: 'visible' });
     for (const frame of workbench.page.frames()) {
       if (frame.isDetached()) continue;
@@ -315,7 +369,7 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     this.timeout(180_000);
     // A machine with MNIST installed system-wide would train instead of failing.
     assert.equal(existsSync('/usr/share/datasets/mnist/train-images-idx3-ubyte.gz'), false, 'MNIST is installed in /usr/share/datasets/mnist: this scenario needs a machine without it');
-    await workbench.runCommand('View: Close All Editors');
+    await startFresh(workbench);
     const earlier = new Set(readRuns(workspace).map((record) => record.id));
     await workbench.openFile(mnistModel);
     await workbench.runCommand('CNN Lab: Train Model');

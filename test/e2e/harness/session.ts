@@ -10,15 +10,22 @@ export interface OpenedSession {
   workbench: Workbench;
 }
 
+export interface SessionOptions extends Omit<CodeServerOptions, 'workspace'> {
+  /** Changes to the workspace's copy of the samples, made before code-server opens it. */
+  prepare?: (workspace: string) => void;
+}
+
 /** Registers the describe block's hooks; `onOpen` receives the workspace and workbench once they are up. */
-export function useCodeServerSession(label: string, options: Omit<CodeServerOptions, 'workspace'>, onOpen: (session: OpenedSession) => void): void {
+export function useCodeServerSession(label: string, options: SessionOptions, onOpen: (session: OpenedSession) => void): void {
   let server: RunningCodeServer | undefined;
   let browser: Browser | undefined;
   let workbench: Workbench | undefined;
 
   before(async function () {
+    const { prepare, ...serverOptions } = options;
     const workspace = createWorkspace(label);
-    server = await startCodeServer({ ...options, workspace });
+    prepare?.(workspace);
+    server = await startCodeServer({ ...serverOptions, workspace });
     browser = await launchBrowser();
     workbench = await Workbench.open(browser, server.url);
     onOpen({ workspace, workbench });
