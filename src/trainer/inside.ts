@@ -7,7 +7,7 @@
 // The model is run layer by layer over its own graph (each layer applied to concrete tensors), so
 // that the last convolution's output can be swapped for a tensor Grad-CAM differentiates against:
 // tfjs cannot make a sub-model that starts at an inner layer.
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadPredictionModel, readImage, topClasses, type ClassProbability, type PredictionModel } from '../keras/predict';
 import type { RunRecord } from '../runs/format';
@@ -119,7 +119,7 @@ async function readSource(run: OpenedRun, source: InsideImageSource, options: In
   if (source.kind === 'file') {
     const { input, resizedFrom } = await readImage(source.path, run.loaded.inputShape);
     const pixels = Uint8Array.from(await input.data(), (value) => Math.round(value * 255));
-    return { input, image: { label: source.path, height, width, channels: channels as 1 | 3, pixels, ...(resizedFrom ? { resizedFrom } : {}) } };
+    return { input, image: { label: basename(source.path), height, width, channels: channels as 1 | 3, pixels, ...(resizedFrom ? { resizedFrom } : {}) } };
   }
   const pixels = await testExample(run, source.index, options);
   const input = tf.tidy(() => tf.tensor4d(Float32Array.from(pixels), [1, height, width, channels]).div(255) as tf.Tensor4D);

@@ -18,9 +18,14 @@ export interface RawGrid extends RawImage {
 /** Grey between cells: the maps are scaled 0…255 on their own, so neither black nor white can be mistaken for one. */
 const GAP_LEVEL = 96;
 
-/** Columns for `count` cells: a near-square grid. */
+/**
+ * Columns for `count` cells: a near-square grid, widened up to twice as wide when that leaves no
+ * cell empty (an empty cell would look like a flat map).
+ */
 export function gridColumns(count: number): number {
-  return Math.max(1, Math.ceil(Math.sqrt(count)));
+  const square = Math.max(1, Math.ceil(Math.sqrt(count)));
+  for (let columns = square; columns <= 2 * square; columns++) if (count % columns === 0) return columns;
+  return square;
 }
 
 /** The cells of `grid` laid out `columns` wide with `gap` pixels between them, as one image. */

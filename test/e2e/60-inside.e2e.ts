@@ -56,7 +56,7 @@ describe('e2e: the Inside tab of a run', function () {
     // The feature maps are drawn when scrolled into view: the last layer's canvas gets its pixels then.
     const lastGrid = panel.locator('[data-testid="inside-feature-maps"]').last();
     await lastGrid.scrollIntoViewIfNeeded();
-    await panel.locator('[data-testid="inside-feature-maps"][data-drawn="true"]').last().waitFor({ state: 'attached', timeout: 10_000 });
+    for (let tries = 0; (await lastGrid.getAttribute('data-drawn')) !== 'true' && tries < 40; tries++) await panel.page().waitForTimeout(250);
     assert.equal(await lastGrid.getAttribute('data-drawn'), 'true', 'the last layer\'s maps were drawn once in view');
     await panel.locator('[data-testid="inside-image"]').scrollIntoViewIfNeeded();
     await workbench.screenshot('60-inside-test-example');

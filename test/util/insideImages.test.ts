@@ -4,9 +4,9 @@ import { composeGrid, drawGrid, drawnGridSize, gridColumns, heatOverlay, jetColo
 
 describe('Inside images', () => {
   it('lays cells out in a near-square grid with a grey gap', () => {
-    assert.deepEqual([1, 2, 4, 5, 32].map(gridColumns), [1, 2, 2, 3, 6]);
+    assert.deepEqual([1, 2, 4, 5, 8, 16, 32, 7, 11].map(gridColumns), [1, 2, 2, 5, 4, 4, 8, 3, 4]);
     // Three 1×2 grey cells, 2 columns: 2 rows of 1 pixel, a 1-pixel gap each way.
-    const grid = composeGrid({ count: 3, height: 1, width: 2, channels: 1, pixels: Uint8Array.from([1, 2, 3, 4, 5, 6]) });
+    const grid = composeGrid({ count: 3, height: 1, width: 2, channels: 1, pixels: Uint8Array.from([1, 2, 3, 4, 5, 6]) }, 2);
     assert.deepEqual([grid.width, grid.height], [5, 3]);
     assert.deepEqual(Array.from(grid.pixels), [1, 2, 96, 3, 4, 96, 96, 96, 96, 96, 5, 6, 96, 96, 96]);
   });
@@ -23,9 +23,10 @@ describe('Inside images', () => {
 
   it('draws a grid with cells upscaled and 2 pixels apart, of the size said beforehand', () => {
     const grid = { count: 3, height: 1, width: 1, channels: 1 as const, pixels: Uint8Array.from([10, 20, 30]) };
-    const drawn = drawGrid(grid, 2);
+    const drawn = drawGrid(grid, 2, 2);
     assert.deepEqual([drawn.width, drawn.height], [6, 6]);
-    assert.deepEqual(drawnGridSize(grid, 2), { width: 6, height: 6 });
+    assert.deepEqual(drawnGridSize(grid, 2, 2), { width: 6, height: 6 });
+    assert.deepEqual(drawnGridSize(grid, 2), { width: 10, height: 2 });
     assert.deepEqual(Array.from(drawn.pixels.subarray(0, 12)), [10, 10, 96, 96, 20, 20, 10, 10, 96, 96, 20, 20]);
     const image = upscale({ height: 1, width: 2, channels: 3, pixels: Uint8Array.from([1, 2, 3, 4, 5, 6]) }, 2);
     assert.deepEqual([image.width, image.height, Array.from(image.pixels.subarray(0, 12))], [4, 2, [1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6]]);
