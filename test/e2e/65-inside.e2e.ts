@@ -59,14 +59,14 @@ describe('e2e: the Inside tab of a run', function () {
     for (let tries = 0; (await lastGrid.getAttribute('data-drawn')) !== 'true' && tries < 40; tries++) await panel.page().waitForTimeout(250);
     assert.equal(await lastGrid.getAttribute('data-drawn'), 'true', 'the last layer\'s maps were drawn once in view');
     await panel.locator('[data-testid="inside-image"]').scrollIntoViewIfNeeded();
-    await workbench.screenshot('60-inside-test-example');
+    await workbench.screenshot('65-inside-test-example');
 
     // Another class: its map beside the predicted one's.
     const other = run.evaluation?.classNames.find((name) => name !== predicted) ?? 'circle';
     await panel.locator('[data-testid="inside-class"]').selectOption(other);
     await panel.locator(`[data-testid="inside-gradcam"][data-class="${other}"]`).waitFor({ timeout: 120_000 });
     assert.deepEqual(await panel.locator('[data-testid="inside-gradcam"]').evaluateAll((canvases) => canvases.map((canvas) => canvas.getAttribute('data-class'))), [predicted, other]);
-    await workbench.screenshot('60-inside-class-picked');
+    await workbench.screenshot('65-inside-class-picked');
 
     // A misclassified example of the run, from its thumbnail.
     const thumbnail = panel.locator('[data-testid="inside-misclassified"] button').first();
@@ -74,7 +74,7 @@ describe('e2e: the Inside tab of a run', function () {
       const file = (await thumbnail.getAttribute('data-file')) ?? '';
       await thumbnail.click();
       await waitForLook(panel, new RegExp(file.split('/').pop()?.replace('.', '\\.') ?? ''));
-      await workbench.screenshot('60-inside-misclassified');
+      await workbench.screenshot('65-inside-misclassified');
     }
   });
 });
