@@ -63,6 +63,8 @@ export interface RunRecord {
   initialWeights?: { from: string };
   /** Set when the run is one variant of a sweep. */
   experiment?: ExperimentRef;
+  /** The first N examples the run trained and was tested on (quick trials, `--train-examples`): a generated dataset is drawn differently for each N. */
+  exampleLimits?: { train?: number; test?: number };
 }
 
 /** Which sweep a run belongs to and the values its variant trained with. */

@@ -529,6 +529,7 @@ export function recordProblem(value: unknown): string | undefined {
   need('summary', isObject, 'an object', true);
   need('resumedFrom', isString, 'a string', true);
   need('initialWeights', (field) => isObject(field) && isString(field.from), 'an object with a "from" file', true);
+  need('exampleLimits', (field) => isObject(field) && [field.train, field.test].every((limit) => limit === undefined || Number.isSafeInteger(limit)), 'an object with whole "train" and "test" counts', true);
   need('finalMetrics', isLogs, 'an object', true);
   need('bestMetrics', isLogs, 'an object', true);
   need('backend', (field) => isObject(field) && isString(field.name) && isString(field.device), 'an object with "name" and "device"', true);

@@ -126,10 +126,7 @@ async function readSource(run: OpenedRun, source: InsideImageSource, options: In
   return { input, image: { label: `test example ${source.index} of ${run.record.dataset}`, height, width, channels: channels as 1 | 3, pixels } };
 }
 
-/**
- * Test example `index` of the run's dataset, loaded as the trainer loads it (the run's seed; the
- * dataset's full size: a run trained on `--train-examples` saw a generated set drawn differently).
- */
+/** Test example `index` of the run's dataset, loaded as the trainer loaded it: the run's seed and example counts. */
 async function testExample(run: OpenedRun, index: number, options: InsideOptions): Promise<Uint8Array> {
   const { record, loaded } = run;
   if (!Number.isInteger(index) || index < 0) throw new UserError(`A test example is numbered from 0. Received: ${index}.`);
@@ -141,6 +138,8 @@ async function testExample(run: OpenedRun, index: number, options: InsideOptions
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     seed: runSeed(record.training ?? {}),
+    trainExamples: record.exampleLimits?.train,
+    testExamples: record.exampleLimits?.test,
     progress: () => undefined,
   });
   const [height, width, channels] = loaded.inputShape;

@@ -112,6 +112,7 @@ function createRun(job: TrainJob, source: RunSource, backend: BackendInfo, train
     ...(resumed ? { resumedFrom: resumed.record.id, bestMetrics: resumed.record.bestMetrics } : {}),
     ...(job.experiment ? { experiment: job.experiment } : {}),
     ...(initialWeights ? { initialWeights } : {}),
+    ...(job.trainExamples || job.testExamples ? { exampleLimits: { train: job.trainExamples, test: job.testExamples } } : {}),
   });
   writer.writeSummary(formatSummary(source.summary.layers.length > 0 ? source.summary : summarizeModel(source.ir)));
   if (resumed) writer.appendMetricsHistory(resumed.metrics);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { runInside } from '../../src/cli/inside';
 import type { RunRecord } from '../../src/runs/format';
+import { loadDataset } from '../../src/trainer/datasets';
 import { drawShape, shapeClassNames } from '../../src/trainer/datasets/shapes';
 import { lookInside, toInsideView, type InsideResult } from '../../src/trainer/inside';
 import { isInsideView } from '../../src/channels/inside';
@@ -14,6 +15,7 @@ import { seededRandom } from '../../src/util/random';
 import { UserError } from '../../src/util/userError';
 import { job, temporaryDir, writeModel } from './helpers';
 import { runTraining } from '../../src/trainer/train';
+import { runSeed } from '../../src/trainer/trainingConfig';
 
 const SIZE = 24;
 
@@ -122,11 +124,14 @@ describe('Inside the network (src/trainer/inside.ts) on a trained shapes run', f
     await assert.rejects(lookInside(runDir, { kind: 'test', index: 0 }, { baseDir: dir, className: 'hexagon' }), (error: unknown) => error instanceof UserError && /Unknown class 'hexagon': expected one of circle, square, triangle, cross/.test(error.message));
   });
 
-  it('reads test examples of the run dataset by number, and refuses one past the end', async () => {
+  it('reads test examples of the run dataset by number, as the run was tested on them, and refuses one past the end', async () => {
     const result: InsideResult = await lookInside(runDir, { kind: 'test', index: 2 }, { baseDir: dir, maxMaps: 1 });
     assert.equal(result.image.label, 'test example 2 of shapes');
     assert.deepEqual([result.image.height, result.image.width, result.image.channels, result.image.pixels.length], [24, 24, 1, 576]);
-    await assert.rejects(lookInside(runDir, { kind: 'test', index: 1000 }, { baseDir: dir }), (error: unknown) => error instanceof UserError && /has 1000 examples \(0–999\)\. Received: test example 1000/.test(error.message));
+    assert.deepEqual(record.exampleLimits, { train: 1500, test: 100 }, 'run.json records the example counts it trained with');
+    const tested = await loadDataset({ name: 'shapes', inputShape: [24, 24, 1], baseDir: dir, trainExamples: 1500, testExamples: 100, seed: runSeed(record.training), progress: () => undefined });
+    assert.deepEqual(Array.from(result.image.pixels), Array.from(tested.test.images.subarray(2 * 576, 3 * 576)), 'the generated test set the run was evaluated on');
+    await assert.rejects(lookInside(runDir, { kind: 'test', index: 100 }, { baseDir: dir }), (error: unknown) => error instanceof UserError && /has 100 examples \(0–99\)\. Received: test example 100/.test(error.message));
   });
 
   it('cnnlab inside writes filters.png, one PNG per convolution and gradcam-<class>.png', async () => {
