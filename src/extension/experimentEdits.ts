@@ -7,8 +7,8 @@ import { applyEdits, modify, parseTree, type Node } from 'jsonc-parser';
 import { analyzeModel } from '../model';
 import { camelCase } from '../model/names';
 import { LineMap } from '../model/source';
-import { resolveParameter, variantLabel, type SweepValue } from '../model/sweep';
-import type { ModelIR, TrainingConfig } from '../model/types';
+import { applyVariant, resolveParameter, variantLabel, type SweepValue } from '../model/sweep';
+import type { ModelIR } from '../model/types';
 import { withTrainingChanges } from './trainingBlock';
 
 /** One replacement of the file's text: the smallest span that covers every change. */
@@ -33,14 +33,15 @@ export function applyValuesToModelText(text: string, fileName: string, values: R
   if (ir.format !== 'json') {
     return { problem: `Applying sweep values is supported on *.model.json files only; ${fileName} is ${FORMAT_NAMES[ir.format]}. Set ${variantLabel({ ...values })} in it by hand.` };
   }
-  const training: Record<string, SweepValue> = {};
   const layerOptions: { layer: string; option: string; value: SweepValue }[] = [];
   for (const [parameter, value] of Object.entries(values)) {
     const target = resolveParameter(ir, parameter);
     if (typeof target === 'string') return { problem: `Cannot apply the values to ${fileName}: ${target}` };
-    if (target.kind === 'training') training[target.key] = value;
-    else layerOptions.push({ layer: target.layer, option: target.option, value });
+    if (target.kind === 'layer') layerOptions.push({ layer: target.layer, option: target.option, value });
   }
+  // Training keys as the trainer takes them: a swept field (`augmentation.zoomRange`) within its object, the object's other fields kept.
+  const { training, problems } = applyVariant(ir, { ...values });
+  if (problems.length > 0) return { problem: `Cannot apply the values to ${fileName}: ${problems.join(' ')}` };
   let current = text;
   // Layer positions come from the file as it was: editing an option moves no layer.
   const positions = layerPositions(text, ir);
@@ -49,7 +50,7 @@ export function applyValuesToModelText(text: string, fileName: string, values: R
     if (position === undefined) return { problem: `Cannot apply the values to ${fileName}: layer '${layer}' is not written in its \`layers\` list (a nested or generated layer). Set ${layer}.${option}=${String(value)} by hand.` };
     current = applyEdits(current, modify(current, ['layers', position, writtenKey(current, position, option)], value, { formattingOptions: formatting(current) }));
   }
-  if (Object.keys(training).length > 0) current = withTrainingChanges(current, training as TrainingConfig);
+  if (Object.keys(training).length > 0) current = withTrainingChanges(current, training);
   return current === text ? {} : { replacement: smallestReplacement(text, current) };
 }
 

@@ -5,7 +5,7 @@
 import { APPLICATION_NAMES, applicationSchemaVariants } from './applications';
 import { COMMON_OPTIONS, LAYER_CATALOG, type OptionKind, type OptionSpec } from './catalog';
 import { SWEEP_GOALS, SWEEP_METHODS, SWEEP_METRICS } from './sweep';
-import { TRAINING_KEYS } from './training';
+import { TRAINING_KEYS, TRAINING_OBJECT_FIELDS, type TrainingObjectKey } from './training';
 import { ACTIVATIONS, BACKEND_CHOICES, BUILT_IN_DATASET_NAMES, FOLDER_DATASET_PREFIX, LOSS_NAMES, OPTIMIZER_NAMES } from './vocabulary';
 
 // Each problem is reported once, by CNN Lab (issue 10, item 9). VS Code's JSON service validates
@@ -27,6 +27,8 @@ type JsonSchema = Record<string, unknown>;
 
 /** Completion proposals for a value, without validating it. */
 const proposals = (values: readonly unknown[]): JsonSchema => ({ defaultSnippets: values.map((value) => ({ label: JSON.stringify(value), body: value })) });
+const fieldTypes = (key: TrainingObjectKey): Record<string, JsonSchema> =>
+  Object.fromEntries(Object.entries(TRAINING_OBJECT_FIELDS[key]).map(([field, type]) => [field, { type }]));
 
 const KIND_HINTS: Record<OptionKind, JsonSchema> = {
   positiveInt: {},
@@ -133,7 +135,7 @@ export function buildModelSchema(): JsonSchema {
           dataset: { ...proposals([...BUILT_IN_DATASET_NAMES, FOLDER_DATASET_PREFIX]), description: 'A built-in dataset, or "folder:PATH" for a folder of images, one subfolder per class.' },
           epochs: { description: 'Passes over the training data.' },
           batchSize: { description: 'Examples per gradient step.' },
-          optimizer: { ...proposals(OPTIMIZER_NAMES), properties: { name: proposals(OPTIMIZER_NAMES), learningRate: { type: 'number' }, momentum: { type: 'number' }, nesterov: { type: 'boolean' } } },
+          optimizer: { ...proposals(OPTIMIZER_NAMES), properties: { ...fieldTypes('optimizer'), name: proposals(OPTIMIZER_NAMES) } },
           learningRate: { description: 'Step size of the optimizer.' },
           loss: proposals(LOSS_NAMES),
           fromLogits: proposals([true, false]),
@@ -142,12 +144,10 @@ export function buildModelSchema(): JsonSchema {
           shuffle: proposals([true, false]),
           seed: { description: 'Random seed, for runs that can be repeated.' },
           grayscale: proposals([true, false]),
-          earlyStopping: { properties: { monitor: { type: 'string' }, patience: { type: 'integer' }, minDelta: { type: 'number' }, restoreBestWeights: { type: 'boolean' } } },
-          reduceLROnPlateau: { properties: { monitor: { type: 'string' }, factor: { type: 'number' }, patience: { type: 'integer' }, minLR: { type: 'number' } } },
-          checkpoint: { properties: { monitor: { type: 'string' }, saveBestOnly: { type: 'boolean' } } },
-          augmentation: {
-            properties: { horizontalFlip: { type: 'boolean' }, rotationRange: { type: 'number' }, widthShiftRange: { type: 'number' }, heightShiftRange: { type: 'number' }, zoomRange: { type: 'number' } },
-          },
+          earlyStopping: { properties: fieldTypes('earlyStopping') },
+          reduceLROnPlateau: { properties: fieldTypes('reduceLROnPlateau') },
+          checkpoint: { properties: fieldTypes('checkpoint') },
+          augmentation: { properties: fieldTypes('augmentation') },
           backend: proposals(BACKEND_CHOICES),
         },
       },
@@ -157,7 +157,7 @@ export function buildModelSchema(): JsonSchema {
         properties: {
           method: { ...proposals(SWEEP_METHODS), description: 'grid: every combination; random: `trials` combinations drawn with `seed`.' },
           parameters: {
-            description: 'Values to try: a training key (learningRate, batchSize, optimizer…) or "<layer name>.<option>" (e.g. "conv2d.filters"), each with a list of values.',
+            description: 'Values to try: a training key (learningRate, batchSize, optimizer…), a field of an object-valued one ("augmentation.rotationRange") or "<layer name>.<option>" (e.g. "conv2d.filters"), each with a list of values.',
             properties: Object.fromEntries(TRAINING_KEYS.map((key) => [key, { description: `Values of the training key ${key} to try, e.g. a list of numbers.` }])),
           },
           trials: { description: 'Random search: how many variants to draw.' },

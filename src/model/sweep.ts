@@ -7,7 +7,7 @@ import { camelCase } from './names';
 import { describeValue } from './options';
 import { setOwn } from './source';
 import { summarizeModel } from './summarize';
-import { readTraining, TRAINING_KEYS, type TrainingProblem } from './training';
+import { isTrainingObjectKey, readTraining, TRAINING_KEYS, TRAINING_OBJECT_FIELDS, type TrainingObjectKey, type TrainingProblem } from './training';
 import type { ModelIR, ModelSummary, TrainingConfig } from './types';
 import { quotedList } from './vocabulary';
 import { seededRandom } from '../util/random';
@@ -256,8 +256,11 @@ export function experimentName(modelName: string, sweep: SweepSpec, variants: nu
   return `${modelName} sweep (${sweep.method}, ${variants} variant${variants === 1 ? '' : 's'})`;
 }
 
-/** What a parameter key addresses in a model: a training key, or one layer's option. */
-export type ParameterTarget = { kind: 'training'; key: string } | { kind: 'layer'; layer: string; option: string };
+/** What a parameter key addresses in a model: a training key, a field of an object-valued one (`augmentation.zoomRange`), or one layer's option. */
+export type ParameterTarget =
+  | { kind: 'training'; key: string }
+  | { kind: 'trainingField'; key: TrainingObjectKey; field: string }
+  | { kind: 'layer'; layer: string; option: string };
 
 /** Resolves a parameter key against the model; a string says why it cannot apply (the layer names or options it could use). */
 export function resolveParameter(ir: ModelIR, parameter: string): ParameterTarget | string {
@@ -271,6 +274,8 @@ export function resolveParameter(ir: ModelIR, parameter: string): ParameterTarge
   const option = key.slice(dot + 1);
   const names = ir.layers.filter((layer) => !layer.unreadable).map((layer) => layer.name);
   const layer = ir.layers.find((candidate) => candidate.name === layerName && !candidate.unreadable);
+  // A layer of that name wins: layer names are the user's, training keys are ours.
+  if (!layer && isTrainingObjectKey(camelCase(layerName))) return resolveTrainingField(camelCase(layerName) as TrainingObjectKey, option, parameter);
   if (!layer) {
     const suggestion = nearestName(layerName, names);
     return `Unknown layer '${layerName}' in sweep parameter '${parameter}': expected one of the model's layer names: ${names.join(', ')}.${suggestion ? ` Did you mean '${suggestion}.${option}'?` : ''} Received: ${layerName}.`;
@@ -284,6 +289,27 @@ export function resolveParameter(ir: ModelIR, parameter: string): ParameterTarge
     }
   }
   return { kind: 'layer', layer: layerName, option };
+}
+
+function resolveTrainingField(key: TrainingObjectKey, field: string, parameter: string): ParameterTarget | string {
+  const fields = Object.keys(TRAINING_OBJECT_FIELDS[key]);
+  if (fields.includes(field)) return { kind: 'trainingField', key, field };
+  const suggestion = nearestName(field, fields);
+  return `Unknown field '${field}' of training \`${key}\` in sweep parameter '${parameter}': expected one of ${fields.join(', ')}.${suggestion ? ` Did you mean '${key}.${suggestion}'?` : ''} Received: ${field}.`;
+}
+
+/** Why `value` cannot be training `key`'s `field`, in words; undefined when it can. */
+function trainingFieldProblem(key: TrainingObjectKey, field: string, value: SweepValue): string | undefined {
+  const type: string = (TRAINING_OBJECT_FIELDS[key] as Record<string, string>)[field];
+  const fits = type === 'integer' ? Number.isInteger(value) : typeof value === type;
+  return fits ? undefined : `Invalid value for training \`${key}.${field}\`: expected ${type === 'integer' ? 'a whole number' : `a ${type}`}. Received: ${key}.${field}=${describeValue(value)}.`;
+}
+
+/** The object training `key` holds (in the model file, or as the variant set it), so that a swept field keeps its siblings; an optimizer written as a name is `{name}`. */
+function writtenTrainingObject(training: Record<string, unknown>, key: TrainingObjectKey): Record<string, unknown> {
+  const written = training[key];
+  if (key === 'optimizer' && typeof written === 'string') return { name: written };
+  return isPlainObject(written) ? { ...written } : {};
 }
 
 /** Problems of layer-option parameters (`<layer>.<option>`, keys as written) against the model: unknown layers or options. */
@@ -326,11 +352,16 @@ export interface AppliedVariant {
 export function applyVariant(ir: ModelIR, values: Record<string, SweepValue>): AppliedVariant {
   const copy = structuredClone(ir);
   const training: Record<string, unknown> = {};
+  const fields: Partial<Record<TrainingObjectKey, Record<string, SweepValue>>> = {};
   const problems: string[] = [];
   for (const [parameter, value] of Object.entries(values)) {
     const target = resolveParameter(copy, parameter);
     if (typeof target === 'string') {
       problems.push(target);
+    } else if (target.kind === 'trainingField') {
+      const problem = trainingFieldProblem(target.key, target.field, value);
+      if (problem) problems.push(problem);
+      else fields[target.key] = { ...fields[target.key], [target.field]: value };
     } else if (target.kind === 'training') {
       const read = readTraining({ [target.key]: value });
       if (read.problems.length > 0) problems.push(...read.problems.map((problem) => problem.message));
@@ -338,6 +369,11 @@ export function applyVariant(ir: ModelIR, values: Record<string, SweepValue>): A
     } else {
       setLayerOption(copy, target.layer, target.option, value);
     }
+  }
+  for (const [key, swept] of Object.entries(fields) as [TrainingObjectKey, Record<string, SweepValue>][]) {
+    const read = readTraining({ [key]: { ...writtenTrainingObject({ ...copy.training, ...training }, key), ...swept } });
+    if (read.problems.length > 0) problems.push(...read.problems.map((problem) => problem.message));
+    else Object.assign(training, read.training);
   }
   copy.training = { ...copy.training, ...(training as TrainingConfig) };
   return { ir: copy, training: training as TrainingConfig, problems };

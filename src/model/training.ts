@@ -14,6 +14,22 @@ export const TRAINING_KEYS = [
   'grayscale', 'earlyStopping', 'reduceLROnPlateau', 'checkpoint', 'augmentation', 'backend',
 ] as const;
 
+/**
+ * The fields of the training keys whose value is an object, with their JSON types. The editor's
+ * schema completes them, and a sweep addresses them as `<key>.<field>` (`augmentation.rotationRange`).
+ */
+export const TRAINING_OBJECT_FIELDS = {
+  optimizer: { name: 'string', learningRate: 'number', momentum: 'number', nesterov: 'boolean' },
+  earlyStopping: { monitor: 'string', patience: 'integer', minDelta: 'number', restoreBestWeights: 'boolean' },
+  reduceLROnPlateau: { monitor: 'string', factor: 'number', patience: 'integer', minLR: 'number' },
+  checkpoint: { monitor: 'string', saveBestOnly: 'boolean' },
+  augmentation: { horizontalFlip: 'boolean', rotationRange: 'number', widthShiftRange: 'number', heightShiftRange: 'number', zoomRange: 'number' },
+} as const satisfies Record<string, Record<string, 'string' | 'number' | 'integer' | 'boolean'>>;
+
+export type TrainingObjectKey = keyof typeof TRAINING_OBJECT_FIELDS;
+
+export const isTrainingObjectKey = (key: string): key is TrainingObjectKey => Object.hasOwn(TRAINING_OBJECT_FIELDS, key);
+
 
 export interface TrainingProblem {
   /** The key to blame (tfjs spelling), or undefined for the whole block. */

@@ -41,6 +41,12 @@ describe('applying sweep values to a model file (issue 12.4)', () => {
     assert.match(after, /"learning_rate": 0\.004/);
   });
 
+  it('writes a swept field of an object-valued training key inside its object, the object\'s other fields kept', () => {
+    const withAugmentation = MODEL.replace('"learning_rate": 0.001 }', '"learning_rate": 0.001, "augmentation": { "horizontalFlip": true } }');
+    const { ir } = analyzeModel(applied(withAugmentation, { 'augmentation.rotationRange': 10 }), 'cnn.model.json');
+    assert.deepEqual(ir?.training?.augmentation, { horizontalFlip: true, rotationRange: 10 });
+  });
+
   it('touches only the span that changed, and nothing when the file already holds the values', () => {
     const result = applyValuesToModelText(MODEL, 'cnn.model.json', { 'dense.units': 10, epochs: 2 });
     assert.deepEqual(result, {});

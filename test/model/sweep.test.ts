@@ -100,6 +100,21 @@ describe('sweep block', () => {
     assert.equal(ir.layers[0].config.filters, 8, 'the model read from the file is left as it was');
   });
 
+  it('sets a field of an object-valued training key (augmentation, earlyStopping, optimizer), keeping the fields the file gives', () => {
+    const { training, problems } = applyVariant(shapesIr(), { 'augmentation.rotationRange': 15, 'augmentation.horizontal_flip': true, 'earlyStopping.patience': 4, 'optimizer.momentum': 0.9, optimizer: 'SGD' });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(training.augmentation, { rotationRange: 15, horizontalFlip: true });
+    assert.deepEqual(training.earlyStopping, { monitor: 'val_loss', patience: 4, restoreBestWeights: true }, 'the sample\'s monitor and restoreBestWeights kept');
+    assert.deepEqual(training.optimizer, { name: 'sgd', momentum: 0.9 }, 'an optimizer given by name becomes an object with that name');
+    const refused = applyVariant(shapesIr(), { 'augmentation.zoomRang': 0.2, 'earlyStopping.patience': 1.5 });
+    assert.deepEqual(refused.problems, [
+      "Unknown field 'zoomRang' of training `augmentation` in sweep parameter 'augmentation.zoomRang': expected one of horizontalFlip, rotationRange, widthShiftRange, heightShiftRange, zoomRange. Did you mean 'augmentation.zoomRange'? Received: zoomRang.",
+      'Invalid value for training `earlyStopping.patience`: expected a whole number. Received: earlyStopping.patience=1.5.',
+    ]);
+    const block = readSweep({ parameters: { 'augmentation.zoom_range': [0, 0.2] } });
+    assert.deepEqual(block.sweep?.parameters, { 'augmentation.zoomRange': [0, 0.2] });
+  });
+
   it('names the model\'s layers (or the layer\'s options) when a parameter addresses none', () => {
     const { problems } = applyVariant(shapesIr(), { 'conv2.filters': 4, 'dense.filtres': 3 });
     assert.equal(problems.length, 2);
