@@ -21,6 +21,27 @@ export function append(parent: Node, children: readonly Child[]): void {
   }
 }
 
+export interface ButtonOptions {
+  /** What a screen reader says, when the text alone does not say it ("Stop training" for "Stop"). */
+  label?: string;
+  /** The tooltip. */
+  title?: string;
+  /** The one main action of its group; other buttons are drawn secondary. */
+  primary?: boolean;
+}
+
+/** A VS Code button (vscode-elements) that the e2e scenarios find by `testId`. */
+export function button(testId: string, text: string, onClick: () => void, options: ButtonOptions = {}): HTMLElement {
+  const element = document.createElement('vscode-button');
+  element.dataset.testid = testId;
+  if (options.label) element.setAttribute('aria-label', options.label);
+  if (options.title) element.title = options.title;
+  if (!options.primary) element.setAttribute('secondary', '');
+  element.textContent = text;
+  element.addEventListener('click', onClick);
+  return element;
+}
+
 /** Replaces an element's children. */
 export function fill(parent: Element, ...children: Child[]): void {
   parent.replaceChildren();

@@ -12,7 +12,7 @@ import { formatDuration, formatSweepValue } from '../../../src/runs/grouping';
 import type { LineSeries } from '../logic/chartData';
 import { bestVariant, columnsOf, defaultSort, defaultTicked, nextSort, parallelCoordinates, sortRows, type ColumnId, type SortOrder } from '../logic/experiment';
 import { LineChart } from './charts';
-import { fill, formatMetric, h } from './dom';
+import { button, fill, formatMetric, h } from './dom';
 
 export interface ExperimentHandlers {
   openRun(runId: string): void;
@@ -27,16 +27,6 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<st
   const element = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, String(value));
   if (text !== undefined) element.textContent = text;
-  return element;
-}
-
-function button(testId: string, text: string, title: string, onClick: () => void, secondary = true): HTMLElement {
-  const element = document.createElement('vscode-button');
-  element.dataset.testid = testId;
-  element.title = title;
-  if (secondary) element.setAttribute('secondary', '');
-  element.textContent = text;
-  element.addEventListener('click', onClick);
   return element;
 }
 
@@ -87,9 +77,9 @@ export class ExperimentPage {
     const best = bestVariant(data);
     const bestRow = data.rows.find((row) => row.variant === best);
     fill(this.actions,
-      bestRow ? button('apply-best', 'Apply the Best Values to the Model File', `Write ${bestRow.label} into ${data.modelFile} (one edit; undo with Ctrl+Z)`, () => this.handlers.applyValues(bestRow.variant), false) : undefined,
-      data.state === 'running' || data.state === 'queued' ? button('stop-sweep', 'Stop Sweep', 'Stop every running variant and the queue', () => this.handlers.sweepAction('stop')) : undefined,
-      data.state === 'stopped' ? button('continue-sweep', 'Continue Sweep', 'Train the variants not trained yet', () => this.handlers.sweepAction('continue')) : undefined,
+      bestRow ? button('apply-best', 'Apply the Best Values to the Model File', () => this.handlers.applyValues(bestRow.variant), { title: `Write ${bestRow.label} into ${data.modelFile} (one edit; undo with Ctrl+Z)`, primary: true }) : undefined,
+      data.state === 'running' || data.state === 'queued' ? button('stop-sweep', 'Stop Sweep', () => this.handlers.sweepAction('stop'), { title: 'Stop every running variant and the queue' }) : undefined,
+      data.state === 'stopped' ? button('continue-sweep', 'Continue Sweep', () => this.handlers.sweepAction('continue'), { title: 'Train the variants not trained yet' }) : undefined,
     );
   }
 

@@ -11,7 +11,7 @@ import type { InsideGrid, InsideView } from '../../../src/channels/inside';
 import { drawGrid, drawnGridSize, gridColumns, heatOverlay, toRgba, upscale, upscaleFactor, type RawImage } from '../../../src/util/insideImages';
 import { askForAllMaps, askForClass, decodeBase64, gradcamFor, type InsideState } from '../logic/inside';
 import type { RunView } from '../logic/state';
-import { fill, formatShape, h } from './dom';
+import { button, fill, formatShape, h } from './dom';
 
 export interface InsideHandlers {
   ask(ask: InsideAsk): void;
@@ -20,15 +20,6 @@ export interface InsideHandlers {
 /** Each map or filter at least this many CSS pixels wide: 3×3 kernels and 4×4 maps stay visible. */
 const CELL_PIXELS = 40;
 const IMAGE_PIXELS = 192;
-
-function button(testId: string, text: string, onClick: () => void, secondary = true): HTMLElement {
-  const element = document.createElement('vscode-button');
-  element.dataset.testid = testId;
-  if (secondary) element.setAttribute('secondary', '');
-  element.textContent = text;
-  element.addEventListener('click', onClick);
-  return element;
-}
 
 /** A canvas holding `image` pixel for pixel (upscaled already: the same drawing as `cnnlab inside`'s PNG files). */
 function drawCanvas(canvas: HTMLCanvasElement, image: RawImage): void {
@@ -75,7 +66,7 @@ export class InsidePanel {
     this.element = h('section', { class: 'inside', 'data-testid': 'inside-tab', 'aria-label': 'Inside the network' },
       h('div', { class: 'inside-pick' },
         h('label', {}, 'Test example ', this.testIndex),
-        button('inside-look', 'Look inside', look, false),
+        button('inside-look', 'Look inside', look, { primary: true }),
         button('inside-choose-file', 'Choose image file…', () => this.ask({ kind: 'chooseFile' }))),
       this.thumbnails,
       this.status,

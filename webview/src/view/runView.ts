@@ -11,7 +11,7 @@ import { LineChart } from './charts';
 import { buildControls, smoothingOf, type ViewOptions } from './controls';
 import { formatBytes, formatFlops } from '../../../src/model/units';
 import { modelName, runTitle } from '../../../src/runs/grouping';
-import { fill, formatCount, formatMetric, formatShape, h } from './dom';
+import { button, fill, formatCount, formatMetric, formatShape, h } from './dom';
 import { InsidePanel } from './insideView';
 
 /**
@@ -62,16 +62,6 @@ const ACTIONS: [PanelRunAction, string, string][] = [
   ['rerun', 'Re-run', 'Run again with the same settings'],
 ];
 
-function button(testId: string, label: string, text: string, onClick: () => void, secondary = true): HTMLElement {
-  const element = document.createElement('vscode-button');
-  element.setAttribute('aria-label', label);
-  element.dataset.testid = testId;
-  if (secondary) element.setAttribute('secondary', '');
-  element.textContent = text;
-  element.addEventListener('click', onClick);
-  return element;
-}
-
 export class RunPage {
   readonly element: HTMLElement;
   private run: RunView | undefined;
@@ -107,18 +97,18 @@ export class RunPage {
   constructor(options: ViewOptions, handlers: RunPageHandlers) {
     this.options = options;
     this.handlers = handlers;
-    fill(this.goneBox, this.goneText, ' ', button('close-button', 'Close this panel', 'Close', () => handlers.close(), false));
+    fill(this.goneBox, this.goneText, ' ', button('close-button', 'Close', () => handlers.close(), { label: 'Close this panel', primary: true }));
     this.progressBar.dataset.testid = 'progress';
     this.progressBar.setAttribute('aria-label', 'Training progress');
     this.progressBar.max = 100;
-    this.stopButton = button('stop-button', 'Stop training', 'Stop', () => {
+    this.stopButton = button('stop-button', 'Stop', () => {
       if (this.run?.canStop) handlers.stop();
-    }, false);
+    }, { label: 'Stop training', primary: true });
     this.actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Run actions' },
       ...ACTIONS.map(([action, text, label]) => {
-        const element = button(`action-${action}`, label, text, () => {
+        const element = button(`action-${action}`, text, () => {
           if (this.run?.runId && availableActions(this.run).includes(action)) handlers.action(this.run.runId, action);
-        });
+        }, { label });
         this.actionButtons.set(action, element);
         return element;
       }),
