@@ -413,8 +413,18 @@ describe('e2e: a new user in the editor (issue 10: items 1, 9, 10)', function ()
     assert.equal(top.find((lens) => lens.text.startsWith('Total'))?.text, totalBefore, 'the same totals as before formatting');
     assert.ok(!top.some((lens) => /layers on this line/.test(lens.text)), `no count lens once each layer has its own: ${top.map((lens) => lens.text).join(' | ')}`);
     const layerLineNumbers = new Set(layerLines.map((layer) => layer.lineNumber));
-    const elsewhere = [...seenLenses.entries()].filter(([lineNumber, texts]) => !layerLineNumbers.has(lineNumber) && texts.some((text) => text.startsWith('→') || /layers on this line/.test(text)));
-    assert.deepEqual(elsewhere, [], 'no layer lens on any other line');
+    const isLayerLens = (text: string): boolean => text.startsWith('→') || /layers on this line/.test(text);
+    const elsewhere = [...seenLenses.entries()].filter(([lineNumber, texts]) => !layerLineNumbers.has(lineNumber) && texts.some(isLayerLens));
+    // A lens seen elsewhere may have been the one-line text's, still on screen while VS Code swapped
+    // in the new set (it does not always swap them all at once): it must be gone when looked at again.
+    for (const [lineNumber, texts] of elsewhere) {
+      await workbench.goToLine(lineNumber);
+      await pollUntil(
+        `no layer lens left on line ${lineNumber} (seen there: ${texts.join(' | ')})`,
+        async () => ((await workbench.codeLensesWithLineNumbers()).some((lens) => lens.lineNumber === lineNumber && isLayerLens(lens.text)) ? undefined : true),
+        30_000,
+      );
+    }
   });
 });
 

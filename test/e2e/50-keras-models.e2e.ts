@@ -60,12 +60,8 @@ describe('e2e: Keras saved models (.keras, .h5) and Predict Image…', function 
   });
 
   async function openKerasFile(fileName: string, totals: string): Promise<Frame> {
-    await workbench.page.keyboard.press('Control+P');
-    const input = workbench.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(fileName);
-    await workbench.page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await workbench.page.keyboard.press('Enter');
+    // The fine-tuning scenario writes its file while the window is open: quick open may not list it at first.
+    await workbench.quickOpenOnceFound(fileName);
     const frame = await workbench.webviewFrameShowing(`[data-testid="keras-totals"]:has-text("${totals}")`, 90_000);
     return frame;
   }

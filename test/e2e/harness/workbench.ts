@@ -212,11 +212,21 @@ export class Workbench {
     });
   }
 
-  /**
-   * Opens a workspace file through quick open (Ctrl+P) once quick open finds it: a file created
-   * after the window opened may be missing from its first searches, so it asks again until then.
-   */
+  /** Opens a workspace file through quick open (Ctrl+P) once quick open finds it, and waits for its text editor. */
   async openFileOnceFound(relativePath: string, timeoutMs = 60_000): Promise<Locator> {
+    const fileName = relativePath.split('/').pop() ?? relativePath;
+    await this.quickOpenOnceFound(relativePath, timeoutMs);
+    await this.page.locator(`.editor-group-container.active .tab.active[data-resource-name="${fileName}"]`).first().waitFor({ timeout: 30_000 });
+    const editor = this.activeEditor();
+    await editor.locator('.view-lines').waitFor();
+    return editor;
+  }
+
+  /**
+   * Picks a workspace file in quick open (Ctrl+P) once quick open finds it: a file created after
+   * the window opened may be missing from its first searches, so it asks again until then.
+   */
+  async quickOpenOnceFound(relativePath: string, timeoutMs = 60_000): Promise<void> {
     const fileName = relativePath.split('/').pop() ?? relativePath;
     const deadline = Date.now() + timeoutMs;
     const input = this.page.locator('.quick-input-widget input');
@@ -235,10 +245,6 @@ export class Workbench {
       if (Date.now() > deadline) throw new Error(`quick open did not find ${relativePath} within ${timeoutMs} ms`);
     }
     await this.page.keyboard.press('Enter');
-    await this.page.locator(`.editor-group-container.active .tab.active[data-resource-name="${fileName}"]`).first().waitFor({ timeout: 30_000 });
-    const editor = this.activeEditor();
-    await editor.locator('.view-lines').waitFor();
-    return editor;
   }
 
   /** Moves the cursor to a 1-based line of the active editor (quick open's `:line`), which scrolls it into view. */
