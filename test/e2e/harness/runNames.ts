@@ -190,24 +190,30 @@ export async function textShown(container: Locator, text: string): Promise<boole
 }
 
 /**
- * Runs a command from the palette like `Workbench.runCommand`, but when F1 opened no palette (a
- * webview that just took the focus kept the key) clicks the first group's active tab and tries again.
+ * Runs a command from the palette like `Workbench.runCommand`, but when F1 opened no palette, or
+ * the palette closed before the command was picked (a webview that just took the focus), clicks
+ * the first group's active tab and tries again.
  */
 export async function runCommandFocused(workbench: Workbench, title: string): Promise<void> {
   const page = workbench.page;
   const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // A panel that takes the focus just after F1 (a run panel opening) closes the palette before the
+  // command is picked: then the palette is opened again, from the editor.
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('F1');
-    const opened = await input.waitFor({ state: 'visible', timeout: 5_000 }).then(
-      () => true,
-      () => false,
-    );
-    if (opened) break;
-    if (attempt === 3) throw new Error(`F1 opened no command palette (tried ${attempt} times) for ${title}`);
+    const typed = await input
+      .waitFor({ state: 'visible', timeout: 5_000 })
+      .then(() => input.fill(`>${title}`, { timeout: 5_000 }))
+      .then(() => row.waitFor({ state: 'visible', timeout: 15_000 }))
+      .then(
+        () => true,
+        () => false,
+      );
+    if (typed) break;
+    if (attempt === 3) throw new Error(`F1 opened no command palette that lists ${title} (tried ${attempt} times)`);
+    await page.keyboard.press('Escape');
     await page.locator('.part.editor .editor-group-container').first().locator('.tabs-container .tab.active').first().click();
   }
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 30_000 });
   await row.click();
 }
