@@ -17,7 +17,7 @@ import { formatDuration, runDurationMs } from '../runs/grouping';
 import { readRunRecord, runDirFor, runsDirFor } from '../runs/store';
 import { createExperiment, runQueue, type TrainVariant } from '../runs/sweepQueue';
 import { runTraining } from '../trainer/train';
-import { formatLogs, parseNumber, UsageError } from './train';
+import { formatLogs, parseNumber, parseRunOption, UsageError, type RunOptions } from './train';
 
 export const sweepUsage = `Usage: cnnlab sweep FILE [options]
        cnnlab sweep --continue EXPERIMENT [options]
@@ -48,31 +48,19 @@ export interface SweepArguments {
 }
 
 export function parseSweepArguments(args: string[], cwd: string): SweepArguments {
-  const job: ExperimentJob = {};
+  const runOptions: RunOptions = {};
   let file: string | undefined;
   let experiment: string | undefined;
-  let runsDir: string | undefined;
-  let dataDir: string | undefined;
   let parallel = 1;
   for (let index = 0; index < args.length; index++) {
+    const runOptionEnd = parseRunOption(args, index, cwd, runOptions);
+    if (runOptionEnd !== undefined) {
+      index = runOptionEnd;
+      continue;
+    }
     const flag = args[index];
     const value = (): string | undefined => args[++index];
     switch (flag) {
-      case '--epochs':
-        job.overrides = { epochs: parseNumber(flag, value(), true) };
-        break;
-      case '--train-examples':
-        job.trainExamples = parseNumber(flag, value(), true);
-        break;
-      case '--test-examples':
-        job.testExamples = parseNumber(flag, value(), true);
-        break;
-      case '--runs-dir':
-        runsDir = resolve(cwd, value() ?? '');
-        break;
-      case '--data-dir':
-        dataDir = resolve(cwd, value() ?? '');
-        break;
       case '--parallel':
         parallel = parseNumber(flag, value(), true);
         break;
@@ -86,6 +74,8 @@ export function parseSweepArguments(args: string[], cwd: string): SweepArguments
         file = flag;
     }
   }
+  const { epochs, runsDir, dataDir, ...examples } = runOptions;
+  const job: ExperimentJob = { ...(epochs !== undefined ? { overrides: { epochs } } : {}), ...examples };
   if (file !== undefined && experiment !== undefined) throw new UsageError(`Give a model file for a new sweep or --continue EXPERIMENT, not both. Received: ${file} and --continue ${experiment}.`);
   if (file === undefined && experiment === undefined) throw new UsageError('Give the model file whose sweep block to run, or --continue EXPERIMENT.');
   if (experiment !== undefined && Object.keys(job).length > 0) {

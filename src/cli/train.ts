@@ -40,19 +40,60 @@ export function parseNumber(flag: string, value: string | undefined, integer: bo
   return number;
 }
 
+/** The options `cnnlab train` and `cnnlab sweep` both take: how long to train, on how much, and where. */
+export interface RunOptions {
+  epochs?: number;
+  trainExamples?: number;
+  testExamples?: number;
+  runsDir?: string;
+  dataDir?: string;
+}
+
+/**
+ * Reads `args[index]` into `options` when it is one of the run options; returns the index of its
+ * value, where the caller's loop carries on, or undefined for any other argument.
+ */
+export function parseRunOption(args: string[], index: number, cwd: string, options: RunOptions): number | undefined {
+  const flag = args[index];
+  const value = args[index + 1];
+  switch (flag) {
+    case '--epochs':
+      options.epochs = parseNumber(flag, value, true);
+      break;
+    case '--train-examples':
+      options.trainExamples = parseNumber(flag, value, true);
+      break;
+    case '--test-examples':
+      options.testExamples = parseNumber(flag, value, true);
+      break;
+    case '--runs-dir':
+      options.runsDir = resolve(cwd, value ?? '');
+      break;
+    case '--data-dir':
+      options.dataDir = resolve(cwd, value ?? '');
+      break;
+    default:
+      return undefined;
+  }
+  return index + 1;
+}
+
 export function parseTrainArguments(args: string[], cwd: string): TrainJob {
   const overrides: TrainingConfig = {};
   const job: Partial<TrainJob> = {};
+  const runOptions: RunOptions = {};
   let file: string | undefined;
   for (let index = 0; index < args.length; index++) {
+    const runOptionEnd = parseRunOption(args, index, cwd, runOptions);
+    if (runOptionEnd !== undefined) {
+      index = runOptionEnd;
+      continue;
+    }
     const flag = args[index];
     const value = (): string | undefined => args[++index];
     switch (flag) {
       case '--dataset':
         overrides.dataset = value();
-        break;
-      case '--epochs':
-        overrides.epochs = parseNumber(flag, value(), true);
         break;
       case '--batch-size':
         overrides.batchSize = parseNumber(flag, value(), true);
@@ -68,18 +109,6 @@ export function parseTrainArguments(args: string[], cwd: string): TrainJob {
         overrides.backend = backend;
         break;
       }
-      case '--runs-dir':
-        job.runsDir = resolve(cwd, value() ?? '');
-        break;
-      case '--data-dir':
-        job.dataDir = resolve(cwd, value() ?? '');
-        break;
-      case '--train-examples':
-        job.trainExamples = parseNumber(flag, value(), true);
-        break;
-      case '--test-examples':
-        job.testExamples = parseNumber(flag, value(), true);
-        break;
       case '--resume':
         job.resumeFrom = value();
         break;
@@ -93,12 +122,14 @@ export function parseTrainArguments(args: string[], cwd: string): TrainJob {
     }
   }
   if (file === undefined && job.resumeFrom === undefined) throw new UsageError('Give the model file to train.');
+  const { epochs, ...where } = runOptions;
   return {
     ...job,
+    ...where,
     modelFile: resolve(cwd, file ?? ''),
-    runsDir: job.runsDir ?? runsDirFor(cwd),
+    runsDir: where.runsDir ?? runsDirFor(cwd),
     baseDir: cwd,
-    overrides,
+    overrides: epochs !== undefined ? { ...overrides, epochs } : overrides,
   };
 }
 

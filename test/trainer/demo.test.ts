@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseTrainArguments } from '../../src/cli/train';
+import { parseSweepArguments } from '../../src/cli/sweep';
+import { parseRunOption, parseTrainArguments } from '../../src/cli/train';
 import { runTraining } from '../../src/trainer/train';
 import { collector, temporaryDir, tinyCnn, writeModel } from './helpers';
 
@@ -29,6 +30,22 @@ describe('cnnlab train', () => {
     assert.equal(parseTrainArguments(['m.model.json', '--backend', 'wasm'], '/ws').overrides?.backend, 'wasm');
     assert.throws(() => parseTrainArguments(['m.model.json', '--backend', 'gpu'], '/ws'), /--backend must be auto, tensorflow, webgpu, wasm or cpu\. Received: gpu\./);
     assert.throws(() => parseTrainArguments([], '/ws'), /Give the model file/);
+  });
+
+  it('reads the run options it shares with cnnlab sweep the same way (parseRunOption)', () => {
+    const shared = ['--epochs', '4', '--train-examples', '64', '--test-examples', '16', '--runs-dir', 'out', '--data-dir', 'data'];
+    const train = parseTrainArguments(['m.model.json', ...shared], '/ws');
+    const sweep = parseSweepArguments(['m.model.json', ...shared, '--parallel', '2'], '/ws');
+    assert.deepEqual(
+      { epochs: train.overrides?.epochs, trainExamples: train.trainExamples, testExamples: train.testExamples, runsDir: train.runsDir, dataDir: train.dataDir },
+      { epochs: 4, trainExamples: 64, testExamples: 16, runsDir: '/ws/out', dataDir: '/ws/data' },
+    );
+    assert.deepEqual({ job: sweep.job, runsDir: sweep.runsDir, dataDir: sweep.dataDir, parallel: sweep.parallel }, { job: { overrides: { epochs: 4 }, trainExamples: 64, testExamples: 16 }, runsDir: '/ws/out', dataDir: '/ws/data', parallel: 2 });
+    const options = {};
+    assert.equal(parseRunOption(['m.model.json', '--epochs', '2'], 1, '/ws', options), 2, 'the index of the value');
+    assert.equal(parseRunOption(['m.model.json', '--batch-size', '2'], 1, '/ws', options), undefined, 'not a shared option');
+    assert.deepEqual(options, { epochs: 2 });
+    assert.throws(() => parseSweepArguments(['m.model.json', '--test-examples', '0'], '/ws'), /--test-examples needs a whole number above 0\. Received: 0\./);
   });
 
   it('prints the summary, Keras-style epoch lines and the test metrics, and exits 0', function () {
