@@ -6,12 +6,12 @@
 // experiment IS its folder (its id is the folder's name), links are not followed, and one bad file
 // is one unreadable entry, never an empty list.
 import { lstatSync, mkdirSync, readFileSync } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SWEEP_GOALS, SWEEP_METHODS, type SweepSpec, type SweepValue } from '../model/sweep';
 import type { TrainingConfig } from '../model/types';
 import type { ExperimentRef } from './format';
-import { createRunId, isPlainRunId, writeFileAtomic } from './store';
+import { createRunId, isPlainRunId, listFolderNewestFirst, writeFileAtomic } from './store';
 
 export const EXPERIMENT_FILE = 'experiment.json';
 /** Larger than any experiment.json CNN Lab writes (at most 1000 variants of a few values each). */
@@ -188,16 +188,10 @@ export type ExperimentListing =
  * left out. A missing folder holds no experiments.
  */
 export async function listExperiments(experimentsDir: string): Promise<ExperimentListing[]> {
-  let names: string[];
-  try {
-    names = await readdir(experimentsDir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return [];
-    throw new Error(`Cannot list experiments in ${experimentsDir} (${code ?? (error as Error).message}). Check that it is a folder you can read, or delete it.`, { cause: error });
-  }
+  const folder = await listFolderNewestFirst(experimentsDir, 'experiments');
+  if (!folder) return [];
   const listings: ExperimentListing[] = [];
-  for (const name of names.sort().reverse()) {
+  for (const name of folder.names) {
     const experimentDir = join(experimentsDir, name);
     const info = await lstat(experimentDir).catch(() => undefined);
     if (!info || (!info.isDirectory() && !info.isSymbolicLink())) continue;

@@ -768,25 +768,38 @@ async function listOne(runsDir: string, realRunsDir: string, name: string): Prom
   }
 }
 
+/** A folder of runs or experiments as listed: its entries newest first (their ids begin with the time they were made), and its real path. */
+export interface FolderListing {
+  names: string[];
+  realDir: string;
+}
+
+/**
+ * Lists `dir`, the folder of `what` ("runs", "experiments"); undefined when it does not exist. Throws,
+ * saying what to do, when `dir` itself cannot be read.
+ */
+export async function listFolderNewestFirst(dir: string, what: string): Promise<FolderListing | undefined> {
+  try {
+    const names = await readdir(dir);
+    return { names: names.sort().reverse(), realDir: await realpath(dir) };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new Error(`Cannot list ${what} in ${dir} (${code ?? (error as Error).message}). Check that it is a folder you can read, or delete it.`, { cause: error });
+  }
+}
+
 /**
  * Every folder under `runsDir`, newest first (ids sort by start time): a run, or an unreadable run
  * with why. Folders without run.json (a run being created or deleted at this moment) and stray files
  * are left out. Throws only when `runsDir` itself cannot be read; a missing one holds no runs.
  */
 export async function scanRuns(runsDir: string): Promise<RunListing[]> {
-  let names: string[];
-  let realRunsDir: string;
-  try {
-    names = await readdir(runsDir);
-    realRunsDir = await realpath(runsDir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return [];
-    throw new Error(`Cannot list runs in ${runsDir} (${code ?? (error as Error).message}). Check that it is a folder you can read, or delete it.`, { cause: error });
-  }
+  const folder = await listFolderNewestFirst(runsDir, 'runs');
+  if (!folder) return [];
   const listings: RunListing[] = [];
-  for (const name of names.sort().reverse()) {
-    const listing = await listOne(runsDir, realRunsDir, name);
+  for (const name of folder.names) {
+    const listing = await listOne(runsDir, folder.realDir, name);
     if (listing) listings.push(listing);
   }
   return listings;

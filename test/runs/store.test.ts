@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../../src/runs/format';
 import { deadPid, sampleRecord as runFolderRecord } from '../trainer/runFolders';
-import { createRunId, deleteRun, listRuns, markRunFailed, readRun, runsDirFor, RunWriter, updateRun } from '../../src/runs/store';
+import { createRunId, deleteRun, listFolderNewestFirst, listRuns, markRunFailed, readRun, runsDirFor, RunWriter, updateRun } from '../../src/runs/store';
 
 /** A run still in progress in this process, as RunWriter.create starts one. */
 function sampleRecord(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
@@ -24,6 +24,17 @@ describe('runs store', () => {
     const late = createRunId('a', new Date('2026-01-02T03:04:05.007Z'));
     assert.match(early, /^20260102-030405-006-shapes-cnn-[0-9a-z]{4}$/);
     assert.ok(early < late);
+  });
+
+  it('lists a folder of runs or experiments newest first, a missing one as nothing, an unreadable one in words (listFolderNewestFirst)', async () => {
+    const dir = join(base, 'experiments');
+    assert.equal(await listFolderNewestFirst(dir, 'experiments'), undefined);
+    mkdirSync(join(dir, '20260102-030405-006-a-k3f9'), { recursive: true });
+    mkdirSync(join(dir, '20260103-030405-006-b-k3f9'));
+    assert.deepEqual(await listFolderNewestFirst(dir, 'experiments'), { names: ['20260103-030405-006-b-k3f9', '20260102-030405-006-a-k3f9'], realDir: realpathSync(dir) });
+    const file = join(base, 'a-file');
+    writeFileSync(file, '');
+    await assert.rejects(listFolderNewestFirst(file, 'runs'), { message: `Cannot list runs in ${file} (ENOTDIR). Check that it is a folder you can read, or delete it.` });
   });
 
   it('writes run.json atomically and metrics as lines, read back whole', async () => {
