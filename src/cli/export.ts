@@ -6,6 +6,7 @@ import { basename, resolve } from 'node:path';
 import { runsDirFor } from '../runs/store';
 import { UserError } from '../util/userError';
 import type { CliStreams } from './summary';
+import { withUsage } from './usage';
 
 export const exportUsage = `Usage: cnnlab export RUN [options]
 
@@ -84,18 +85,11 @@ export function parseExportArguments(args: string[], cwd: string): ExportInvocat
 }
 
 export async function runExport(args: string[], streams: CliStreams, cwd = process.cwd()): Promise<number> {
-  if (args.includes('-h') || args.includes('--help')) {
-    streams.stdout(exportUsage);
-    return 0;
-  }
-  let invocation: ExportInvocation;
-  try {
-    invocation = parseExportArguments(args, cwd);
-  } catch (error) {
-    if (!(error instanceof ExportUsageError)) throw error;
-    streams.stderr(`cnnlab export: ${error.message}\n${exportUsage}`);
-    return 2;
-  }
+  const command = { name: 'export', usage: exportUsage, usageError: ExportUsageError, parse: (argv: string[]) => parseExportArguments(argv, cwd) };
+  return withUsage(command, args, streams, (invocation) => exportAndPrint(invocation, streams, cwd));
+}
+
+async function exportAndPrint(invocation: ExportInvocation, streams: CliStreams, cwd: string): Promise<number> {
   try {
     // Loaded on use: a .keras export loads tfjs, the other commands stay quick.
     const { defaultExportPath, exportRun, resolveRunDir } = require('../keras/exportRun') as typeof import('../keras/exportRun');

@@ -8,6 +8,7 @@ import { RUN_FILE, runDirFor, runsDirFor } from '../runs/store';
 import { drawGrid, gridColumns, heatOverlay, upscale, upscaleFactor, type RawImage } from '../util/insideImages';
 import { UserError } from '../util/userError';
 import type { CliStreams } from './summary';
+import { withUsage } from './usage';
 
 export const insideUsage = `Usage: cnnlab inside RUN IMAGE --out DIR [options]
 
@@ -96,18 +97,11 @@ export function parseInsideArguments(args: string[], cwd: string): InsideInvocat
 }
 
 export async function runInside(args: string[], streams: CliStreams, cwd = process.cwd()): Promise<number> {
-  if (args.includes('-h') || args.includes('--help')) {
-    streams.stdout(insideUsage);
-    return 0;
-  }
-  let invocation: InsideInvocation;
-  try {
-    invocation = parseInsideArguments(args, cwd);
-  } catch (error) {
-    if (!(error instanceof InsideUsageError)) throw error;
-    streams.stderr(`cnnlab inside: ${error.message}\n${insideUsage}`);
-    return 2;
-  }
+  const command = { name: 'inside', usage: insideUsage, usageError: InsideUsageError, parse: (argv: string[]) => parseInsideArguments(argv, cwd) };
+  return withUsage(command, args, streams, (invocation) => lookInsideAndWrite(invocation, streams, cwd));
+}
+
+async function lookInsideAndWrite(invocation: InsideInvocation, streams: CliStreams, cwd: string): Promise<number> {
   if (!existsSync(join(invocation.runDir, RUN_FILE))) {
     throw new UserError(`${invocation.runDir} is not a run: it has no ${RUN_FILE}.`, 'Give a run id from .cnnlab/runs (`ls .cnnlab/runs`) or a run folder, or --runs-dir.');
   }

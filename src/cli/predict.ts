@@ -6,6 +6,7 @@ import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../model/v
 import { runsDirFor } from '../runs/store';
 import { UserError } from '../util/userError';
 import type { CliStreams } from './summary';
+import { withUsage } from './usage';
 
 export const predictUsage = `Usage: cnnlab predict MODEL IMAGE... [options]
 
@@ -75,25 +76,16 @@ export function parsePredictArguments(args: string[], cwd: string): PredictInvoc
 const percent = (probability: number): string => `${(probability * 100).toFixed(2).padStart(6)} %`;
 
 export async function runPredict(args: string[], streams: CliStreams, cwd = process.cwd()): Promise<number> {
-  if (args.includes('-h') || args.includes('--help')) {
-    streams.stdout(predictUsage);
-    return 0;
-  }
-  let invocation: PredictInvocation;
-  try {
-    invocation = parsePredictArguments(args, cwd);
-  } catch (error) {
-    if (!(error instanceof PredictUsageError)) throw error;
-    streams.stderr(`cnnlab predict: ${error.message}\n${predictUsage}`);
-    return 2;
-  }
-  try {
-    return await predictAndPrint(invocation, streams, cwd);
-  } catch (error) {
-    // With --json a failure is JSON too, for programs (the extension) that read stdout: what and what to do.
-    if (invocation.json && error instanceof UserError) streams.stdout(`${JSON.stringify({ error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } }, null, 2)}\n`);
-    throw error;
-  }
+  const command = { name: 'predict', usage: predictUsage, usageError: PredictUsageError, parse: (argv: string[]) => parsePredictArguments(argv, cwd) };
+  return withUsage(command, args, streams, async (invocation) => {
+    try {
+      return await predictAndPrint(invocation, streams, cwd);
+    } catch (error) {
+      // With --json a failure is JSON too, for programs (the extension) that read stdout: what and what to do.
+      if (invocation.json && error instanceof UserError) streams.stdout(`${JSON.stringify({ error: { message: error.message, ...(error.hint ? { hint: error.hint } : {}) } }, null, 2)}\n`);
+      throw error;
+    }
+  });
 }
 
 async function predictAndPrint(invocation: PredictInvocation, streams: CliStreams, cwd: string): Promise<number> {
