@@ -3,14 +3,10 @@
 // sorts, ranks and draws it; it never reads the disk.
 
 import type { SweepMetric, SweepValue } from '../model/sweep';
+import type { ExperimentState, VariantStatus } from '../runs/experimentStatus';
 
-// The page's bundle cannot load src/runs/experiments.ts (Node), so its two lists are repeated here;
-// the host assigns experiment.json's values to these (experimentPageData), so the compiler keeps
-// them in step.
-/** Where one variant stands (experiment.json's variant status). */
-export type VariantStatus = 'pending' | 'running' | 'completed' | 'stopped' | 'failed' | 'invalid';
-/** Where the sweep's queue stands (experiment.json's state). */
-export type ExperimentState = 'queued' | 'running' | 'stopped' | 'done';
+// The page orders its rows by the variant status it is sent.
+export type { VariantStatus };
 
 export interface ExperimentRowData {
   /** 0-based index of the variant in the experiment. */

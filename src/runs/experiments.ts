@@ -10,6 +10,7 @@ import { lstat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SWEEP_GOALS, SWEEP_METHODS, type SweepSpec, type SweepValue } from '../model/sweep';
 import type { TrainingConfig } from '../model/types';
+import { EXPERIMENT_STATES, VARIANT_STATUSES, type ExperimentState, type VariantStatus } from './experimentStatus';
 import type { ExperimentRef } from './format';
 import { createRunId, isPlainRunId, listFolderNewestFirst, writeFileAtomic } from './store';
 
@@ -17,10 +18,8 @@ export const EXPERIMENT_FILE = 'experiment.json';
 /** Larger than any experiment.json CNN Lab writes (at most 1000 variants of a few values each). */
 const MAX_EXPERIMENT_FILE_BYTES = 16 * 1024 * 1024;
 
-export const VARIANT_STATUSES = ['pending', 'running', 'completed', 'stopped', 'failed', 'invalid'] as const;
-export type VariantStatus = (typeof VARIANT_STATUSES)[number];
-export const EXPERIMENT_STATES = ['queued', 'running', 'stopped', 'done'] as const;
-export type ExperimentState = (typeof EXPERIMENT_STATES)[number];
+// The Runs view and its tests import the queue state with the rest of the experiment types.
+export type { ExperimentState } from './experimentStatus';
 
 export interface ExperimentVariant {
   index: number;
