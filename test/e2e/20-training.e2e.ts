@@ -6,6 +6,7 @@ import type { RunRecord } from '../../src/runs/format';
 import { runTitle } from '../../src/runs/grouping';
 import { runRows, type Workbench } from './harness/workbench';
 import { epochLines, readRuns, waitFor } from './harness/workspace';
+import { compareRunsFromPalette } from './harness/runNames';
 import { useCodeServerSession } from './harness/session';
 
 const shapesModel = 'shapes-cnn.model.json';
@@ -166,12 +167,7 @@ describe('e2e: training from the command palette (shapes sample)', function () {
 
   it('compares two runs: overlaid curves and the table', async function () {
     this.timeout(120_000);
-    await workbench.runCommand('CNN Lab: Compare Runs');
-    await workbench.pickQuickItem(completedRun.label ?? completedRun.id);
-    await workbench.pickQuickItem(stoppedRun.label ?? stoppedRun.id);
-    await workbench.page.keyboard.press('Enter');
-
-    const panel = await workbench.webviewFrame('compare-page');
+    const panel = await compareRunsFromPalette(workbench, [completedRun.label ?? completedRun.id, stoppedRun.label ?? stoppedRun.id]);
     const table = panel.locator('[data-testid="compare-table"]');
     await table.waitFor({ timeout: 30_000 });
     const tableText = (await table.textContent()) ?? '';

@@ -111,6 +111,11 @@ async function trainShapes(workbench: Workbench, workspace: string, epochs: numb
   return newRun(workspace, before);
 }
 
+/** The run.json of the run that resumes `earlierRunId`, once the trainer has written it. */
+async function newRunResuming(workspace: string, earlierRunId: string, timeoutMs: number): Promise<RunRecord> {
+  return waitFor(`a run resuming ${earlierRunId}`, () => readRuns(workspace).find((record) => record.resumedFrom === earlierRunId), timeoutMs);
+}
+
 /** A run of its own for a scenario: a quick trial of the shapes model, trained to the end. */
 async function completedQuickTrial(workbench: Workbench, workspace: string): Promise<RunRecord> {
   const started = await trainShapes(workbench, workspace, 'quick trial');
@@ -185,6 +190,10 @@ describe('e2e: run lifecycle — resume, deleted runs, failed runs (shapes and M
     const stoppedRow = runRow(sidebar, runTitle(earlierRun, readRuns(workspace)), 'stopped').first();
     await stoppedRow.waitFor({ timeout: 30_000 });
     await pickContextMenuItem(workbench, stoppedRow, 'Resume Run');
+    // The resumed run's panel opens at once, its page drawn once the trainer has started (loading
+    // tfjs and generating the dataset, slow on a busy machine).
+    await editorTabs(workbench, /CNN Lab/).first().waitFor({ timeout: 30_000 });
+    await newRunResuming(workspace, earlierRun.id, 240_000);
 
     const { readings, panel } = await watchUntilEnded(workbench, '[data-testid="continues-link"]', 420_000);
     const final = readings[readings.length - 1];

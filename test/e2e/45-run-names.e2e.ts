@@ -32,13 +32,13 @@ import {
 } from './harness/runs';
 import { useCodeServerSession } from './harness/session';
 import { runRows, type Workbench } from './harness/workbench';
+import { pickContextMenuItem } from './harness/runLifecycle';
 import { readRuns, waitFor } from './harness/workspace';
 import {
   allTabTitles,
   answerTitledInputBox,
-  chooseFromContextMenu,
+  compareRunsFromPalette,
   editorGroups,
-  runCommandFocused,
   runRowText,
   textShown,
   toastTexts,
@@ -212,7 +212,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     // While a run trains: one planned far longer than the watching needs (and not the file's 5:
     // every place counts out of the epochs asked for), stopped once the three places agreed on two epochs.
     const watchedBefore = runIds(workspace);
-    await runCommandFocused(workbench, 'CNN Lab: Train Model');
+    await workbench.runCommand('CNN Lab: Train Model');
     await confirmTraining(workbench, untilStopped);
     const watchedId = (await newRun(workspace, watchedBefore)).id;
     const watched = await sampleEpochs(workbench, (agreed) => agreed.size >= 2, '05-numbers-agree', 420_000);
@@ -228,7 +228,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     await startFresh(workbench);
     await workbench.openFile(shapesModel);
     const before = runIds(workspace);
-    await runCommandFocused(workbench, 'CNN Lab: Train Model');
+    await workbench.runCommand('CNN Lab: Train Model');
     await confirmTraining(workbench, planned);
     const runId = (await newRun(workspace, before)).id;
     const { samples, panel } = await sampleEpochs(workbench, () => false, undefined, 360_000);
@@ -277,7 +277,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     await workbench.openFile(shapesModel);
     // The first run: one epoch, to the end. It also times an epoch on this machine.
     const firstBefore = runIds(workspace);
-    await runCommandFocused(workbench, 'CNN Lab: Train Model');
+    await workbench.runCommand('CNN Lab: Train Model');
     await confirmTraining(workbench, 1);
     const firstId = (await newRun(workspace, firstBefore)).id;
     const first = await endedRun(workspace, firstId, 300_000);
@@ -358,11 +358,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     assert.ok((await allTabTitles(workbench)).every((tab) => !tab.includes(first.id) && !tab.includes(second.id)), `tabs: ${(await allTabTitles(workbench)).join(' | ')}`);
 
     // Compared: the legends and the table name both runs as the Runs view does.
-    await runCommandFocused(workbench, 'CNN Lab: Compare Runs');
-    await workbench.pickQuickItem(named(firstName));
-    await workbench.pickQuickItem(named(secondName));
-    await workbench.page.keyboard.press('Enter');
-    const compare = await workbench.webviewFrame('compare-page');
+    const compare = await compareRunsFromPalette(workbench, [named(firstName), named(secondName)]);
     await compare.locator('[data-testid="compare-table"]').waitFor({ timeout: 30_000 });
     const lossLegend = await legendOf(compare, 'chart-loss');
     const accuracyLegend = await legendOf(compare, 'chart-accuracy');
@@ -375,7 +371,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     assert.deepEqual(headers.slice(1).sort(), [firstName, secondName].sort(), `the table's columns: ${headers.join(' | ')}`);
 
     // Renamed and tagged from the Runs view's context menu.
-    await chooseFromContextMenu(workbench, firstRow, 'Rename or Tag Run');
+    await pickContextMenuItem(workbench, firstRow, 'Rename or Tag Run');
     await answerTitledInputBox(workbench, 'Run name', 'baseline');
     await answerTitledInputBox(workbench, 'Tags', 'fast, small');
     const renamedRow = rows.filter({ has: workbench.page.locator('.label-name', { hasText: /^baseline$/ }) }).first();
@@ -410,12 +406,12 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
     await workbench.openFile(shapesModel);
     // A run of its own to open and compare beside the new one: a quick trial, to the end.
     const otherBefore = runIds(workspace);
-    await runCommandFocused(workbench, 'CNN Lab: Train Model');
+    await workbench.runCommand('CNN Lab: Train Model');
     await workbench.pickQuickItem('Quick trial');
     const other = await endedRun(workspace, (await newRun(workspace, otherBefore)).id, 300_000);
     assert.equal(other.status, 'completed', `the quick trial ended ${other.status}`);
 
-    await runCommandFocused(workbench, 'View: Close All Editors');
+    await workbench.runCommand('View: Close All Editors');
     await workbench.page.locator('.part.editor .tabs-container .tab').first().waitFor({ state: 'detached', timeout: 15_000 });
     await workbench.openFile(shapesModel);
     const watcher = watchEditorGroups(workbench, 2);
@@ -425,7 +421,7 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
 
       // Train: the panel opens beside the model.
       const before = runIds(workspace);
-      await runCommandFocused(workbench, 'CNN Lab: Train Model');
+      await workbench.runCommand('CNN Lab: Train Model');
       await confirmTraining(workbench, 2);
       const thirdId = (await newRun(workspace, before)).id;
       const thirdName = runTitle(readRuns(workspace).find((record) => record.id === thirdId)!, readRuns(workspace));
@@ -438,18 +434,15 @@ describe('e2e: run names, one source of numbers, one editor group (issue 10 item
       const otherName = runTitle(other, readRuns(workspace));
       await runRows(sidebar).filter({ has: workbench.page.locator('.label-name', { hasText: new RegExp(`^${otherName}$`) }) }).first().click();
       assertOneGroupBesideModel(await waitForTab(workbench, `CNN Lab: ${otherName}`), 'another run opened');
+      await runPageNamed(workbench, otherName);
 
       // A comparison.
-      await runCommandFocused(workbench, 'CNN Lab: Compare Runs');
-      await workbench.pickQuickItem(named(otherName));
-      await workbench.pickQuickItem(named(thirdName));
-      await workbench.page.keyboard.press('Enter');
-      await workbench.webviewFrame('compare-page');
+      await compareRunsFromPalette(workbench, [named(otherName), named(thirdName)]);
       assertOneGroupBesideModel(await waitForTab(workbench, /^CNN Lab: Compare/), 'compare');
 
       // The doctor: whatever tab it opens lands in the same group.
       const tabsBefore = new Set(await allTabTitles(workbench));
-      await runCommandFocused(workbench, 'CNN Lab: Doctor');
+      await workbench.runCommand('CNN Lab: Doctor');
       const deadline = Date.now() + 180_000;
       let groups: EditorGroupReading[];
       for (;;) {

@@ -15,6 +15,8 @@ export async function pickContextMenuItem(workbench: Workbench, target: Locator,
   const item = workbench.page.locator('.monaco-menu .action-item .action-label', { hasText: action }).first();
   await item.waitFor({ state: 'visible', timeout: 15_000 });
   await item.click();
+  // The menu closes once the action ran; one still open means the click was lost.
+  await item.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 /** Presses `label` in the modal dialog on screen (showWarningMessage with `modal: true`); returns the dialog's text. */

@@ -1,7 +1,7 @@
 // Helpers of the run-names scenarios (issue 10 items 5, 8 and 13): editor groups and their tabs,
 // notification toasts, CodeLenses of an editor that is not the active one, titled input boxes and
 // the Runs view's rows as a user reads them.
-import type { Locator } from 'playwright-core';
+import type { Frame, Locator } from 'playwright-core';
 import type { Workbench } from './workbench';
 
 export interface EditorGroupReading {
@@ -97,14 +97,6 @@ export async function runRowText(row: Locator): Promise<{ label: string; descrip
   return { label: await text('.label-name'), description: await text('.label-description'), ariaLabel: (await row.getAttribute('aria-label')) ?? '' };
 }
 
-/** Right-clicks `target` (a tree row) and picks `action` from the context menu code-server draws in HTML. */
-export async function chooseFromContextMenu(workbench: Workbench, target: Locator, action: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const item = workbench.page.locator('.monaco-menu .action-item .action-label', { hasText: action }).first();
-  await item.waitFor({ state: 'visible', timeout: 15_000 });
-  await item.click();
-}
-
 /**
  * Samples the editor groups every `intervalMs` until `stop()` is called: the most groups seen at
  * once, and the readings where there were more than `limit` (to check "at most N groups throughout").
@@ -190,30 +182,23 @@ export async function textShown(container: Locator, text: string): Promise<boole
 }
 
 /**
- * Runs a command from the palette like `Workbench.runCommand`, but when F1 opened no palette, or
- * the palette closed before the command was picked (a webview that just took the focus), clicks
- * the first group's active tab and tries again.
+ * Compares runs from the palette: Compare Runs, each run's row ticked, Enter; returns the compare
+ * page. A run panel that takes the focus while the quick pick is open closes it (a panel still
+ * loading does): then the whole choice is made again.
  */
-export async function runCommandFocused(workbench: Workbench, title: string): Promise<void> {
-  const page = workbench.page;
-  const input = page.locator('.quick-input-widget input');
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  // A panel that takes the focus just after F1 (a run panel opening) closes the palette before the
-  // command is picked: then the palette is opened again, from the editor.
+export async function compareRunsFromPalette(workbench: Workbench, runLabels: (string | RegExp)[]): Promise<Frame> {
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('F1');
-    const typed = await input
-      .waitFor({ state: 'visible', timeout: 5_000 })
-      .then(() => input.fill(`>${title}`, { timeout: 5_000 }))
-      .then(() => row.waitFor({ state: 'visible', timeout: 15_000 }))
-      .then(
-        () => true,
-        () => false,
-      );
-    if (typed) break;
-    if (attempt === 3) throw new Error(`F1 opened no command palette that lists ${title} (tried ${attempt} times)`);
-    await page.keyboard.press('Escape');
-    await page.locator('.part.editor .editor-group-container').first().locator('.tabs-container .tab.active').first().click();
+    await workbench.runCommand('CNN Lab: Compare Runs');
+    const picked = await (async () => {
+      for (const label of runLabels) await workbench.pickQuickItem(label);
+    })().then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    if (!picked) break;
+    if (attempt === 3) throw picked;
+    await workbench.page.keyboard.press('Escape');
   }
-  await row.click();
+  await workbench.page.keyboard.press('Enter');
+  return workbench.webviewFrame('compare-page');
 }

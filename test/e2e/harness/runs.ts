@@ -6,7 +6,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../../../src/runs/format';
 import { metricsLines } from './runLifecycle';
-import { runCommandFocused } from './runNames';
 import type { Workbench } from './workbench';
 import { readRuns, waitFor } from './workspace';
 
@@ -97,19 +96,20 @@ export async function stopLeftoverRuns(workspace: string): Promise<void> {
 }
 
 /**
- * The start of a scenario that needs nothing of the ones before: no quick input, dialog or editor
- * left open, no notification left on screen.
+ * The start of a scenario that needs nothing of the ones before: no quick input, dialog, context
+ * menu or editor left open, no notification left on screen.
  */
 export async function startFresh(workbench: Workbench): Promise<void> {
   const page = workbench.page;
   for (let attempt = 0; attempt < 3; attempt++) {
     const open = await page.locator('.quick-input-widget').isVisible().catch(() => false);
     const dialog = await page.locator('.monaco-dialog-box').isVisible().catch(() => false);
-    if (!open && !dialog) break;
+    const menu = await page.locator('.context-view .monaco-menu').isVisible().catch(() => false);
+    if (!open && !dialog && !menu) break;
     await page.keyboard.press('Escape');
     await page.waitForTimeout(200);
   }
-  await runCommandFocused(workbench, 'Notifications: Clear All Notifications');
-  await runCommandFocused(workbench, 'View: Close All Editors');
+  await workbench.runCommand('Notifications: Clear All Notifications');
+  await workbench.runCommand('View: Close All Editors');
   await page.locator('.part.editor .tabs-container .tab').first().waitFor({ state: 'detached', timeout: 15_000 });
 }

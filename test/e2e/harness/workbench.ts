@@ -56,15 +56,47 @@ export class Workbench {
     return file;
   }
 
-  /** Runs a command by its title from the command palette, as a user types it. */
+  /**
+   * Runs a command by its title from the command palette, as a user types it. A panel that takes
+   * the focus just after F1 (a run panel opening) closes the palette before the command is picked,
+   * and F1 pressed in a context menu opens nothing: then the focus is given back to the editor area
+   * and the palette opened again.
+   */
   async runCommand(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible', timeout: 30_000 });
-    await row.click();
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('F1');
+      const picked = await input
+        .waitFor({ state: 'visible', timeout: 5_000 })
+        .then(() => input.fill(`>${title}`, { timeout: 5_000 }))
+        .then(() => row.waitFor({ state: 'visible', timeout: 20_000 }))
+        .then(() => row.click({ timeout: 5_000 }))
+        .then(
+          () => true,
+          () => false,
+        );
+      if (picked) return;
+      if (attempt === 3) throw new Error(`F1 opened no command palette that lists ${title} (tried ${attempt} times). ${await this.describeScreen()}`);
+      await this.page.keyboard.press('Escape');
+      await this.focusEditorArea();
+    }
+  }
+
+  /**
+   * Gives the keyboard focus back to the workbench from wherever it went (a webview, a context menu):
+   * the first group's active tab, or the empty editor area when no editor is open.
+   */
+  private async focusEditorArea(): Promise<void> {
+    if (await this.page.locator('.context-view .monaco-menu').isVisible().catch(() => false)) await this.page.keyboard.press('Escape');
+    const firstGroup = this.page.locator('.part.editor .editor-group-container').first();
+    const activeTab = firstGroup.locator('.tabs-container .tab.active').first();
+    if (await activeTab.isVisible().catch(() => false)) {
+      await activeTab.click({ timeout: 10_000 });
+    } else {
+      // A corner of the empty group, away from the watermark's centred text.
+      await firstGroup.click({ position: { x: 8, y: 8 }, timeout: 10_000 });
+    }
   }
 
   /** Opens a workspace file through quick open (Ctrl+P) and waits for its editor tab. */
@@ -126,11 +158,55 @@ export class Workbench {
     return panel;
   }
 
-  /** Picks the quick-pick row whose label contains `label` (after a command opened a quick pick). */
-  async pickQuickItem(label: string | RegExp): Promise<void> {
-    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
-    await row.waitFor({ state: 'visible', timeout: 30_000 });
-    await row.click();
+  /**
+   * Picks the quick-pick row whose label contains `label` (after a command opened a quick pick).
+   * Fails early, saying what is on screen, when no quick pick has been open for a while (a panel
+   * that took the focus closes it), instead of waiting for a row that cannot come. The command's
+   * own quick pick may open a moment after the palette closed, hence the grace.
+   */
+  async pickQuickItem(label: string | RegExp, closedGraceMs = 10_000): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
+    const deadline = Date.now() + 30_000;
+    let closedSince: number | undefined;
+    while (!(await row.isVisible().catch(() => false))) {
+      const closed = !(await widget.isVisible().catch(() => false));
+      closedSince = closed ? (closedSince ?? Date.now()) : undefined;
+      const closedTooLong = closedSince !== undefined && Date.now() - closedSince > closedGraceMs;
+      if (closedTooLong || Date.now() > deadline) {
+        throw new Error(`no quick-pick row ${String(label)} to pick: the quick pick is ${closed ? 'closed' : 'open without it'}. ${await this.describeScreen()}`);
+      }
+      await this.page.waitForTimeout(100);
+    }
+    await row.click({ timeout: 10_000 }).catch(async (error: Error) => {
+      throw new Error(`the quick-pick row ${String(label)} could not be clicked: ${error.message.split('\n')[0]}. ${await this.describeScreen()}`);
+    });
+  }
+
+  /**
+   * What is on screen, in one line, for a failure message: the editor tabs, the quick pick and its
+   * rows, a context menu, a dialog, notifications, and what each webview frame shows (run pages'
+   * status and epoch count). A scenario that failed in CI can only be read from its message.
+   */
+  async describeScreen(): Promise<string> {
+    const texts = async (selector: string, limit = 8): Promise<string[]> =>
+      (await this.page.locator(selector).allTextContents().catch(() => [] as string[])).map((text) => text.replace(/\s+/g, ' ').trim()).filter(Boolean).slice(0, limit);
+    const parts = [`tabs: ${JSON.stringify(await texts('.tabs-container .tab .label-name', 20))}`, `active tab: ${JSON.stringify(await texts('.editor-group-container.active .tab.active .label-name', 1))}`];
+    if (await this.page.locator('.quick-input-widget').isVisible().catch(() => false)) parts.push(`quick pick rows: ${JSON.stringify(await texts('.quick-input-widget .quick-input-list .monaco-list-row .label-name'))}`);
+    if (await this.page.locator('.context-view .monaco-menu').isVisible().catch(() => false)) parts.push('a context menu is open');
+    const dialog = await texts('.monaco-dialog-box', 1);
+    if (dialog.length > 0) parts.push(`dialog: ${dialog[0]}`);
+    const notifications = await texts('.notification-toast .notification-list-item-message', 4);
+    if (notifications.length > 0) parts.push(`notifications: ${JSON.stringify(notifications)}`);
+    for (const frame of this.page.frames()) {
+      if (frame === this.page.mainFrame() || frame.isDetached()) continue;
+      const status = await frame.locator('[data-testid="run-status"]').first().getAttribute('data-status', { timeout: 500 }).catch(() => null);
+      if (status === null) continue;
+      const visible = await frame.locator('[data-testid="run-status"]').first().isVisible().catch(() => false);
+      const epochs = await frame.locator('[data-testid="epoch-count"]').first().textContent({ timeout: 500 }).catch(() => null);
+      parts.push(`a ${visible ? 'visible' : 'hidden'} run page: ${status}, ${epochs ?? '?'} epochs`);
+    }
+    return `On screen: ${parts.join('; ')}.`;
   }
 
   /** Answers an input box (showInputBox) with `value`. */
@@ -162,7 +238,7 @@ export class Workbench {
         if (frame === this.page.mainFrame() || frame.isDetached()) continue;
         if (await frame.locator(selector).first().isVisible().catch(() => false)) return frame;
       }
-      if (Date.now() > deadline) throw new Error(`no visible webview shows ${selector} after ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`no visible webview shows ${selector} after ${timeoutMs} ms. ${await this.describeScreen()}`);
       await this.page.waitForTimeout(250);
     }
   }
