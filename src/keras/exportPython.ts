@@ -26,6 +26,8 @@ export interface PythonExportInput {
   datasetDir?: string;
   /** For `shapes`: the data file written beside the script (see shapesNpz). */
   shapesFile?: string;
+  /** For a fine-tuning run: the Keras file whose saved weights it started from, resolved. */
+  initialModelFile?: string;
 }
 
 export interface PythonExport {
@@ -394,7 +396,12 @@ export function trainScript(input: PythonExportInput): PythonExport {
     `The model, its training settings (dataset ${docText(input.dataset)}, ${training.epochs} epochs, batch ${training.batchSize}, ${KERAS_OPTIMIZERS[training.optimizer].className} at`,
     `learning rate ${training.learningRate}, ${kerasLossName(training.loss)}) and its data, written by \`cnnlab export --format python\`.`,
     'Run it with Keras 3 on any backend: pip install keras tensorflow  (or jax, or torch), then python train.py.',
-    'It trains from new weights; the run\'s trained model is its .keras export (keras.models.load_model).',
+    ...(input.initialModelFile
+      ? [
+          `It starts from the weights saved in ${docText(input.initialModelFile)}, as the run did (fine-tuning),`,
+          'frozen layers as that file saves them; build_model() is the same model with new weights.',
+        ]
+      : ['It trains from new weights; the run\'s trained model is its .keras export (keras.models.load_model).']),
     '',
     'More than one GPU, or more than one machine: build and compile the model inside a TensorFlow',
     'distribution strategy, and fit as below (https://www.tensorflow.org/guide/keras/distributed_training):',
@@ -418,6 +425,7 @@ export function trainScript(input: PythonExportInput): PythonExport {
     `SEED = ${py(training.seed)}`,
     `INPUT_SHAPE = ${shapeTuple(shape)}`,
     `NUM_CLASSES = ${py(outputUnits)}`,
+    ...(input.initialModelFile ? [`INITIAL_MODEL = ${pyString(input.initialModelFile)}  # the file the run fine-tuned from`] : []),
     ...(classNames ? [`CLASS_NAMES = ${py([...classNames])}`] : []),
     '',
     '# One seed for weights, dropout and shuffling, as CNN Lab uses its `seed` (the numbers will not',
@@ -436,7 +444,7 @@ export function trainScript(input: PythonExportInput): PythonExport {
     ...augmentation,
     'def main():',
     '    (x_train, y_train), (x_test, y_test) = load_data()',
-    '    model = build_model()',
+    input.initialModelFile ? '    model = keras.models.load_model(INITIAL_MODEL, compile=False)' : '    model = build_model()',
     '    model.summary()',
     ...(augmentation.length > 0 ? ['    training_model = keras.Sequential([augmentation, model], name="training_model")'] : []),
     `    ${fitModel}.compile(`,

@@ -113,13 +113,16 @@ async function exportKeras(runDir: string, record: RunRecord, out: string, optio
   }
 }
 
+/** A file run.json names (its modelFile, initialWeights.from), resolved: relative to the run's base folder unless absolute. */
+function runFile(runDir: string, file: string): string {
+  // A run folder is <base>/.cnnlab/runs/<id>.
+  return isAbsolute(file) ? file : resolve(runDir, '..', '..', '..', file);
+}
+
 /** The folder a run's `folder:` dataset names, as the trainer resolves it (relative to the model file). */
 function datasetFolder(runDir: string, record: RunRecord): string {
   const relative = record.dataset.slice(FOLDER_DATASET_PREFIX.length);
-  // A run folder is <base>/.cnnlab/runs/<id>; its modelFile is relative to <base> unless absolute.
-  const base = resolve(runDir, '..', '..', '..');
-  const modelDir = dirname(isAbsolute(record.modelFile) ? record.modelFile : resolve(base, record.modelFile));
-  return resolve(modelDir, relative);
+  return resolve(dirname(runFile(runDir, record.modelFile)), relative);
 }
 
 function exportPython(runDir: string, record: RunRecord, out: string, options: ExportOptions): ExportResult {
@@ -127,6 +130,7 @@ function exportPython(runDir: string, record: RunRecord, out: string, options: E
   const dataset = builtInDataset(record.dataset)?.name;
   const folder = record.dataset.startsWith(FOLDER_DATASET_PREFIX) ? datasetFolder(runDir, record) : undefined;
   const shapesFile = dataset === 'shapes' ? 'shapes.npz' : undefined;
+  const initialModelFile = record.initialWeights ? runFile(runDir, record.initialWeights.from) : undefined;
   const { script, inputShape, warnings } = trainScript({
     ir: record.ir,
     training: record.training,
@@ -135,6 +139,7 @@ function exportPython(runDir: string, record: RunRecord, out: string, options: E
     modelFile: record.modelFile,
     ...(folder ? { datasetDir: folder } : {}),
     ...(shapesFile ? { shapesFile } : {}),
+    ...(initialModelFile ? { initialModelFile } : {}),
   });
   const written = [path];
   if (shapesFile) {
@@ -148,6 +153,7 @@ function exportPython(runDir: string, record: RunRecord, out: string, options: E
     written.push(npzPath);
   }
   if (folder && !isDirectory(folder)) warnings.push(`The run's image folder ${folder} is not there now; set DATA_DIR in train.py.`);
+  if (initialModelFile && !existsSync(initialModelFile)) warnings.push(`The Keras file the run fine-tuned from, ${initialModelFile}, is not there now; set INITIAL_MODEL in train.py.`);
   writeFileAtomic(path, script);
   return { format: 'python', runId: record.id, written, warnings };
 }

@@ -2,13 +2,16 @@
 // --fine-tune`): the model the run trains starts with every weight the file saved, so before
 // training it predicts Keras's own outputs for the fixture's images; its layers saved as frozen
 // (partial_frozen: conv2, bn2, conv3) keep the file's values through a real epoch while the rest
-// learn; run.json records where the weights came from. A file with no weights is refused.
+// learn; run.json records where the weights came from, and the run's train.py starts from the
+// same file. A file with no weights is refused.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
 import { parseTrainArguments, trainUsage } from '../../src/cli/train';
+import { exportRun } from '../../src/keras/exportRun';
 import { readKerasWeights } from '../../src/keras/savedModel';
 import { readImage } from '../../src/keras/predict';
 import { readRun, recordProblem } from '../../src/runs/store';
@@ -120,6 +123,22 @@ describe('fine-tuning a Keras saved model from its own weights', function () {
     } finally {
       trained.dispose();
     }
+    // Its train.py starts from the same file, as the run did, and is valid Python.
+    const out = join(dir, 'train.py');
+    const exported = await exportRun(join(dir, '.cnnlab', 'runs', record.id), 'python', out);
+    assert.deepEqual(exported.warnings.filter((warning) => warning.includes('fine-tuned from')), [], 'the file is there');
+    const script = readFileSync(out, 'utf8');
+    assert.ok(script.includes(`INITIAL_MODEL = ${JSON.stringify(modelFile)}  # the file the run fine-tuned from`), script);
+    assert.match(script, /\n {4}model = keras\.models\.load_model\(INITIAL_MODEL, compile=False\)\n/);
+    assert.doesNotMatch(script, /\n {4}model = build_model\(\)/);
+    const compiled = spawnSync('python3', ['-m', 'py_compile', out], { encoding: 'utf8' });
+    assert.equal(compiled.status, 0, compiled.stderr);
+    // A file moved away since: train.py is still written, and the export says what to set.
+    const runJson = join(dir, '.cnnlab', 'runs', record.id, 'run.json');
+    const gone = join(dir, 'moved.keras');
+    writeFileSync(runJson, JSON.stringify({ ...JSON.parse(readFileSync(runJson, 'utf8')), initialWeights: { from: gone } }));
+    const moved = await exportRun(join(dir, '.cnnlab', 'runs', record.id), 'python', join(dir, 'moved.py'));
+    assert.ok(moved.warnings.includes(`The Keras file the run fine-tuned from, ${gone}, is not there now; set INITIAL_MODEL in train.py.`), JSON.stringify(moved.warnings));
   });
 
   it('a dataset with other classes is refused with what fits the file, and how to put a new head on it', async () => {
