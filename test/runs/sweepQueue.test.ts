@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { sweepCommand } from '../../src/cli/sweep';
 import { experimentRef, readExperimentSync, type ExperimentFile } from '../../src/runs/experiments';
 import { listRuns, readRunRecord } from '../../src/runs/store';
-import { acquireQueueLock, createExperiment, QUEUE_LOCK_FILE, QueueBusyError, QueueControl, runQueue, updateVariant, type TrainVariant } from '../../src/runs/sweepQueue';
+import { acquireQueueLock, createExperiment, QUEUE_LOCK_FILE, QueueBusyError, QueueControl, runQueue, updateVariant, type NewExperiment, type TrainVariant } from '../../src/runs/sweepQueue';
 import { bestVariant, rankVariants } from '../../src/runs/experimentResults';
 import type { RunRecord } from '../../src/runs/format';
 import { analyzeModel } from '../../src/model';
@@ -44,6 +44,18 @@ function onlyExperiment(cwd: string): { dir: string; experiment: ExperimentFile 
   const dir = join(experimentsDir, ids[0]);
   return { dir, experiment: readExperimentSync(dir) };
 }
+
+/** A shapes workspace with an experiment of `sweep` created in it (not yet run): its folder, its runs folder and the experiment. */
+function workspaceWithExperiment(sweep: Pick<NewExperiment, 'spec' | 'job'>): { cwd: string; runsDir: string; experimentDir: string; experiment: ExperimentFile } {
+  const cwd = workspaceWith(undefined);
+  const ir = analyzeModel(readFileSync(join(cwd, 'shapes.model.json'), 'utf8'), 'shapes.model.json').ir;
+  assert.ok(ir);
+  const created = createExperiment({ experimentsDir: join(cwd, '.cnnlab', 'experiments'), modelFile: join(cwd, 'shapes.model.json'), baseDir: cwd, ir, ...sweep });
+  return { cwd, runsDir: join(cwd, '.cnnlab', 'runs'), ...created };
+}
+
+/** Trains each variant in this process, telling the queue its run as it starts. */
+const trainInThisProcess: TrainVariant = (job, variant) => runTraining(job, (event) => event.type === 'started' && variant.started(event.runId), variant.signal);
 
 const small = ['--epochs', '1', '--train-examples', '64', '--test-examples', '16'];
 
@@ -230,15 +242,7 @@ describe('sweep queue: stop one, stop all', function () {
   this.timeout(240_000);
 
   it('stops one variant (the queue goes on), skips a pending one, stops all, and carries on later', async () => {
-    const cwd = workspaceWith(undefined);
-    const ir = analyzeModel(readFileSync(join(cwd, 'shapes.model.json'), 'utf8'), 'shapes.model.json').ir;
-    assert.ok(ir);
-    const runsDir = join(cwd, '.cnnlab', 'runs');
-    const { experimentDir } = createExperiment({
-      experimentsDir: join(cwd, '.cnnlab', 'experiments'),
-      modelFile: join(cwd, 'shapes.model.json'),
-      baseDir: cwd,
-      ir,
+    const { cwd, runsDir, experimentDir } = workspaceWithExperiment({
       spec: { method: 'grid', parameters: { learningRate: [0.001, 0.002, 0.004] }, metric: { name: 'val_loss', goal: 'min' } },
       job: { overrides: { epochs: 3 }, trainExamples: 128, testExamples: 16 },
     });
@@ -271,7 +275,7 @@ describe('sweep queue: stop one, stop all', function () {
     const partial = stopped.variants[1].runId as string;
     assert.equal((await readRunRecord(join(runsDir, partial))).status, 'stopped');
 
-    const done = await runQueue(experimentDir, { runsDir, baseDir: cwd, train: (job, variant) => runTraining(job, (event) => event.type === 'started' && variant.started(event.runId), variant.signal) });
+    const done = await runQueue(experimentDir, { runsDir, baseDir: cwd, train: trainInThisProcess });
     assert.equal(done.state, 'done');
     assert.deepEqual(done.variants.map((variant) => variant.status), ['stopped', 'completed', 'stopped']);
     assert.notEqual(done.variants[1].runId, partial);
@@ -286,15 +290,7 @@ describe('sweep queue: carrying on after its process went away', function () {
   this.timeout(120_000);
 
   it('trains again a variant whose run was stopped when its trainer lost its parent, deleting that run', async () => {
-    const cwd = workspaceWith(undefined);
-    const ir = analyzeModel(readFileSync(join(cwd, 'shapes.model.json'), 'utf8'), 'shapes.model.json').ir;
-    assert.ok(ir);
-    const runsDir = join(cwd, '.cnnlab', 'runs');
-    const { experimentDir, experiment } = createExperiment({
-      experimentsDir: join(cwd, '.cnnlab', 'experiments'),
-      modelFile: join(cwd, 'shapes.model.json'),
-      baseDir: cwd,
-      ir,
+    const { cwd, runsDir, experimentDir, experiment } = workspaceWithExperiment({
       spec: { method: 'grid', parameters: { learningRate: [0.004] }, metric: { name: 'val_acc', goal: 'max' } },
       job: { overrides: { epochs: 1 }, trainExamples: 64, testExamples: 16 },
     });
@@ -303,7 +299,7 @@ describe('sweep queue: carrying on after its process went away', function () {
     plantRun(runsDir, orphan, sampleRecord(orphan, { status: 'stopped', experiment: experimentRef(experiment, experiment.variants[0]) }));
     updateVariant(experimentDir, 0, (variant) => ({ ...variant, status: 'running', runId: orphan }));
 
-    const done = await runQueue(experimentDir, { runsDir, baseDir: cwd, train: (job, variant) => runTraining(job, (event) => event.type === 'started' && variant.started(event.runId), variant.signal) });
+    const done = await runQueue(experimentDir, { runsDir, baseDir: cwd, train: trainInThisProcess });
     assert.equal(done.state, 'done');
     assert.equal(done.variants[0].status, 'completed');
     assert.notEqual(done.variants[0].runId, orphan);

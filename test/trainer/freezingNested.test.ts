@@ -13,56 +13,23 @@ import { buildModel } from '../../src/trainer/buildModel';
 import { loadSavedModel } from '../../src/trainer/modelFiles';
 import { runTraining } from '../../src/trainer/train';
 import { runSeed } from '../../src/trainer/trainingConfig';
-import { collector, job, temporaryDir, writeModel } from './helpers';
+import { collector, job, kerasLayer, kerasTensor, nestedBaseModel, temporaryDir, writeModel } from './helpers';
 
 const seed = 4321;
 
-const tensor = (from: string, shape: (number | null)[]): Record<string, unknown> => ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [from, 0, 0] } });
-const kerasLayer = (className: string, name: string, config: Record<string, unknown>, from: string, shape: (number | null)[]): Record<string, unknown> => ({
-  module: 'keras.layers',
-  class_name: className,
-  config: { name, trainable: true, ...config },
-  registered_name: null,
-  name,
-  inbound_nodes: [{ args: [tensor(from, shape)], kwargs: {} }],
-});
-const inputLayer = (name: string): Record<string, unknown> => ({ module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 12, 12, 1], dtype: 'float32', name }, registered_name: null, name, inbound_nodes: [] });
-
 /** Keras 3 `to_json()` of pixels → base (Conv2D, BatchNormalization; frozen as a whole) → pooling → head. */
-const transfer = {
-  module: 'keras.src.models.functional',
-  class_name: 'Functional',
-  registered_name: 'Functional',
-  config: {
-    name: 'transfer',
-    trainable: true,
+const transfer = nestedBaseModel(
+  'transfer',
+  {
+    trainable: false,
     layers: [
-      inputLayer('pixels'),
-      {
-        module: 'keras.src.models.functional',
-        class_name: 'Functional',
-        registered_name: 'Functional',
-        name: 'base',
-        config: {
-          name: 'base',
-          trainable: false,
-          layers: [
-            inputLayer('base_input'),
-            kerasLayer('Conv2D', 'base_conv', { filters: 4, kernel_size: [3, 3], activation: 'relu' }, 'base_input', [null, 12, 12, 1]),
-            kerasLayer('BatchNormalization', 'base_bn', { axis: -1 }, 'base_conv', [null, 10, 10, 4]),
-          ],
-          input_layers: ['base_input', 0, 0],
-          output_layers: ['base_bn', 0, 0],
-        },
-        inbound_nodes: [{ args: [tensor('pixels', [null, 12, 12, 1])], kwargs: { training: false } }],
-      },
-      kerasLayer('GlobalAveragePooling2D', 'pool', {}, 'base', [null, 10, 10, 4]),
-      kerasLayer('Dense', 'head', { units: 4, activation: 'softmax' }, 'pool', [null, 4]),
+      kerasLayer('Conv2D', 'base_conv', { filters: 4, kernel_size: [3, 3], activation: 'relu' }, [kerasTensor('base_input', [null, 12, 12, 1])]),
+      kerasLayer('BatchNormalization', 'base_bn', { axis: -1 }, [kerasTensor('base_conv', [null, 10, 10, 4])]),
     ],
-    input_layers: ['pixels', 0, 0],
-    output_layers: ['head', 0, 0],
+    callKwargs: { training: false },
   },
-};
+  [kerasLayer('GlobalAveragePooling2D', 'pool', {}, [kerasTensor('base', [null, 10, 10, 4])]), kerasLayer('Dense', 'head', { units: 4, activation: 'softmax' }, [kerasTensor('pool', [null, 4])])],
+);
 
 const training = { dataset: 'shapes', epochs: 4, batchSize: 16, backend: 'cpu' as const, optimizer: 'adam' as const, learningRate: 0.05, validationSplit: 0, seed };
 

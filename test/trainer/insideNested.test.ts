@@ -5,52 +5,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { lookInside } from '../../src/trainer/inside';
 import { runTraining } from '../../src/trainer/train';
-import { job, temporaryDir, writeModel } from './helpers';
-
-const tensor = (from: string, shape: (number | null)[]): Record<string, unknown> => ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [from, 0, 0] } });
-const kerasLayer = (className: string, name: string, config: Record<string, unknown>, args: unknown[]): Record<string, unknown> => ({
-  module: 'keras.layers',
-  class_name: className,
-  config: { name, trainable: true, ...config },
-  registered_name: null,
-  name,
-  inbound_nodes: [{ args, kwargs: {} }],
-});
-const inputLayer = (name: string): Record<string, unknown> => ({ module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, 12, 12, 1], dtype: 'float32', name }, registered_name: null, name, inbound_nodes: [] });
+import { job, kerasLayer, kerasTensor, nestedBaseModel, temporaryDir, writeModel } from './helpers';
 
 /** pixels → base (nested: base_conv) → top_conv → add(base, top_conv) → pooling → softmax head. */
-const nestedResidual = {
-  module: 'keras.src.models.functional',
-  class_name: 'Functional',
-  registered_name: 'Functional',
-  config: {
-    name: 'nested-residual',
-    trainable: true,
-    layers: [
-      inputLayer('pixels'),
-      {
-        module: 'keras.src.models.functional',
-        class_name: 'Functional',
-        registered_name: 'Functional',
-        name: 'base',
-        config: {
-          name: 'base',
-          trainable: true,
-          layers: [inputLayer('base_input'), kerasLayer('Conv2D', 'base_conv', { filters: 4, kernel_size: [3, 3], activation: 'relu' }, [tensor('base_input', [null, 12, 12, 1])])],
-          input_layers: ['base_input', 0, 0],
-          output_layers: ['base_conv', 0, 0],
-        },
-        inbound_nodes: [{ args: [tensor('pixels', [null, 12, 12, 1])], kwargs: {} }],
-      },
-      kerasLayer('Conv2D', 'top_conv', { filters: 4, kernel_size: [3, 3], padding: 'same', activation: 'relu' }, [tensor('base', [null, 10, 10, 4])]),
-      kerasLayer('Add', 'residual', {}, [[tensor('base', [null, 10, 10, 4]), tensor('top_conv', [null, 10, 10, 4])]]),
-      kerasLayer('GlobalAveragePooling2D', 'pool', {}, [tensor('residual', [null, 10, 10, 4])]),
-      kerasLayer('Dense', 'head', { units: 4, activation: 'softmax' }, [tensor('pool', [null, 4])]),
-    ],
-    input_layers: ['pixels', 0, 0],
-    output_layers: ['head', 0, 0],
-  },
-};
+const nestedResidual = nestedBaseModel('nested-residual', { trainable: true, layers: [kerasLayer('Conv2D', 'base_conv', { filters: 4, kernel_size: [3, 3], activation: 'relu' }, [kerasTensor('base_input', [null, 12, 12, 1])])] }, [
+  kerasLayer('Conv2D', 'top_conv', { filters: 4, kernel_size: [3, 3], padding: 'same', activation: 'relu' }, [kerasTensor('base', [null, 10, 10, 4])]),
+  kerasLayer('Add', 'residual', {}, [[kerasTensor('base', [null, 10, 10, 4]), kerasTensor('top_conv', [null, 10, 10, 4])]]),
+  kerasLayer('GlobalAveragePooling2D', 'pool', {}, [kerasTensor('residual', [null, 10, 10, 4])]),
+  kerasLayer('Dense', 'head', { units: 4, activation: 'softmax' }, [kerasTensor('pool', [null, 4])]),
+]);
 
 describe('Inside a functional model with a nested base', function () {
   this.timeout(120_000);
