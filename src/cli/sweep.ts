@@ -18,6 +18,7 @@ import { readRunRecord, runDirFor, runsDirFor } from '../runs/store';
 import { createExperiment, runQueue, type TrainVariant } from '../runs/sweepQueue';
 import { runTraining } from '../trainer/train';
 import { formatLogs, parseNumber, parseRunOption, UsageError, type RunOptions } from './train';
+import { withUsage } from './usage';
 
 export const sweepUsage = `Usage: cnnlab sweep FILE [options]
        cnnlab sweep --continue EXPERIMENT [options]
@@ -260,18 +261,12 @@ export interface SweepIo {
 
 /** Exit code: 0 when the queue ended (or was stopped with Ctrl+C) with no failed variant, 1 when one failed or nothing could start, 2 for bad arguments. */
 export async function sweepCommand(args: string[], io: SweepIo = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text), cwd: process.cwd() }): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout(sweepUsage);
-    return 0;
-  }
-  let parsed: SweepArguments;
-  try {
-    parsed = parseSweepArguments(args, io.cwd);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr(`cnnlab sweep: ${error.message}\n\n${sweepUsage}`);
-    return 2;
-  }
+  const command = { name: 'sweep', usage: sweepUsage, usageError: UsageError, parse: (argv: string[]) => parseSweepArguments(argv, io.cwd) };
+  return withUsage(command, args, io, (parsed) => runSweep(parsed, io));
+}
+
+/** Creates or continues the experiment and trains its queue, printing each variant and then the table; Ctrl+C stops all. */
+async function runSweep(parsed: SweepArguments, io: SweepIo): Promise<number> {
   const opened = 'file' in parsed.target ? newExperiment(parsed.target.file, parsed, io.cwd, io.stdout, io.stderr) : continuedExperiment(parsed.target.experiment, parsed, io);
   if (!opened) return 1;
   const count = opened.experiment.variants.length;

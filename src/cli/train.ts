@@ -8,6 +8,7 @@ import { UserError } from '../util/userError';
 import type { TrainerEvent, TrainJob } from '../channels/trainer';
 import { runsDirFor } from '../runs/store';
 import { runTraining } from '../trainer/train';
+import { withUsage } from './usage';
 
 export const trainUsage = `Usage: cnnlab train FILE [options]
 
@@ -190,18 +191,12 @@ function printer(write: (text: string) => void, cwd: string): (event: TrainerEve
 
 /** Exit code: 0 when the run completed (or was stopped with Ctrl+C), 1 when it failed, 2 for bad arguments. */
 export async function trainCommand(args: string[]): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(trainUsage);
-    return 0;
-  }
-  let job: TrainJob;
-  try {
-    job = parseTrainArguments(args, process.cwd());
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`cnnlab train: ${error.message}\n\n${trainUsage}`);
-    return 2;
-  }
+  const command = { name: 'train', usage: trainUsage, usageError: UsageError, parse: (argv: string[]) => parseTrainArguments(argv, process.cwd()) };
+  return withUsage(command, args, { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) }, trainAndPrint);
+}
+
+/** Trains `job` in this process, printing its progress; Ctrl+C stops it after the current batch. */
+async function trainAndPrint(job: TrainJob): Promise<number> {
   const stop = new AbortController();
   const onInterrupt = (): void => {
     process.stderr.write('\nStopping after the current batch (Ctrl+C again to quit at once)…\n');

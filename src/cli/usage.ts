@@ -1,5 +1,6 @@
-// The --help and bad-usage handling that `cnnlab inside`, `predict` and `export` share: the usage on
-// stdout for -h/--help, or what was wrong and the usage on stderr with exit code 2.
+// The --help and bad-usage handling that `cnnlab train`, `sweep`, `inside`, `predict` and `export`
+// share: the usage on stdout for -h/--help, or what was wrong, a blank line and the usage on stderr
+// with exit code 2 (as `cnnlab` itself and `cnnlab doctor` print theirs).
 import type { CliStreams } from './summary';
 
 export interface CommandLine<Invocation> {
@@ -22,7 +23,7 @@ export async function withUsage<Invocation>(command: CommandLine<Invocation>, ar
     invocation = command.parse(args);
   } catch (error) {
     if (!(error instanceof command.usageError)) throw error;
-    streams.stderr(`cnnlab ${command.name}: ${error.message}\n${command.usage}`);
+    streams.stderr(`cnnlab ${command.name}: ${error.message}\n\n${command.usage}`);
     return 2;
   }
   return run(invocation);

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseSweepArguments } from '../../src/cli/sweep';
-import { parseRunOption, parseTrainArguments } from '../../src/cli/train';
+import { parseRunOption, parseTrainArguments, trainUsage } from '../../src/cli/train';
 import { runTraining } from '../../src/trainer/train';
 import { collector, temporaryDir, tinyCnn, writeModel } from './helpers';
 
@@ -70,6 +70,13 @@ describe('cnnlab train', () => {
     const saved = /Saved in (.+)$/m.exec(stdout)?.[1] ?? '';
     assert.ok(saved.startsWith(`${runsDir}/`), saved);
     assert.ok(existsSync(join(saved, 'run.json')), saved);
+  });
+
+  it('prints its usage for --help (exit 0), and after a usage error what was wrong, a blank line and the usage (exit 2)', function () {
+    this.timeout(120_000);
+    const dir = temporaryDir();
+    assert.deepEqual(runCli(['train', '--help'], dir), { status: 0, stdout: trainUsage, stderr: '' });
+    assert.deepEqual(runCli(['train', 'model.model.json', '--epoch', '2'], dir), { status: 2, stdout: '', stderr: `cnnlab train: Unknown option --epoch.\n\n${trainUsage}` });
   });
 
   it('exits 1 with the message and hint when training fails', function () {

@@ -32,8 +32,8 @@ describe('cli: withUsage', () => {
     for (const help of ['-h', '--help']) assert.deepEqual(await run(['x', help]), { code: 0, stdout: demo.usage, stderr: '', ran: [] });
   });
 
-  it('prints a usage error after the command name, then the usage, and exits 2', async () => {
-    assert.deepEqual(await run(['two']), { code: 2, stdout: '', stderr: 'cnnlab demo: Expected a count. Received: two.\nUsage: cnnlab demo N\n', ran: [] });
+  it('prints a usage error after the command name, then a blank line and the usage, and exits 2', async () => {
+    assert.deepEqual(await run(['two']), { code: 2, stdout: '', stderr: 'cnnlab demo: Expected a count. Received: two.\n\nUsage: cnnlab demo N\n', ran: [] });
   });
 
   it('lets any other error of the parser go on up', async () => {
