@@ -33,7 +33,14 @@ interface Server {
 /** A tsserver ProjectService on the real file system, with or without the plugin from `extensionDir`. */
 function startServer(extensionDir: string | undefined): Server {
   const watchers = new Set<ts.FileWatcher>();
+  let stopped = false;
   const watched = (watcher: ts.FileWatcher): ts.FileWatcher => {
+    // A project update the service scheduled before stop() may still ask for watchers after it;
+    // left open, Node's file watchers would keep mocha from exiting.
+    if (stopped) {
+      watcher.close();
+      return { close: () => undefined };
+    }
     const tracked = { close: () => watchers.delete(tracked) && watcher.close() };
     watchers.add(tracked);
     return tracked;
@@ -89,7 +96,11 @@ function startServer(extensionDir: string | undefined): Server {
     allowJs: true,
     allowNonTsExtensions: true,
   });
-  return { service, log, stop: () => [...watchers].forEach((watcher) => watcher.close()) };
+  const stop = (): void => {
+    stopped = true;
+    for (const watcher of [...watchers]) watcher.close();
+  };
+  return { service, log, stop };
 }
 
 function open(server: Server, file: string, projectRoot: string): ts.LanguageService {

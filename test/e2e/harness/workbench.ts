@@ -140,12 +140,21 @@ export class Workbench {
     });
   }
 
-  /** Selects the first occurrence of `text` in the active editor (through the find widget). */
+  /**
+   * Selects the first occurrence of `text` in the active editor (through the find widget). The
+   * click that gives the editor the focus may land on a hover or while another part (Problems)
+   * keeps the focus, and Ctrl+F then opens nothing in the editor: it is clicked again.
+   */
   async selectInEditor(text: string): Promise<void> {
-    await this.activeEditor().locator('.view-lines').click();
-    await this.page.keyboard.press(`${mod}+F`);
     const find = this.page.locator('.editor-widget.find-widget textarea, .editor-widget.find-widget input').first();
-    await find.waitFor({ state: 'visible' });
+    for (let attempt = 1; ; attempt++) {
+      await this.page.mouse.move(5, 5);
+      await this.activeEditor().locator('.view-lines').click();
+      await this.page.keyboard.press(`${mod}+F`);
+      if (await find.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) break;
+      if (attempt === 4) throw new Error(`Ctrl+F opened no find widget in the editor (tried ${attempt} times). ${await this.describeScreen()}`);
+      await this.page.keyboard.press('Escape');
+    }
     await find.fill(text);
     await this.page.locator('.find-widget .matchesCount', { hasText: /^1 of/ }).waitFor({ timeout: 10_000 });
     await this.page.keyboard.press('Escape');
@@ -164,7 +173,7 @@ export class Workbench {
    * that took the focus closes it), instead of waiting for a row that cannot come. The command's
    * own quick pick may open a moment after the palette closed, hence the grace.
    */
-  async pickQuickItem(label: string | RegExp, closedGraceMs = 10_000): Promise<void> {
+  async pickQuickItem(label: string | RegExp, closedGraceMs = 20_000): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
     const row = widget.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
     const deadline = Date.now() + 30_000;
