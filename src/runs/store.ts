@@ -650,9 +650,21 @@ export async function isRunLive(record: RunRecord, runDir: string): Promise<bool
   return (await holdsRunFolder(record.pid, runDir)) !== false;
 }
 
-/** A `running` run whose trainer is provably gone. */
-async function needsInterruptedMark(record: RunRecord, runDir: string): Promise<boolean> {
-  return record.status === 'running' && !(await isRunLive(record, runDir));
+/**
+ * The record to show for `asRead`, a run.json read a moment ago: a `running` run whose trainer is
+ * provably gone becomes `interrupted`, and the mark is kept on disk. A trainer writes its last
+ * run.json before it lets go of the run folder, so run.json is read again once the trainer is seen
+ * gone: a run that finished between the first read and the check keeps the status it finished
+ * with, instead of a stale `running` overwriting it as `interrupted`.
+ */
+export async function recordAsItStands(runDir: string, asRead: RunRecord): Promise<RunRecord> {
+  if (asRead.status !== 'running' || (await isRunLive(asRead, runDir))) return asRead;
+  const now = await readRecord(runDir);
+  if (now.status !== 'running' || now.pid !== asRead.pid) return now;
+  // Only the last epoch line and the last time matter for the mark: a sample of one per kind keeps them.
+  const interrupted = markInterrupted(now, (await readMetrics(runDir, { maxLines: 1 })).metrics);
+  await persistRecord(runDir, interrupted);
+  return interrupted;
 }
 
 /**
@@ -691,12 +703,10 @@ async function requireRunFolder(runDir: string): Promise<void> {
  */
 export async function readRun(runDir: string, options: ReadMetricsOptions = {}): Promise<{ record: RunRecord; metrics: MetricsLine[]; metricsInfo: MetricsInfo }> {
   await requireRunFolder(runDir);
-  const [record, { metrics, info }] = await Promise.all([readRecord(runDir), readMetrics(runDir, options)]);
-  if (await needsInterruptedMark(record, runDir)) {
-    const interrupted = markInterrupted(record, metrics);
-    await persistRecord(runDir, interrupted);
-    return { record: interrupted, metrics, metricsInfo: info };
-  }
+  const [asRead, metricsAsRead] = await Promise.all([readRecord(runDir), readMetrics(runDir, options)]);
+  const record = await recordAsItStands(runDir, asRead);
+  // A run that ended meanwhile may have written more lines after the first read.
+  const { metrics, info } = record === asRead ? metricsAsRead : await readMetrics(runDir, options);
   return { record, metrics, metricsInfo: info };
 }
 
@@ -755,14 +765,9 @@ async function listOne(runsDir: string, realRunsDir: string, name: string): Prom
     if (dirname(real) !== realRunsDir) return unreadable(`The run folder ${runDir} resolves to ${real}, outside ${realRunsDir}. Move the run folder into .cnnlab/runs.`);
     await cleanTemporaryFiles(runDir);
     if ((await lstatOrUndefined(join(runDir, RUN_FILE))) === undefined) return undefined; // being created or deleted
-    let record = await readRecord(runDir);
+    const asRead = await readRecord(runDir);
     await checkRunFile(join(runDir, METRICS_FILE), METRICS_FILE, Infinity); // a run listed can be opened, whatever the size of its metrics
-    if (await needsInterruptedMark(record, runDir)) {
-      // Only the last epoch line and the last time matter here: a sample of one per kind keeps them.
-      record = markInterrupted(record, (await readMetrics(runDir, { maxLines: 1 })).metrics);
-      await persistRecord(runDir, record);
-    }
-    return { id: name, runDir, record };
+    return { id: name, runDir, record: await recordAsItStands(runDir, asRead) };
   } catch (error) {
     return unreadable(error instanceof Error ? error.message : String(error));
   }

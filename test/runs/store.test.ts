@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../../src/runs/format';
 import { deadPid, sampleRecord as runFolderRecord } from '../trainer/runFolders';
-import { createRunId, deleteRun, listFolderNewestFirst, listRuns, markRunFailed, readRun, runsDirFor, RunWriter, updateRun } from '../../src/runs/store';
+import { createRunId, deleteRun, listFolderNewestFirst, listRuns, markRunFailed, readRun, recordAsItStands, runsDirFor, RunWriter, updateRun } from '../../src/runs/store';
 
 /** A run still in progress in this process, as RunWriter.create starts one. */
 function sampleRecord(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
@@ -75,6 +75,23 @@ describe('runs store', () => {
     assert.equal(interrupted.pid, undefined);
     const onDisk = JSON.parse(readFileSync(join(dead.runDir, 'run.json'), 'utf8')) as RunRecord;
     assert.equal(onDisk.status, 'interrupted');
+  });
+
+  it('keeps the status of a run that finished between reading run.json and seeing its trainer gone (never overwrites it as interrupted)', async () => {
+    const writer = RunWriter.create(runsDirFor(base), sampleRecord('20260101-a'));
+    const asRead = writer.record;
+    writer.appendMetrics({ kind: 'epoch', epoch: 0, logs: { loss: 0.5 }, time: 1000 });
+    writer.update({ status: 'completed', epochsCompleted: 1, endedAt: new Date(1000).toISOString(), pid: undefined });
+    // The reader holds the run as it was, `running`, with a trainer that has since let go of the folder.
+    const stale = { ...asRead, pid: deadPid() };
+    const shown = await recordAsItStands(writer.runDir, stale);
+    assert.equal(shown.status, 'completed');
+    assert.equal(shown.epochsCompleted, 1);
+    const onDisk = JSON.parse(readFileSync(join(writer.runDir, 'run.json'), 'utf8')) as RunRecord;
+    assert.equal(onDisk.status, 'completed');
+    const { record, metrics } = await readRun(writer.runDir);
+    assert.equal(record.status, 'completed');
+    assert.equal(metrics.length, 1);
   });
 
   it('renames, tags and deletes runs; skips folders that are not runs', async () => {
