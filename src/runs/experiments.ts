@@ -187,10 +187,10 @@ export type ExperimentListing =
  * left out. A missing folder holds no experiments.
  */
 export async function listExperiments(experimentsDir: string): Promise<ExperimentListing[]> {
-  const folder = await listFolderNewestFirst(experimentsDir, 'experiments');
-  if (!folder) return [];
+  const names = await listFolderNewestFirst(experimentsDir, 'experiments');
+  if (!names) return [];
   const listings: ExperimentListing[] = [];
-  for (const name of folder.names) {
+  for (const name of names) {
     const experimentDir = join(experimentsDir, name);
     const info = await lstat(experimentDir).catch(() => undefined);
     if (!info || (!info.isDirectory() && !info.isSymbolicLink())) continue;

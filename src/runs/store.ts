@@ -773,20 +773,14 @@ async function listOne(runsDir: string, realRunsDir: string, name: string): Prom
   }
 }
 
-/** A folder of runs or experiments as listed: its entries newest first (their ids begin with the time they were made), and its real path. */
-export interface FolderListing {
-  names: string[];
-  realDir: string;
-}
-
 /**
- * Lists `dir`, the folder of `what` ("runs", "experiments"); undefined when it does not exist. Throws,
- * saying what to do, when `dir` itself cannot be read.
+ * The entries of `dir`, the folder of `what` ("runs", "experiments"), newest first (their ids begin
+ * with the time they were made); undefined when it does not exist. Throws, saying what to do, when
+ * `dir` itself cannot be read.
  */
-export async function listFolderNewestFirst(dir: string, what: string): Promise<FolderListing | undefined> {
+export async function listFolderNewestFirst(dir: string, what: string): Promise<string[] | undefined> {
   try {
-    const names = await readdir(dir);
-    return { names: names.sort().reverse(), realDir: await realpath(dir) };
+    return (await readdir(dir)).sort().reverse();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -800,11 +794,13 @@ export async function listFolderNewestFirst(dir: string, what: string): Promise<
  * are left out. Throws only when `runsDir` itself cannot be read; a missing one holds no runs.
  */
 export async function scanRuns(runsDir: string): Promise<RunListing[]> {
-  const folder = await listFolderNewestFirst(runsDir, 'runs');
-  if (!folder) return [];
+  const names = await listFolderNewestFirst(runsDir, 'runs');
+  // A run folder must resolve to a folder directly inside the real runs folder (see listOne).
+  const realRunsDir = names && (await realpath(runsDir).catch(() => undefined));
+  if (!names || !realRunsDir) return []; // no runs folder, or it went away meanwhile
   const listings: RunListing[] = [];
-  for (const name of folder.names) {
-    const listing = await listOne(runsDir, folder.realDir, name);
+  for (const name of names) {
+    const listing = await listOne(runsDir, realRunsDir, name);
     if (listing) listings.push(listing);
   }
   return listings;

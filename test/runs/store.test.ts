@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunRecord } from '../../src/runs/format';
@@ -31,7 +31,7 @@ describe('runs store', () => {
     assert.equal(await listFolderNewestFirst(dir, 'experiments'), undefined);
     mkdirSync(join(dir, '20260102-030405-006-a-k3f9'), { recursive: true });
     mkdirSync(join(dir, '20260103-030405-006-b-k3f9'));
-    assert.deepEqual(await listFolderNewestFirst(dir, 'experiments'), { names: ['20260103-030405-006-b-k3f9', '20260102-030405-006-a-k3f9'], realDir: realpathSync(dir) });
+    assert.deepEqual(await listFolderNewestFirst(dir, 'experiments'), ['20260103-030405-006-b-k3f9', '20260102-030405-006-a-k3f9']);
     const file = join(base, 'a-file');
     writeFileSync(file, '');
     await assert.rejects(listFolderNewestFirst(file, 'runs'), { message: `Cannot list runs in ${file} (ENOTDIR). Check that it is a folder you can read, or delete it.` });
