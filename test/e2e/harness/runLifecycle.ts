@@ -17,16 +17,22 @@ export async function pickContextMenuItem(workbench: Workbench, target: Locator,
   // The menu closes as its action runs. On a busy machine a click can be lost (seen: the item
   // highlighted under the pointer, the menu still open seconds later, nothing run): it is clicked
   // again, and the last time chosen with Enter, as the keyboard does.
-  for (let attempt = 1; ; attempt++) {
-    if (attempt < 3) {
-      await item.click({ timeout: 10_000 });
-    } else {
-      await item.hover({ timeout: 10_000 });
-      await workbench.page.keyboard.press('Enter');
-    }
-    if (await item.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false)) return;
-    if (attempt === 3) throw new Error(`the context menu's ${action} did not run (the menu stayed open after ${attempt} tries). ${await workbench.describeScreen()}`);
-  }
+  await workbench.retryOnScreen(
+    `the context menu's ${action} did not run (the menu stayed open)`,
+    3,
+    async (tryNumber) => {
+      if (tryNumber < 3) {
+        await item.click({ timeout: 10_000 });
+      } else {
+        await item.hover({ timeout: 10_000 });
+        await workbench.page.keyboard.press('Enter');
+      }
+      return item.waitFor({ state: 'hidden', timeout: 3_000 }).then(
+        () => true,
+        () => false,
+      );
+    },
+  );
 }
 
 /** Presses `label` in the modal dialog on screen (showWarningMessage with `modal: true`); returns the dialog's text. */

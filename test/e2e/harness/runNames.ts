@@ -187,18 +187,18 @@ export async function textShown(container: Locator, text: string): Promise<boole
  * loading does): then the whole choice is made again.
  */
 export async function compareRunsFromPalette(workbench: Workbench, runLabels: (string | RegExp)[]): Promise<Frame> {
-  for (let attempt = 1; ; attempt++) {
-    await workbench.runCommand('CNN Lab: Compare Runs');
-    const picked = await (async () => {
-      for (const label of runLabels) await workbench.pickQuickItem(label);
-    })().then(
-      () => undefined,
-      (error: Error) => error,
-    );
-    if (!picked) break;
-    if (attempt === 3) throw picked;
-    await workbench.page.keyboard.press('Escape');
-  }
+  await workbench.retryOnScreen(
+    `Compare Runs' quick pick closed before ${runLabels.map(String).join(', ')} could be ticked`,
+    3,
+    async () => {
+      await workbench.runCommand('CNN Lab: Compare Runs');
+      for (const label of runLabels) {
+        if (!(await workbench.pickQuickItem(label).then(() => true, () => false))) return false;
+      }
+      return true;
+    },
+    () => workbench.page.keyboard.press('Escape'),
+  );
   await workbench.page.keyboard.press('Enter');
   return workbench.webviewFrame('compare-page');
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../../../src/runs/format';
 import { metricsLines } from './runLifecycle';
-import type { Workbench } from './workbench';
+import { contextMenu, type Workbench } from './workbench';
 import { readRuns, waitFor } from './workspace';
 
 export const endStatuses = ['completed', 'stopped', 'failed', 'interrupted'];
@@ -104,7 +104,7 @@ export async function startFresh(workbench: Workbench): Promise<void> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const open = await page.locator('.quick-input-widget').isVisible().catch(() => false);
     const dialog = await page.locator('.monaco-dialog-box').isVisible().catch(() => false);
-    const menu = await page.locator('.context-view .monaco-menu').isVisible().catch(() => false);
+    const menu = await page.locator(contextMenu).isVisible().catch(() => false);
     if (!open && !dialog && !menu) break;
     await page.keyboard.press('Escape');
     await page.waitForTimeout(200);

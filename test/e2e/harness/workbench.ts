@@ -27,6 +27,9 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** A right-click menu on screen (code-server draws it in HTML, inside a shadow root that locators pierce). */
+export const contextMenu = '.context-view .monaco-menu';
+
 const isMac = process.platform === 'darwin';
 const mod = isMac ? 'Meta' : 'Control';
 
@@ -65,21 +68,38 @@ export class Workbench {
   async runCommand(title: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    for (let attempt = 1; ; attempt++) {
-      await this.page.keyboard.press('F1');
-      const picked = await input
-        .waitFor({ state: 'visible', timeout: 5_000 })
-        .then(() => input.fill(`>${title}`, { timeout: 5_000 }))
-        .then(() => row.waitFor({ state: 'visible', timeout: 20_000 }))
-        .then(() => row.click({ timeout: 5_000 }))
-        .then(
-          () => true,
-          () => false,
-        );
-      if (picked) return;
-      if (attempt === 3) throw new Error(`F1 opened no command palette that lists ${title} (tried ${attempt} times). ${await this.describeScreen()}`);
-      await this.page.keyboard.press('Escape');
-      await this.focusEditorArea();
+    await this.retryOnScreen(
+      `F1 opened no command palette that lists ${title}`,
+      3,
+      async () => {
+        await this.page.keyboard.press('F1');
+        return input
+          .waitFor({ state: 'visible', timeout: 5_000 })
+          .then(() => input.fill(`>${title}`, { timeout: 5_000 }))
+          .then(() => row.waitFor({ state: 'visible', timeout: 20_000 }))
+          .then(() => row.click({ timeout: 5_000 }))
+          .then(
+            () => true,
+            () => false,
+          );
+      },
+      async () => {
+        await this.page.keyboard.press('Escape');
+        await this.focusEditorArea();
+      },
+    );
+  }
+
+  /**
+   * Tries a step of the user's up to `tries` times (`attempt` says whether it took), with `recover`
+   * (if any) between two tries. A busy machine loses clicks and keys, and a panel that opens takes the focus:
+   * a user would simply do it again. When the last try fails, says what is on screen.
+   */
+  async retryOnScreen(what: string, tries: number, attempt: (tryNumber: number) => Promise<boolean>, recover?: () => Promise<void>): Promise<void> {
+    for (let tryNumber = 1; ; tryNumber++) {
+      if (await attempt(tryNumber)) return;
+      if (tryNumber === tries) throw new Error(`${what} (tried ${tries} times). ${await this.describeScreen()}`);
+      await recover?.();
     }
   }
 
@@ -88,7 +108,7 @@ export class Workbench {
    * the first group's active tab, or the empty editor area when no editor is open.
    */
   private async focusEditorArea(): Promise<void> {
-    if (await this.page.locator('.context-view .monaco-menu').isVisible().catch(() => false)) await this.page.keyboard.press('Escape');
+    if (await this.page.locator(contextMenu).isVisible().catch(() => false)) await this.page.keyboard.press('Escape');
     const firstGroup = this.page.locator('.part.editor .editor-group-container').first();
     const activeTab = firstGroup.locator('.tabs-container .tab.active').first();
     if (await activeTab.isVisible().catch(() => false)) {
@@ -147,14 +167,20 @@ export class Workbench {
    */
   async selectInEditor(text: string): Promise<void> {
     const find = this.page.locator('.editor-widget.find-widget textarea, .editor-widget.find-widget input').first();
-    for (let attempt = 1; ; attempt++) {
-      await this.page.mouse.move(5, 5);
-      await this.activeEditor().locator('.view-lines').click();
-      await this.page.keyboard.press(`${mod}+F`);
-      if (await find.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) break;
-      if (attempt === 4) throw new Error(`Ctrl+F opened no find widget in the editor (tried ${attempt} times). ${await this.describeScreen()}`);
-      await this.page.keyboard.press('Escape');
-    }
+    await this.retryOnScreen(
+      'Ctrl+F opened no find widget in the editor',
+      4,
+      async () => {
+        await this.page.mouse.move(5, 5);
+        await this.activeEditor().locator('.view-lines').click();
+        await this.page.keyboard.press(`${mod}+F`);
+        return find.waitFor({ state: 'visible', timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        );
+      },
+      () => this.page.keyboard.press('Escape'),
+    );
     await find.fill(text);
     await this.page.locator('.find-widget .matchesCount', { hasText: /^1 of/ }).waitFor({ timeout: 10_000 });
     await this.page.keyboard.press('Escape');
@@ -202,7 +228,7 @@ export class Workbench {
       (await this.page.locator(selector).allTextContents().catch(() => [] as string[])).map((text) => text.replace(/\s+/g, ' ').trim()).filter(Boolean).slice(0, limit);
     const parts = [`tabs: ${JSON.stringify(await texts('.tabs-container .tab .label-name', 20))}`, `active tab: ${JSON.stringify(await texts('.editor-group-container.active .tab.active .label-name', 1))}`];
     if (await this.page.locator('.quick-input-widget').isVisible().catch(() => false)) parts.push(`quick pick rows: ${JSON.stringify(await texts('.quick-input-widget .quick-input-list .monaco-list-row .label-name'))}`);
-    if (await this.page.locator('.context-view .monaco-menu').isVisible().catch(() => false)) parts.push('a context menu is open');
+    if (await this.page.locator(contextMenu).isVisible().catch(() => false)) parts.push('a context menu is open');
     const dialog = await texts('.monaco-dialog-box', 1);
     if (dialog.length > 0) parts.push(`dialog: ${dialog[0]}`);
     const notifications = await texts('.notification-toast .notification-list-item-message', 4);
