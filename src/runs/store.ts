@@ -9,7 +9,7 @@
 // - run folders, run.json and metrics.jsonl that are symbolic links are not followed: such a run is
 //   listed as unreadable, with why, and nothing is ever written through a link;
 // - one bad run is one unreadable row (`scanRuns`), never an empty list.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeFileSync, appendFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, appendFileSync, type Stats } from 'node:fs';
 import { constants as fsConstants } from 'node:fs';
 import { lstat, open, readdir, readFile, readlink, realpath, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, isAbsolute, sep } from 'node:path';
@@ -164,9 +164,13 @@ export class RunWriter {
     return join(this.runDir, MODEL_DIR);
   }
 
-  /** Merges `patch` into run.json and replaces the file atomically. */
+  /**
+   * Merges `patch` into run.json and replaces the file atomically. The name and tags are the user's,
+   * given from the Runs view while the run trains: they are taken from the file as it is now, so
+   * that a rename is never undone by the trainer's next write.
+   */
   update(patch: Partial<RunRecord>): RunRecord {
-    this.current = { ...this.current, ...patch };
+    this.current = { ...withUserNaming(this.runDir, this.current), ...patch };
     writeRecordFile(this.runDir, this.current);
     if (this.current.status !== 'running') this.releaseFolder();
     return this.current;
@@ -211,6 +215,38 @@ export class RunWriter {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+/**
+ * run.json of `runDir` as it is at this instant, read synchronously (so that a write can follow in
+ * the same step), not checked; undefined when it cannot be read. Never a link, never larger than a
+ * run.json.
+ */
+function recordNow(runDir: string): Record<string, unknown> | undefined {
+  let handle: number | undefined;
+  try {
+    handle = openSync(join(runDir, RUN_FILE), fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0));
+    const info = fstatSync(handle);
+    if (!info.isFile() || info.size > MAX_RUN_FILE_BYTES) return undefined;
+    const parsed: unknown = JSON.parse(readFileSync(handle, 'utf8'));
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (handle !== undefined) closeSync(handle);
+  }
+}
+
+/** `record` with the label and tags that `runDir`'s run.json holds now; `record` itself when the file cannot be read. */
+function withUserNaming(runDir: string, record: RunRecord): RunRecord {
+  const onDisk = recordNow(runDir);
+  if (!onDisk) return record;
+  const named: RunRecord = { ...record };
+  delete named.label;
+  delete named.tags;
+  if (typeof onDisk.label === 'string') named.label = onDisk.label;
+  if (Array.isArray(onDisk.tags) && onDisk.tags.every((tag) => typeof tag === 'string')) named.tags = onDisk.tags as string[];
+  return named;
+}
 
 /** A line longer than this is not one CNN Lab wrote (an epoch line is a few hundred bytes): skipped unread. */
 export const MAX_METRICS_LINE_BYTES = 1024 * 1024;
@@ -819,12 +855,20 @@ async function requireRealRunFolder(runDir: string): Promise<void> {
   }
 }
 
-/** What the sidebar may change on a finished run. */
+/** What the Runs view may change on a run. */
 export type RunPatch = Pick<Partial<RunRecord>, 'label' | 'tags'>;
 
+/**
+ * Gives a run the user's name and tags, at any time: a trainer still writing the run keeps them (see
+ * RunWriter.update). run.json is read again and replaced in one synchronous step, so that a record
+ * the trainer writes meanwhile (an epoch, the end of the run) is not undone by an older one.
+ */
 export async function updateRun(runDir: string, patch: RunPatch): Promise<RunRecord> {
   await requireRealRunFolder(runDir);
-  const record = { ...(await readRecord(runDir)), ...patch };
+  const checked = await readRecord(runDir);
+  const now = recordNow(runDir);
+  const latest = now && recordProblem(now) === undefined ? (now as unknown as RunRecord) : checked;
+  const record: RunRecord = { ...latest, ...patch, id: checked.id };
   writeRecordFile(runDir, record);
   return record;
 }

@@ -94,6 +94,18 @@ describe('runs store', () => {
     assert.equal(metrics.length, 1);
   });
 
+  it('keeps a name and tags given while the run trains: the trainer\'s next writes carry them, and a later rename can clear them', async () => {
+    const writer = RunWriter.create(runsDirFor(base), sampleRecord('20260101-a'));
+    await updateRun(writer.runDir, { label: 'baseline', tags: ['dropout'] });
+    writer.update({ epochsCompleted: 1 });
+    const onDisk = (): RunRecord => JSON.parse(readFileSync(join(writer.runDir, 'run.json'), 'utf8')) as RunRecord;
+    assert.deepEqual([onDisk().label, onDisk().tags, onDisk().epochsCompleted], ['baseline', ['dropout'], 1]);
+    await updateRun(writer.runDir, { label: undefined, tags: [] });
+    writer.update({ status: 'completed', epochsCompleted: 3 });
+    assert.deepEqual([onDisk().label, onDisk().tags, onDisk().status, onDisk().epochsCompleted], [undefined, [], 'completed', 3]);
+    assert.equal(writer.record.label, undefined);
+  });
+
   it('renames, tags and deletes runs; skips folders that are not runs', async () => {
     const runsDir = runsDirFor(base);
     const writer = RunWriter.create(runsDir, sampleRecord('r1', { status: 'completed', pid: undefined }));
