@@ -151,84 +151,107 @@ function assertNamesWhatIsWrong(error: unknown, context: string): void {
   assert.ok(error.message.length > 20, `${context}: says what is wrong: ${error.message}`);
 }
 
-describe('run folder fuzz: random corruption never escapes .cnnlab/runs (issue 9)', function () {
-  this.timeout(120_000);
-  const dead = deadPid();
+/** What the corruption reached, over every seed. */
+interface Seen {
+  readable: number;
+  unreadable: number;
+  interrupted: number;
+  skippedLines: number;
+  resumed: number;
+}
 
-  it(`lists, reads, exports, resumes and deletes ${CASES} seeded sets of corrupted run folders without throwing or touching anything outside`, async () => {
-    const seen = { readable: 0, unreadable: 0, interrupted: 0, skippedLines: 0, resumed: 0 };
-    for (let seed = 1; seed <= CASES; seed++) {
-      const context = `seed ${seed}`;
-      const random = seededRandom(seed);
-      const base = mkdtempSync(join(tmpdir(), 'cnnlab-fuzz-'));
-      const ws = join(base, 'ws');
-      const outside = join(base, 'outside');
-      const runsDir = runsDirFor(ws);
-      mkdirSync(runsDir, { recursive: true });
-      mkdirSync(outside);
-      writeFileSync(join(ws, 'keep.txt'), 'user work');
-      plantOutside(outside, dead);
-      const runs = 2 + Math.floor(random() * 4);
-      for (let index = 0; index < runs; index++) corruptRun(runsDir, outside, `2026010${index}-run-${seed}`, random, dead);
-      const before = snapshot(outside);
+/** One seeded set of corrupted run folders: listed, read, exported, resumed and deleted. */
+async function checkSeed(seed: number, dead: number, seen: Seen): Promise<void> {
+    const context = `seed ${seed}`;
+    const random = seededRandom(seed);
+    const base = mkdtempSync(join(tmpdir(), 'cnnlab-fuzz-'));
+    const ws = join(base, 'ws');
+    const outside = join(base, 'outside');
+    const runsDir = runsDirFor(ws);
+    mkdirSync(runsDir, { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(ws, 'keep.txt'), 'user work');
+    plantOutside(outside, dead);
+    const runs = 2 + Math.floor(random() * 4);
+    for (let index = 0; index < runs; index++) corruptRun(runsDir, outside, `2026010${index}-run-${seed}`, random, dead);
+    const before = snapshot(outside);
 
-      const listings = await scanRuns(runsDir).catch((error: unknown) => assert.fail(`${context}: scanRuns threw ${String(error)}`));
-      assert.equal(listings.length, runs, `${context}: one row per run folder, readable or not`);
-      for (const listing of listings) {
-        const where = `${context}, ${listing.id}`;
-        assert.equal(listing.runDir, join(runsDir, listing.id), where);
-        if (!listing.record) {
-          seen.unreadable++;
-          assert.ok(listing.problem.includes(listing.id), `${where}: the reason names the run: ${listing.problem}`);
-          await readRun(listing.runDir).then(
-            () => undefined,
-            (error: unknown) => assertNamesWhatIsWrong(error, `${where} readRun`),
-          );
-          continue;
-        }
-        seen.readable++;
-        if (listing.record.status === 'interrupted' && listing.record.error?.message.includes('ended without finishing')) seen.interrupted++;
-        assert.equal(listing.record.id, listing.id, where);
-        assert.notEqual(listing.record.label, SECRET, `${where}: read a run.json outside`);
-        const { record, metrics, metricsInfo } = await readRun(listing.runDir).catch((error: unknown) => assert.fail(`${where}: listed as readable, then readRun threw ${String(error)}`));
-        assert.ok(!JSON.stringify(metrics).includes(SECRET), `${where}: read metrics outside`);
-        assert.notEqual(record.status === 'running' && [-1, 0, 1, dead].includes(record.pid ?? -1), true, `${where}: a dead or junk pid still counts as running`);
-        const images = await readMisclassifiedImages(listing.runDir, record);
-        for (const image of images) assert.ok(!Buffer.from(image.dataUri.split(',')[1], 'base64').toString().includes(SECRET), `${where}: read an image outside`);
-        assert.equal(typeof metricsToCsv(metrics), 'string', where);
-        assert.ok(tensorBoardLogs(metrics, 1_700_000_000).train instanceof Uint8Array, where);
-        // The streamed exports read the same lines and skip (and count) the same bad ones.
-        const exports = join(base, 'exports', listing.id);
-        mkdirSync(exports, { recursive: true });
-        const csv = await writeMetricsCsv(listing.runDir, join(exports, 'm.csv'));
-        const tb = await writeTensorBoardLogs(listing.runDir, exports, 'events', 1_700_000_000);
-        for (const result of [csv, tb]) assert.deepEqual({ lines: result.lines, skipped: result.skipped }, { lines: metricsInfo.lines, skipped: metricsInfo.skipped }, where);
-        assert.equal(metricsInfo.lines, metrics.length, where);
-        if (metricsInfo.skipped > 0) seen.skippedLines++;
+    const listings = await scanRuns(runsDir).catch((error: unknown) => assert.fail(`${context}: scanRuns threw ${String(error)}`));
+    assert.equal(listings.length, runs, `${context}: one row per run folder, readable or not`);
+    for (const listing of listings) {
+      const where = `${context}, ${listing.id}`;
+      assert.equal(listing.runDir, join(runsDir, listing.id), where);
+      if (!listing.record) {
+        seen.unreadable++;
+        assert.ok(listing.problem.includes(listing.id), `${where}: the reason names the run: ${listing.problem}`);
+        await readRun(listing.runDir).then(
+          () => undefined,
+          (error: unknown) => assertNamesWhatIsWrong(error, `${where} readRun`),
+        );
+        continue;
       }
-      // Resuming a corrupted run ends in one `failed` event that says why (or trains), never a throw.
-      for (const listing of listings.filter((row) => row.record && row.record.status !== 'running')) {
-        const where = `${context}, ${listing.id} resume`;
-        const events: TrainerEvent[] = [];
-        const job = { modelFile: join(ws, 'm.model.json'), runsDir, baseDir: ws, resumeFrom: listing.id, trainExamples: 16, testExamples: 8, overrides: { backend: 'cpu' as const } };
-        await runTraining(job, (event) => events.push(event)).catch((error: unknown) => assert.fail(`${where}: threw ${String(error)}`));
-        const ends = events.filter((event) => event.type === 'failed' || event.type === 'finished');
-        assert.equal(ends.length, 1, `${where}: ${JSON.stringify(events.map((event) => event.type))}`);
-        const [end] = ends;
-        if (end.type === 'failed') assert.ok(end.message.length > 10 && !end.message.includes(SECRET), `${where}: ${end.message}`);
-        seen.resumed++;
-      }
-      // Listed again: a resume that got as far as making a run folder left one more row.
-      for (const listing of await scanRuns(runsDir)) {
-        await deleteRun(listing.runDir, runsDir).catch((error: unknown) => assertNamesWhatIsWrong(error, `${context}, ${listing.id} deleteRun`));
-      }
-      assert.deepEqual(readdirSync(runsDir), [], `${context}: every run folder (or link) was deleted`);
-      assert.deepEqual(snapshot(outside), before, `${context}: nothing outside .cnnlab/runs changed`);
-      assert.deepEqual(readdirSync(ws).sort(), ['.cnnlab', 'keep.txt'], context);
-      assert.equal(readFileSync(join(ws, 'keep.txt'), 'utf8'), 'user work', context);
-      rmSync(base, { recursive: true, force: true });
+      seen.readable++;
+      if (listing.record.status === 'interrupted' && listing.record.error?.message.includes('ended without finishing')) seen.interrupted++;
+      assert.equal(listing.record.id, listing.id, where);
+      assert.notEqual(listing.record.label, SECRET, `${where}: read a run.json outside`);
+      const { record, metrics, metricsInfo } = await readRun(listing.runDir).catch((error: unknown) => assert.fail(`${where}: listed as readable, then readRun threw ${String(error)}`));
+      assert.ok(!JSON.stringify(metrics).includes(SECRET), `${where}: read metrics outside`);
+      assert.notEqual(record.status === 'running' && [-1, 0, 1, dead].includes(record.pid ?? -1), true, `${where}: a dead or junk pid still counts as running`);
+      const images = await readMisclassifiedImages(listing.runDir, record);
+      for (const image of images) assert.ok(!Buffer.from(image.dataUri.split(',')[1], 'base64').toString().includes(SECRET), `${where}: read an image outside`);
+      assert.equal(typeof metricsToCsv(metrics), 'string', where);
+      assert.ok(tensorBoardLogs(metrics, 1_700_000_000).train instanceof Uint8Array, where);
+      // The streamed exports read the same lines and skip (and count) the same bad ones.
+      const exports = join(base, 'exports', listing.id);
+      mkdirSync(exports, { recursive: true });
+      const csv = await writeMetricsCsv(listing.runDir, join(exports, 'm.csv'));
+      const tb = await writeTensorBoardLogs(listing.runDir, exports, 'events', 1_700_000_000);
+      for (const result of [csv, tb]) assert.deepEqual({ lines: result.lines, skipped: result.skipped }, { lines: metricsInfo.lines, skipped: metricsInfo.skipped }, where);
+      assert.equal(metricsInfo.lines, metrics.length, where);
+      if (metricsInfo.skipped > 0) seen.skippedLines++;
     }
-    // The corruption reaches every path: runs that still read, runs that do not, runs found dead.
+    // Resuming a corrupted run ends in one `failed` event that says why (or trains), never a throw.
+    for (const listing of listings.filter((row) => row.record && row.record.status !== 'running')) {
+      const where = `${context}, ${listing.id} resume`;
+      const events: TrainerEvent[] = [];
+      const job = { modelFile: join(ws, 'm.model.json'), runsDir, baseDir: ws, resumeFrom: listing.id, trainExamples: 16, testExamples: 8, overrides: { backend: 'cpu' as const } };
+      await runTraining(job, (event) => events.push(event)).catch((error: unknown) => assert.fail(`${where}: threw ${String(error)}`));
+      const ends = events.filter((event) => event.type === 'failed' || event.type === 'finished');
+      assert.equal(ends.length, 1, `${where}: ${JSON.stringify(events.map((event) => event.type))}`);
+      const [end] = ends;
+      if (end.type === 'failed') assert.ok(end.message.length > 10 && !end.message.includes(SECRET), `${where}: ${end.message}`);
+      seen.resumed++;
+    }
+    // Listed again: a resume that got as far as making a run folder left one more row.
+    for (const listing of await scanRuns(runsDir)) {
+      await deleteRun(listing.runDir, runsDir).catch((error: unknown) => assertNamesWhatIsWrong(error, `${context}, ${listing.id} deleteRun`));
+    }
+    assert.deepEqual(readdirSync(runsDir), [], `${context}: every run folder (or link) was deleted`);
+    assert.deepEqual(snapshot(outside), before, `${context}: nothing outside .cnnlab/runs changed`);
+    assert.deepEqual(readdirSync(ws).sort(), ['.cnnlab', 'keep.txt'], context);
+    assert.equal(readFileSync(join(ws, 'keep.txt'), 'utf8'), 'user work', context);
+    rmSync(base, { recursive: true, force: true });
+}
+
+describe('run folder fuzz: random corruption never escapes .cnnlab/runs (issue 9)', function () {
+  // Ten seeds take about a quarter of a second here; the budget is for a shared machine whose disk
+  // stalls (every interrupted mark is written with fsync).
+  this.timeout(60_000);
+  const SEEDS_PER_TEST = 10;
+  const seen: Seen = { readable: 0, unreadable: 0, interrupted: 0, skippedLines: 0, resumed: 0 };
+  let dead: number;
+  before(() => {
+    dead = deadPid();
+  });
+
+  for (let first = 1; first <= CASES; first += SEEDS_PER_TEST) {
+    const last = Math.min(CASES, first + SEEDS_PER_TEST - 1);
+    it(`seeds ${first}–${last}: lists, reads, exports, resumes and deletes corrupted run folders without throwing or touching anything outside`, async () => {
+      for (let seed = first; seed <= last; seed++) await checkSeed(seed, dead, seen);
+    });
+  }
+
+  it(`the corruption of ${CASES} seeds reached every path: runs that still read, runs that do not, runs found dead, lines skipped, resumes`, () => {
     assert.ok(seen.readable > 20 && seen.unreadable > 20 && seen.interrupted > 5 && seen.skippedLines > 5 && seen.resumed > 20, JSON.stringify(seen));
   });
 });
