@@ -739,10 +739,9 @@ async function requireRunFolder(runDir: string): Promise<void> {
  */
 export async function readRun(runDir: string, options: ReadMetricsOptions = {}): Promise<{ record: RunRecord; metrics: MetricsLine[]; metricsInfo: MetricsInfo }> {
   await requireRunFolder(runDir);
-  const [asRead, metricsAsRead] = await Promise.all([readRecord(runDir), readMetrics(runDir, options)]);
-  const record = await recordAsItStands(runDir, asRead);
-  // A run that ended meanwhile may have written more lines after the first read.
-  const { metrics, info } = record === asRead ? metricsAsRead : await readMetrics(runDir, options);
+  const record = await recordAsItStands(runDir, await readRecord(runDir));
+  // Read after the record is settled: a run that ended meanwhile has written its last lines.
+  const { metrics, info } = await readMetrics(runDir, options);
   return { record, metrics, metricsInfo: info };
 }
 
